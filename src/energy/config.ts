@@ -1,0 +1,70 @@
+import type { EnergySourceName } from './source.js';
+
+/**
+ * Energy settings as plain data, so they can be posted to the sampler's worker thread. Built from the environment by
+ * {@link energyConfigFromEnv}; every field has a default.
+ */
+export interface EnergyConfig {
+  /** `auto` (every source present), `none`, or the sources to open, in order. */
+  readonly sources: 'auto' | 'none' | readonly EnergySourceName[];
+  /** Path of libnvidia-ml (OPENJOULES_NVML_LIBRARY); default: the system's libnvidia-ml.so.1. */
+  readonly nvmlLibrary?: string;
+  /** Path of librocm_smi64 (OPENJOULES_ROCM_LIBRARY); default: the usual names and /opt/rocm/lib. */
+  readonly rocmLibrary?: string;
+  /** The powermetrics command line (OPENJOULES_POWERMETRICS); default: `powermetrics`, through `sudo -n` when not root. */
+  readonly powermetricsCommand?: string;
+  /** Root of the powercap tree (OPENJOULES_RAPL_ROOT); default `/sys/class/powercap`. */
+  readonly raplRoot: string;
+  /** Sampling period in ms (OPENJOULES_SAMPLE_INTERVAL_MS); default 10, fine enough for NVML's ~100 ms counter tick. */
+  readonly sampleIntervalMs: number;
+}
+
+const KNOWN_SOURCES: readonly EnergySourceName[] = ['nvml', 'rocm_smi', 'powermetrics', 'rapl', 'estimate', 'simulated'];
+
+/** Default sampling period: ten samples per NVML counter tick. */
+export const DEFAULT_SAMPLE_INTERVAL_MS = 10;
+
+/**
+ * Reads OPENJOULES_ENERGY_SOURCES, OPENJOULES_NVML_LIBRARY, OPENJOULES_ROCM_LIBRARY, OPENJOULES_POWERMETRICS,
+ * OPENJOULES_RAPL_ROOT and OPENJOULES_SAMPLE_INTERVAL_MS. Never throws: a bad value is reported through `warn`
+ * (one line) and the default is used.
+ */
+export function energyConfigFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  warn: (message: string) => void = () => {},
+): EnergyConfig {
+  return {
+    sources: parseSources(env.OPENJOULES_ENERGY_SOURCES, warn),
+    nvmlLibrary: nonEmpty(env.OPENJOULES_NVML_LIBRARY),
+    rocmLibrary: nonEmpty(env.OPENJOULES_ROCM_LIBRARY),
+    powermetricsCommand: nonEmpty(env.OPENJOULES_POWERMETRICS),
+    raplRoot: nonEmpty(env.OPENJOULES_RAPL_ROOT) ?? '/sys/class/powercap',
+    sampleIntervalMs: parseInterval(env.OPENJOULES_SAMPLE_INTERVAL_MS, warn),
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function parseSources(value: string | undefined, warn: (message: string) => void): EnergyConfig['sources'] {
+  const text = nonEmpty(value)?.toLowerCase();
+  if (!text || text === 'auto') return 'auto';
+  if (text === 'none') return 'none';
+  const names: EnergySourceName[] = [];
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    if ((KNOWN_SOURCES as readonly string[]).includes(part)) names.push(part as EnergySourceName);
+    else warn(`OPENJOULES_ENERGY_SOURCES: unknown source "${part}" ignored (known: auto, none, ${KNOWN_SOURCES.join(', ')})`);
+  }
+  return names;
+}
+
+function parseInterval(value: string | undefined, warn: (message: string) => void): number {
+  const text = nonEmpty(value);
+  if (!text) return DEFAULT_SAMPLE_INTERVAL_MS;
+  const ms = Number(text);
+  if (Number.isFinite(ms) && ms >= 1 && ms <= 60_000) return ms;
+  warn(`OPENJOULES_SAMPLE_INTERVAL_MS: "${text}" is not a number of ms between 1 and 60000; using ${DEFAULT_SAMPLE_INTERVAL_MS}`);
+  return DEFAULT_SAMPLE_INTERVAL_MS;
+}
