@@ -116,16 +116,28 @@ export const ATTR_HW_TYPE = 'hw.type' as const;
 export const ATTR_HW_VENDOR = 'hw.vendor' as const;
 /** What the operation cost, in US dollars. */
 export const ATTR_OPENJOULES_COST_USD = 'openjoules.cost.usd' as const;
+/** The measured devices as "hw.id=name (method)". */
+export const ATTR_OPENJOULES_ENERGY_DEVICES = 'openjoules.energy.devices' as const;
+/** The energy sources that opened in this process, in detection order. */
+export const ATTR_OPENJOULES_ENERGY_SOURCES = 'openjoules.energy.sources' as const;
+/** One "source: reason" line for every energy source that could not be used. */
+export const ATTR_OPENJOULES_ENERGY_UNAVAILABLE = 'openjoules.energy.unavailable' as const;
+/** Whether an error was classified fatal (no retry), on the `openjoules.error_classified` span event. */
+export const ATTR_OPENJOULES_ERROR_FATAL = 'openjoules.error.fatal' as const;
 /** The user's rating, on the `openjoules.feedback` span event. */
 export const ATTR_OPENJOULES_FEEDBACK_RATING = 'openjoules.feedback.rating' as const;
 /** Thumbs up. */
 export const ATTR_OPENJOULES_FEEDBACK_RATING_VALUE_UP = 'up' as const;
 /** Thumbs down. */
 export const ATTR_OPENJOULES_FEEDBACK_RATING_VALUE_DOWN = 'down' as const;
+/** The query's accuracy score from the task's grader (the seed's accuracy_score), on the root span. */
+export const ATTR_OPENJOULES_QUERY_ACCURACY = 'openjoules.query.accuracy' as const;
 /** Whether the query ran to completion (the seed's completed). */
 export const ATTR_OPENJOULES_QUERY_COMPLETED = 'openjoules.query.completed' as const;
 /** Whether the agent solved the task (the seed's is_resolved), on the invoke_agent or root span. */
 export const ATTR_OPENJOULES_QUERY_RESOLVED = 'openjoules.query.resolved' as const;
+/** One-based number of a retry attempt, on the `openjoules.retry_attempt` span event. */
+export const ATTR_OPENJOULES_RETRY_ATTEMPT = 'openjoules.retry.attempt' as const;
 /** True on a model span called from inside a tool or an MCP server rather than by the agent loop. */
 export const ATTR_OPENJOULES_SUB_MODEL_CALL = 'openjoules.sub_model_call' as const;
 /** Zero-based index of an agent turn within its conversation. */
@@ -158,3 +170,9 @@ export const METRIC_OPENJOULES_OPERATION_ENERGY = 'openjoules.operation.energy' 
 
 /** A user's thumbs up or down on a turn, recorded as a span event on its invoke_agent span. */
 export const EVENT_OPENJOULES_FEEDBACK = 'openjoules.feedback' as const;
+/** A turn is retried after a retryable error (the seed's retry_attempt), on the turn's span. */
+export const EVENT_OPENJOULES_RETRY_ATTEMPT = 'openjoules.retry_attempt' as const;
+/** An error was classified retryable or fatal (the seed's error_classified). */
+export const EVENT_OPENJOULES_ERROR_CLASSIFIED = 'openjoules.error_classified' as const;
+/** The run ended and was scored (the seed's trajectory_end), on the query's root span. */
+export const EVENT_OPENJOULES_TRAJECTORY_END = 'openjoules.trajectory_end' as const;

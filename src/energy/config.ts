@@ -17,6 +17,11 @@ export interface EnergyConfig {
   readonly raplRoot: string;
   /** Sampling period in ms (OPENJOULES_SAMPLE_INTERVAL_MS); default 10, fine enough for NVML's ~100 ms counter tick. */
   readonly sampleIntervalMs: number;
+  /**
+   * CPU TDP in watts for the opt-in `estimate` source (OPENJOULES_CPU_TDP_WATTS); default: looked up by CPU model,
+   * else 85 W.
+   */
+  readonly cpuTdpWatts?: number;
 }
 
 const KNOWN_SOURCES: readonly EnergySourceName[] = ['nvml', 'rocm_smi', 'powermetrics', 'rapl', 'estimate', 'simulated'];
@@ -26,8 +31,8 @@ export const DEFAULT_SAMPLE_INTERVAL_MS = 10;
 
 /**
  * Reads OPENJOULES_ENERGY_SOURCES, OPENJOULES_NVML_LIBRARY, OPENJOULES_ROCM_LIBRARY, OPENJOULES_POWERMETRICS,
- * OPENJOULES_RAPL_ROOT and OPENJOULES_SAMPLE_INTERVAL_MS. Never throws: a bad value is reported through `warn`
- * (one line) and the default is used.
+ * OPENJOULES_RAPL_ROOT, OPENJOULES_SAMPLE_INTERVAL_MS and OPENJOULES_CPU_TDP_WATTS. Never throws: a bad value is
+ * reported through `warn` (one line) and the default is used.
  */
 export function energyConfigFromEnv(
   env: NodeJS.ProcessEnv = process.env,
@@ -40,6 +45,7 @@ export function energyConfigFromEnv(
     powermetricsCommand: nonEmpty(env.OPENJOULES_POWERMETRICS),
     raplRoot: nonEmpty(env.OPENJOULES_RAPL_ROOT) ?? '/sys/class/powercap',
     sampleIntervalMs: parseInterval(env.OPENJOULES_SAMPLE_INTERVAL_MS, warn),
+    cpuTdpWatts: parseTdp(env.OPENJOULES_CPU_TDP_WATTS, warn),
   };
 }
 
@@ -67,4 +73,13 @@ function parseInterval(value: string | undefined, warn: (message: string) => voi
   if (Number.isFinite(ms) && ms >= 1 && ms <= 60_000) return ms;
   warn(`OPENJOULES_SAMPLE_INTERVAL_MS: "${text}" is not a number of ms between 1 and 60000; using ${DEFAULT_SAMPLE_INTERVAL_MS}`);
   return DEFAULT_SAMPLE_INTERVAL_MS;
+}
+
+function parseTdp(value: string | undefined, warn: (message: string) => void): number | undefined {
+  const text = nonEmpty(value);
+  if (!text) return undefined;
+  const watts = Number(text);
+  if (Number.isFinite(watts) && watts > 0 && watts <= 2000) return watts;
+  warn(`OPENJOULES_CPU_TDP_WATTS: "${text}" is not a number of watts between 0 and 2000; using the CPU model's TDP`);
+  return undefined;
 }

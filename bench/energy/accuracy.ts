@@ -1,0 +1,129 @@
+// Accuracy of per-span joules against the exact truth of a power profile that changes faster than the counter.
+// Ours (the timeline) vs the naive begin/end counter difference (what Zeus does), for spans of 0.1×–10× the tick.
+// Run: npx tsx bench/energy/accuracy.ts
+//
+// How it runs fast: no sleeping. A SimulatedEnergySource on a virtual clock is read by the in-thread sampler at the
+// times a real sampler would read it — every 10 ms with the sampler's ±20% dither (dithered-timer.ts) plus up to
+// 0.5 ms of timer lateness — and the timeline ingests those readings exactly as in production.
+import { startInProcessSampler } from '../../src/energy/sampler.js';
+import { SimulatedEnergySource, type PowerProfile, type SimulatedDeviceOptions } from '../../src/energy/simulated.js';
+import { lcg, median, pct, printTable } from '../lib/table.js';
+
+const ORIGIN = 1_700_000_000_000;
+const DURATION_MS = 120_000;
+const SPANS_PER_SIZE = 2000;
+
+/**
+ * GPU-like power: a new level (80–400 W) every 15–60 ms, reached by a 4 ms linear ramp, so the power changes several
+ * times within one 100 ms counter tick. Piecewise linear, so its integral is exact.
+ */
+function gpuLikeProfile(seed: number): PowerProfile {
+  const random = lcg(seed);
+  const t: number[] = [ORIGIN - 1000];
+  const w: number[] = [200];
+  while ((t[t.length - 1] ?? 0) < ORIGIN + DURATION_MS + 2000) {
+    const hold = 15 + random() * 45;
+    const last = t[t.length - 1] ?? 0;
+    const level = 80 + random() * 320;
+    t.push(last + hold, last + hold + 4);
+    w.push(w[w.length - 1] ?? 0, level);
+  }
+  const q: number[] = [0];
+  for (let i = 1; i < t.length; i++) q.push((q[i - 1] ?? 0) + (((w[i - 1] ?? 0) + (w[i] ?? 0)) / 2) * (((t[i] ?? 0) - (t[i - 1] ?? 0)) / 1000));
+  const index = (x: number): number => {
+    let lo = 0;
+    let hi = t.length - 2;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((t[mid] ?? 0) <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const watts = (x: number): number => {
+    const i = index(x);
+    const t0 = t[i] ?? 0;
+    const w0 = w[i] ?? 0;
+    return w0 + (((w[i + 1] ?? 0) - w0) * (x - t0)) / ((t[i + 1] ?? 0) - t0);
+  };
+  const cumulative = (x: number): number => {
+    const i = index(x);
+    return (q[i] ?? 0) + ((w[i] ?? 0) + watts(x)) / 2 * ((x - (t[i] ?? 0)) / 1000);
+  };
+  return { watts, joules: (a, b) => cumulative(b) - cumulative(a) };
+}
+
+interface Case {
+  readonly name: string;
+  readonly device: SimulatedDeviceOptions;
+  /** Next read time after `t`. */
+  readonly nextRead: (t: number, random: () => number) => number;
+  readonly tickMs: number;
+}
+
+const dithered = (t: number, random: () => number): number => t + 8 + 4 * random() + 0.5 * random();
+
+const profile = gpuLikeProfile(42);
+const CASES: Case[] = [
+  { name: 'NVML-like: 100 ms counter + instantaneous power', device: { power: profile, counterPeriodMs: 100, counterPhaseMs: 37 }, nextRead: dithered, tickMs: 100 },
+  {
+    name: 'NVML-like: 100 ms counter + 1 s average power only',
+    device: { power: profile, counterPeriodMs: 100, counterPhaseMs: 37, powerReporting: 'average' },
+    nextRead: dithered,
+    tickMs: 100,
+  },
+  {
+    name: 'powermetrics-like: one reading per 500 ms interval (energy of the interval, no power)',
+    device: { power: profile, counterPeriodMs: 500, powerReporting: 'none' },
+    // powermetrics delivers a reading at the end of each interval, stamped with that end.
+    nextRead: (t) => ORIGIN + (Math.floor((t - ORIGIN) / 500) + 1) * 500,
+    tickMs: 500,
+  },
+];
+
+const SIZES = [0.1, 0.5, 1, 2, 10];
+
+function run(c: Case): void {
+  let now = ORIGIN;
+  const source = new SimulatedEnergySource({ devices: [c.device], now: () => now, originMs: ORIGIN });
+  const sampler = startInProcessSampler([source], { manual: true, ringCapacity: 64 });
+  const random = lcg(7);
+  while (now < ORIGIN + DURATION_MS) {
+    now = c.nextRead(now, random);
+    sampler.sampleNow();
+    sampler.timeline.sync();
+  }
+  const rows: Array<Array<string | number>> = [];
+  const spanRandom = lcg(99);
+  for (const size of SIZES) {
+    const length = size * 100; // span lengths are multiples of the 100 ms NVML tick in every case
+    const naive: number[] = [];
+    const ours: number[] = [];
+    let naiveZero = 0;
+    for (let i = 0; i < SPANS_PER_SIZE; i++) {
+      const t0 = ORIGIN + 5000 + spanRandom() * (DURATION_MS - 10_000 - length);
+      const t1 = t0 + length;
+      const truth = source.trueJoules(0, t0, t1);
+      const n = source.counterJoules(0, t1) - source.counterJoules(0, t0);
+      if (n === 0) naiveZero++;
+      naive.push(Math.abs(n - truth) / truth);
+      ours.push(Math.abs((sampler.timeline.joules(0, t0, t1) ?? 0) - truth) / truth);
+    }
+    const nm = median(naive);
+    const om = median(ours);
+    rows.push([
+      `${length} ms (${size}× ${c.tickMs === 100 ? 'tick' : '100 ms'})`,
+      pct(nm),
+      pct(Math.max(...naive)),
+      pct(naiveZero / SPANS_PER_SIZE, 0),
+      pct(om, 2),
+      pct(Math.max(...ours), 2),
+      om > 0 ? `${(nm / om).toFixed(1)}×` : '∞',
+    ]);
+  }
+  printTable(c.name, ['span', 'naive median', 'naive worst', 'naive 0 J', 'ours median', 'ours worst', 'median gain'], rows);
+  void sampler.shutdown();
+}
+
+console.log(`${SPANS_PER_SIZE} spans per size at random offsets over ${DURATION_MS / 1000} s; relative error |J − truth| / truth.`);
+for (const c of CASES) run(c);

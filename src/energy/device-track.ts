@@ -1,0 +1,170 @@
+/**
+ * One device's energy as a function of time, rebuilt from its readings: E(t), cumulative joules at epoch ms t.
+ *
+ * The counter is exact only at its ticks, so the track keeps "anchors" (tick time, counter joules). Between two anchors
+ * the energy is shaped by the instantaneous power samples (trapezoid of the piecewise-linear power), scaled so each
+ * tick interval holds exactly what the counter says; without instantaneous power (only a 1 s average, or nothing) it
+ * is linear between anchors. Devices without a counter get anchors from integrating their power. Past the last
+ * anchor the value is an extrapolation (power, calibrated by the last interval, or the last interval's mean rate).
+ */
+import { Series } from './series.js';
+import { TickLocator } from './tick-locator.js';
+import type { DeviceInfo } from './source.js';
+
+/** Calibration of extrapolated power against the counter is kept within this factor of 1. */
+const MAX_CALIBRATION = 2;
+
+export class DeviceTrack {
+  readonly info: DeviceInfo;
+  private readonly _anchors: Series;
+  private readonly _power: Series;
+  private readonly _locator: TickLocator;
+  private _hasCounter = false;
+  private _lastReadMs = -Infinity;
+  private _lastValue = NaN;
+  private _lastSeenMs = NaN;
+  private _seen = 0;
+  private _lastAverageWatts = NaN;
+
+  /** @param capacity points of history kept for anchors and for power samples, each. */
+  constructor(info: DeviceInfo, capacity: number) {
+    this.info = info;
+    this._anchors = new Series(capacity);
+    this._power = new Series(capacity);
+    this._locator = new TickLocator(info.counterPeriodMs);
+  }
+
+  /** Adds one reading laid out as in ring.ts (time, energy, power, average power, …). */
+  ingest(s: Float64Array, o: number): void {
+    const t = s[o] ?? NaN;
+    if (!(t > this._lastReadMs)) return;
+    this._lastReadMs = t;
+    const energy = s[o + 1] ?? NaN;
+    const power = s[o + 2] ?? NaN;
+    const average = s[o + 3] ?? NaN;
+    if (Number.isFinite(average)) this._lastAverageWatts = average;
+    if (Number.isFinite(power) && power >= 0) this._power.push(t, power);
+    if (Number.isFinite(energy)) {
+      this._hasCounter = true;
+      this._ingestCounter(t, energy);
+    } else if (!this._hasCounter) {
+      // No counter: integrate what power there is; a trailing average is the crude last resort.
+      const series = this._power;
+      if (!Number.isFinite(power) && Number.isFinite(average) && average >= 0) series.push(t, average);
+      if (series.length > 0 && series.lastTime() === t) this._anchors.push(t, series.integral(series.length - 1));
+    }
+  }
+
+  private _ingestCounter(t: number, energy: number): void {
+    if (Number.isNaN(this._lastValue)) {
+      // The tick behind the first value is somewhere in the past we never saw: no anchor yet.
+      this._lastValue = energy;
+      this._lastSeenMs = t;
+      this._seen = 1;
+      return;
+    }
+    if (energy > this._lastValue) {
+      // Seen twice or more: the old value was still showing at _lastSeenMs, so the tick is in (_lastSeenMs, t].
+      // Seen once: the counter moves at every read (RAPL, powermetrics intervals) and the reading is exact at t.
+      const window = this._locator.locate(this._seen >= 2 ? this._lastSeenMs : t, t);
+      let tick = (window.lo + window.hi) / 2;
+      const prev = this._anchors.lastTime();
+      if (!(tick > prev)) tick = Number.isNaN(prev) ? t : Math.min(t, prev + 1e-6);
+      this._anchors.push(tick, energy);
+      this._lastValue = energy;
+      this._seen = 1;
+    } else {
+      this._seen++;
+    }
+    this._lastSeenMs = t;
+  }
+
+  /** Latest time (epoch ms) up to which E(t) is final; -Infinity before the first anchor. */
+  coveredUntil(): number {
+    return this._anchors.length > 0 ? this._anchors.lastTime() : -Infinity;
+  }
+
+  /** Oldest time still in the history, epoch ms (NaN when empty). */
+  historyStart(): number {
+    return this._anchors.firstTime();
+  }
+
+  /** Whether this device has produced any energy data yet. */
+  hasData(): boolean {
+    return this._anchors.length > 0 || (this._lastValue >= 0 && Number.isFinite(this._lastAverageWatts));
+  }
+
+  /** Cumulative joules at tMs (an extrapolation outside the anchors); NaN when there is no data. */
+  energyAt(tMs: number): number {
+    const a = this._anchors;
+    const n = a.length;
+    if (n === 0) {
+      // Only a first counter value and an average power: enough for a labelled estimate.
+      if (Number.isFinite(this._lastAverageWatts) && !Number.isNaN(this._lastValue)) {
+        return this._lastValue + (this._lastAverageWatts * (tMs - this._lastSeenMs)) / 1000;
+      }
+      return NaN;
+    }
+    const j = a.indexAtOrBefore(tMs);
+    if (j < 0) return this._extrapolate(0, 1, tMs);
+    if (j >= n - 1) return this._extrapolate(n - 1, n - 2, tMs);
+    return this._interpolate(j, tMs);
+  }
+
+  private _interpolate(j: number, tMs: number): number {
+    const a = this._anchors;
+    const t0 = a.time(j);
+    const t1 = a.time(j + 1);
+    const c0 = a.value(j);
+    const dc = a.value(j + 1) - c0;
+    const p = this._power;
+    if (p.length > 1 && p.firstTime() <= t0 && p.lastTime() >= t1) {
+      const q0 = p.integralAt(t0);
+      const dq = p.integralAt(t1) - q0;
+      if (dq > 0) return c0 + (dc * (p.integralAt(tMs) - q0)) / dq;
+    }
+    return c0 + (dc * (tMs - t0)) / (t1 - t0);
+  }
+
+  /** Beyond anchor `edge` (the first or last), using the interval between `edge` and `other` to calibrate. */
+  private _extrapolate(edge: number, other: number, tMs: number): number {
+    const a = this._anchors;
+    const te = a.time(edge);
+    const ce = a.value(edge);
+    const hasInterval = other >= 0 && other < a.length;
+    const p = this._power;
+    const powerReaches = tMs > te ? p.lastTime() > te : p.firstTime() < te;
+    if (p.length > 0 && powerReaches) {
+      let k = 1;
+      if (this._hasCounter && hasInterval) {
+        const to = a.time(other);
+        if (p.firstTime() <= Math.min(te, to) && p.lastTime() >= Math.max(te, to)) {
+          const dq = p.integralAt(Math.max(te, to)) - p.integralAt(Math.min(te, to));
+          if (dq > 0) k = Math.min(MAX_CALIBRATION, Math.max(1 / MAX_CALIBRATION, Math.abs(ce - a.value(other)) / dq));
+        }
+      }
+      return ce + k * (p.integralAt(tMs) - p.integralAt(te));
+    }
+    let watts: number;
+    if (hasInterval) {
+      const to = a.time(other);
+      watts = ((ce - a.value(other)) / (te - to)) * 1000;
+    } else if (Number.isFinite(this._lastAverageWatts)) watts = this._lastAverageWatts;
+    else watts = p.length > 0 ? p.value(p.length - 1) : 0;
+    return ce + (watts * (tMs - te)) / 1000;
+  }
+
+  /** Highest power in [t0, t1], watts: from instantaneous samples when there are some, else the busiest tick interval. */
+  peakWatts(t0Ms: number, t1Ms: number): number {
+    const p = this._power;
+    if (p.length > 0 && p.firstTime() <= t1Ms && p.lastTime() >= t0Ms) return p.maxIn(t0Ms, t1Ms);
+    const a = this._anchors;
+    let peak = NaN;
+    for (let j = Math.max(0, a.indexAtOrBefore(t0Ms)); j + 1 < a.length && a.time(j) < t1Ms; j++) {
+      const w = ((a.value(j + 1) - a.value(j)) / (a.time(j + 1) - a.time(j))) * 1000;
+      if (!(w <= peak)) peak = w;
+    }
+    if (!Number.isNaN(peak)) return peak;
+    return t1Ms > t0Ms ? ((this.energyAt(t1Ms) - this.energyAt(t0Ms)) / (t1Ms - t0Ms)) * 1000 : NaN;
+  }
+}

@@ -1,0 +1,288 @@
+/**
+ * NVIDIA GPUs through NVML: the energy counter (mJ) where the GPU has one (Volta and newer), power integration
+ * where it does not, plus power, utilization, memory, temperature and power limit.
+ */
+import { nowEpochMs } from './clock.js';
+import type { EnergyConfig } from './config.js';
+import { DeviceLostError, NoDevicesError, driverCodeName, driverError, reasonOf } from './errors.js';
+import {
+  NVML_ERROR_GPU_IS_LOST,
+  NVML_ERROR_NOT_SUPPORTED,
+  NVML_FI_DEV_POWER_INSTANT,
+  NVML_STRING_BUFFER_SIZE,
+  NVML_SUCCESS,
+  NVML_TEMPERATURE_GPU,
+  NvmlFieldValues,
+  bindNvml,
+  cString,
+  type NvmlDevice,
+  type NvmlLibrary,
+} from './nvml-ffi.js';
+import { PowerIntegrator } from './power-integrator.js';
+import type { DeviceInfo, DeviceReading, EnergySource } from './source.js';
+import { CounterTracker } from './wraparound.js';
+
+/** NVML's energy counter ticks about every 100 ms (zeus, ml.energy); no NVIDIA document states it. */
+export const NVML_COUNTER_PERIOD_MS = 100;
+/** Utilization, memory, temperature and power limit change slowly; reading them at 100 Hz would only cost FFI calls. */
+const SLOW_TELEMETRY_PERIOD_MS = 1000;
+
+interface Slow {
+  utilization?: number;
+  memoryUsedBytes?: number;
+  memoryTotalBytes?: number;
+  temperatureCelsius?: number;
+  powerLimitWatts?: number;
+}
+
+interface GpuState {
+  readonly handle: NvmlDevice;
+  readonly info: DeviceInfo;
+  /** Whether NVML_FI_DEV_POWER_INSTANT answered at open. */
+  readonly hasInstantPower: boolean;
+  readonly tracker: CounterTracker;
+  readonly integrator: PowerIntegrator;
+  readonly field: NvmlFieldValues;
+  lost: boolean;
+  lastFault: string | undefined;
+  slow: Slow;
+  slowAtMs: number;
+}
+
+/**
+ * An open NVML session. {@link NvmlSource.open} calls `nvmlInit_v2`, {@link NvmlSource.close} the matching
+ * `nvmlShutdown` (NVML reference-counts them, so several sources, or the host's own NVML use, coexist).
+ */
+export class NvmlSource implements EnergySource {
+  readonly name = 'nvml' as const;
+  private readonly _nvml: NvmlLibrary;
+  private readonly _gpus: GpuState[];
+  private readonly _devices: DeviceInfo[];
+  private _faults: string[];
+  private _closed = false;
+  // Reused `_Out_` cells, so a read allocates nothing per device.
+  private readonly _outEnergy: [number | bigint] = [0];
+  private readonly _outPower: [number] = [0];
+  private readonly _outUint: [number] = [0];
+
+  private constructor(nvml: NvmlLibrary, gpus: GpuState[], faults: string[]) {
+    this._nvml = nvml;
+    this._gpus = gpus;
+    this._devices = gpus.map((g) => g.info);
+    this._faults = faults;
+  }
+
+  /**
+   * Loads libnvidia-ml (config.nvmlLibrary or the system's), initialises it and probes every GPU. Throws an
+   * EnergyError when NVML is absent, fails to initialise, or has no GPU that can measure energy.
+   */
+  static open(config: Pick<EnergyConfig, 'nvmlLibrary'> = {}): NvmlSource {
+    const nvml = bindNvml(config.nvmlLibrary);
+    const ret = nvml.nvmlInit_v2();
+    if (ret !== NVML_SUCCESS) throw driverError('nvml', 'nvmlInit_v2', ret, safeErrorString(nvml, ret));
+    try {
+      const faults: string[] = [];
+      const gpus = probeGpus(nvml, faults);
+      if (gpus.length === 0) {
+        throw new NoDevicesError('nvml', `no NVIDIA GPU can measure energy${faults.length ? `: ${faults.join('; ')}` : ''}`);
+      }
+      return new NvmlSource(nvml, gpus, faults);
+    } catch (error) {
+      nvml.nvmlShutdown();
+      throw error;
+    }
+  }
+
+  /** The path of the library that was loaded. */
+  get libraryPath(): string {
+    return this._nvml.path;
+  }
+
+  devices(): readonly DeviceInfo[] {
+    return this._devices;
+  }
+
+  read(): DeviceReading[] {
+    if (this._closed) return [];
+    const readings: DeviceReading[] = [];
+    for (let i = 0; i < this._gpus.length; i++) {
+      const gpu = this._gpus[i]!;
+      if (gpu.lost) continue;
+      const reading = this._readGpu(i, gpu);
+      if (reading) readings.push(reading);
+    }
+    return readings;
+  }
+
+  faults(): string[] {
+    const out = this._faults;
+    this._faults = [];
+    return out;
+  }
+
+  close(): void {
+    if (this._closed) return;
+    this._closed = true;
+    this._nvml.nvmlShutdown();
+  }
+
+  private _readGpu(index: number, gpu: GpuState): DeviceReading | undefined {
+    const nvml = this._nvml;
+    const timeMs = nowEpochMs();
+    let energyJoules: number;
+    let powerWatts: number | undefined;
+    let averagePowerWatts: number | undefined;
+
+    if (gpu.hasInstantPower) {
+      const { ret, field } = gpu.field.query(nvml, gpu.handle);
+      if (ret !== NVML_SUCCESS) return this._fail(gpu, 'nvmlDeviceGetFieldValues', ret);
+      if (field && field.nvmlReturn === NVML_SUCCESS) powerWatts = field.value / 1000;
+    } else {
+      const ret = nvml.nvmlDeviceGetPowerUsage(gpu.handle, this._outPower);
+      if (ret === NVML_SUCCESS) averagePowerWatts = this._outPower[0] / 1000;
+      else if (ret !== NVML_ERROR_NOT_SUPPORTED) return this._fail(gpu, 'nvmlDeviceGetPowerUsage', ret);
+    }
+
+    if (gpu.info.method === 'counter') {
+      const ret = nvml.nvmlDeviceGetTotalEnergyConsumption(gpu.handle, this._outEnergy);
+      if (ret !== NVML_SUCCESS) return this._fail(gpu, 'nvmlDeviceGetTotalEnergyConsumption', ret);
+      if (gpu.tracker.update(Number(this._outEnergy[0])) === 'reset') {
+        this._fault(gpu, `${gpu.info.id}: energy counter went backwards (driver reloaded?); interval skipped`);
+      }
+      energyJoules = gpu.tracker.total / 1000;
+    } else {
+      const watts = powerWatts ?? averagePowerWatts;
+      if (watts === undefined) return undefined;
+      energyJoules = gpu.integrator.add(performance.now(), watts);
+    }
+
+    if (timeMs - gpu.slowAtMs >= SLOW_TELEMETRY_PERIOD_MS) {
+      gpu.slow = this._readSlow(gpu.handle);
+      gpu.slowAtMs = timeMs;
+    }
+    gpu.lastFault = undefined;
+    return { deviceIndex: index, timeMs, energyJoules, powerWatts, averagePowerWatts, ...gpu.slow };
+  }
+
+  private _readSlow(handle: NvmlDevice): Slow {
+    const nvml = this._nvml;
+    const slow: Slow = {};
+    const util = { gpu: 0, memory: 0 };
+    if (nvml.nvmlDeviceGetUtilizationRates?.(handle, util) === NVML_SUCCESS) slow.utilization = util.gpu / 100;
+    const mem = { total: 0, free: 0, used: 0 };
+    if (nvml.nvmlDeviceGetMemoryInfo?.(handle, mem) === NVML_SUCCESS) {
+      slow.memoryUsedBytes = Number(mem.used);
+      slow.memoryTotalBytes = Number(mem.total);
+    }
+    const out = this._outUint;
+    if (nvml.nvmlDeviceGetTemperature?.(handle, NVML_TEMPERATURE_GPU, out) === NVML_SUCCESS) slow.temperatureCelsius = out[0];
+    if (nvml.nvmlDeviceGetEnforcedPowerLimit?.(handle, out) === NVML_SUCCESS) slow.powerLimitWatts = out[0] / 1000;
+    return slow;
+  }
+
+  /** A failed call: a lost GPU is dropped for good, anything else skips this reading. Reported once per streak. */
+  private _fail(gpu: GpuState, fn: string, ret: number): undefined {
+    if (ret === NVML_ERROR_GPU_IS_LOST || driverError('nvml', fn, ret) instanceof DeviceLostError) {
+      gpu.lost = true;
+      this._faults.push(`${gpu.info.id}: ${driverCodeName('nvml', ret)} (${fn}); device skipped from now on`);
+      return undefined;
+    }
+    this._fault(gpu, `${gpu.info.id}: ${driverCodeName('nvml', ret)} (${fn})`);
+    return undefined;
+  }
+
+  private _fault(gpu: GpuState, message: string): void {
+    if (gpu.lastFault === message) return;
+    gpu.lastFault = message;
+    this._faults.push(message);
+  }
+}
+
+function probeGpus(nvml: NvmlLibrary, faults: string[]): GpuState[] {
+  const count: [number] = [0];
+  const ret = nvml.nvmlDeviceGetCount_v2(count);
+  if (ret !== NVML_SUCCESS) throw driverError('nvml', 'nvmlDeviceGetCount_v2', ret, safeErrorString(nvml, ret));
+  const gpus: GpuState[] = [];
+  for (let index = 0; index < count[0]; index++) {
+    try {
+      const gpu = probeGpu(nvml, index, faults);
+      if (gpu) gpus.push(gpu);
+    } catch (error) {
+      faults.push(`nvml:${index}: ${reasonOf(error)}`);
+    }
+  }
+  return gpus;
+}
+
+function probeGpu(nvml: NvmlLibrary, index: number, faults: string[]): GpuState | undefined {
+  const out: [NvmlDevice | null] = [null];
+  let ret = nvml.nvmlDeviceGetHandleByIndex_v2(index, out);
+  if (ret !== NVML_SUCCESS || !out[0]) throw driverError('nvml', 'nvmlDeviceGetHandleByIndex_v2', ret);
+  const handle = out[0];
+  const buffer = Buffer.alloc(NVML_STRING_BUFFER_SIZE);
+  const name = nvml.nvmlDeviceGetName(handle, buffer, buffer.length) === NVML_SUCCESS ? cString(buffer) : `NVIDIA GPU ${index}`;
+  buffer.fill(0);
+  const uuid = nvml.nvmlDeviceGetUUID(handle, buffer, buffer.length) === NVML_SUCCESS ? cString(buffer) : undefined;
+
+  const field = new NvmlFieldValues(NVML_FI_DEV_POWER_INSTANT);
+  const probe = field.query(nvml, handle);
+  if (probe.ret === NVML_ERROR_GPU_IS_LOST) throw driverError('nvml', 'nvmlDeviceGetFieldValues', probe.ret);
+  const hasInstantPower = probe.ret === NVML_SUCCESS && probe.field?.nvmlReturn === NVML_SUCCESS;
+
+  const energy: [number | bigint] = [0];
+  ret = nvml.nvmlDeviceGetTotalEnergyConsumption(handle, energy);
+  const id = `nvml:${index}`;
+  const base = { id, name, vendor: 'nvidia', hwType: 'gpu', component: 'gpu', source: 'nvml', uuid } as const;
+  const tracker = new CounterTracker();
+  if (ret === NVML_SUCCESS) {
+    tracker.update(Number(energy[0]));
+    const info: DeviceInfo = { ...base, method: 'counter', counterPeriodMs: NVML_COUNTER_PERIOD_MS };
+    return newState(handle, info, hasInstantPower, tracker, field);
+  }
+  if (ret !== NVML_ERROR_NOT_SUPPORTED) throw driverError('nvml', 'nvmlDeviceGetTotalEnergyConsumption', ret);
+
+  // Pre-Volta: no energy counter; integrate power instead, instant power when the driver has the field.
+  const power: [number] = [0];
+  const powerRet = hasInstantPower ? NVML_SUCCESS : nvml.nvmlDeviceGetPowerUsage(handle, power);
+  if (powerRet !== NVML_SUCCESS) {
+    faults.push(`${id}: no energy counter and no power reading (${driverCodeName('nvml', powerRet)}); not measured`);
+    return undefined;
+  }
+  const note = hasInstantPower
+    ? 'nvmlDeviceGetTotalEnergyConsumption: NOT_SUPPORTED, integrating NVML_FI_DEV_POWER_INSTANT'
+    : 'nvmlDeviceGetTotalEnergyConsumption: NOT_SUPPORTED, integrating nvmlDeviceGetPowerUsage (may be a 1 s average)';
+  const info: DeviceInfo = { ...base, method: 'power_integration', note, counterPeriodMs: NVML_COUNTER_PERIOD_MS };
+  const state = newState(handle, info, hasInstantPower, tracker, field);
+  // Integration starts at open, like a counter's baseline.
+  state.integrator.add(performance.now(), (hasInstantPower ? (probe.field?.value ?? 0) : power[0]) / 1000);
+  return state;
+}
+
+function newState(
+  handle: NvmlDevice,
+  info: DeviceInfo,
+  hasInstantPower: boolean,
+  tracker: CounterTracker,
+  field: NvmlFieldValues,
+): GpuState {
+  return {
+    handle,
+    info,
+    hasInstantPower,
+    tracker,
+    integrator: new PowerIntegrator(),
+    field,
+    lost: false,
+    lastFault: undefined,
+    slow: {},
+    slowAtMs: Number.NEGATIVE_INFINITY,
+  };
+}
+
+function safeErrorString(nvml: NvmlLibrary, ret: number): string | undefined {
+  try {
+    return nvml.nvmlErrorString(ret);
+  } catch {
+    return undefined;
+  }
+}

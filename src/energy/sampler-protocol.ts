@@ -1,0 +1,27 @@
+/**
+ * Messages between the agent's thread and the sampler's worker thread. Plain data only (structured clone);
+ * the rings travel as SharedArrayBuffers.
+ */
+import type { EnergyConfig } from './config.js';
+import type { DeviceInfo, EnergySourceName } from './source.js';
+
+/** `workerData` of the sampler worker. */
+export interface SamplerWorkerData {
+  readonly config: EnergyConfig;
+  readonly ringCapacity: number;
+}
+
+/** Worker → main. */
+export type SamplerWorkerMessage =
+  | {
+      readonly type: 'ready';
+      readonly devices: DeviceInfo[];
+      readonly unavailable: Array<{ source: EnergySourceName; reason: string }>;
+      readonly buffers: SharedArrayBuffer[];
+      readonly faults: string[];
+    }
+  | { readonly type: 'faults'; readonly faults: string[] }
+  | { readonly type: 'closed' };
+
+/** Main → worker. */
+export type SamplerControlMessage = { readonly type: 'stop' };

@@ -1,0 +1,54 @@
+/**
+ * Where, inside the gap between two reads, did the energy counter tick?
+ *
+ * A polled counter (NVML updates every ~100 ms, read every 10 ms) shows its new value at the first read after the tick,
+ * so one observation only says "the tick is in (lo, hi]". When the counter ticks on a regular period, every earlier
+ * observation, shifted by a whole number of periods, narrows that window too; intersecting the last few dozen pins the
+ * tick to well under a sampling period after a second or so. When the ticks are not regular the intersection becomes
+ * empty and we stop shrinking there, so the answer always stays inside the window actually observed.
+ */
+
+const HISTORY = 32;
+
+/** Estimates tick times from observation windows of one device. */
+export class TickLocator {
+  private readonly _periodMs: number | undefined;
+  private readonly _lo = new Float64Array(HISTORY);
+  private readonly _hi = new Float64Array(HISTORY);
+  private _count = 0;
+
+  /** @param periodMs the counter's update period in ms when known (DeviceInfo.counterPeriodMs). */
+  constructor(periodMs: number | undefined) {
+    this._periodMs = periodMs !== undefined && periodMs > 0 ? periodMs : undefined;
+  }
+
+  /**
+   * Records that a tick happened in (loMs, hiMs] and returns the narrowest window (epoch ms) the observations so far
+   * agree on for it.
+   */
+  locate(loMs: number, hiMs: number): { lo: number; hi: number } {
+    let lo = loMs;
+    let hi = hiMs;
+    const period = this._periodMs;
+    if (period !== undefined && hi - lo > 0) {
+      const mid = (lo + hi) / 2;
+      const n = Math.min(this._count, HISTORY);
+      for (let k = 1; k <= n; k++) {
+        const slot = (this._count - k) % HISTORY;
+        const oLo = this._lo[slot] ?? 0;
+        const oHi = this._hi[slot] ?? 0;
+        const shift = Math.round((mid - (oLo + oHi) / 2) / period) * period;
+        const nLo = Math.max(lo, oLo + shift);
+        const nHi = Math.min(hi, oHi + shift);
+        if (nLo > nHi) break; // irregular ticks (or a drifting period): keep what the closer observations agree on
+        lo = nLo;
+        hi = nHi;
+      }
+      const slot = this._count % HISTORY;
+      this._lo[slot] = loMs;
+      this._hi[slot] = hiMs;
+      this._count++;
+    }
+    return { lo, hi };
+  }
+}

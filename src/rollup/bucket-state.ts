@@ -1,0 +1,95 @@
+import type { KpiRow } from './kpi-row.js';
+import { percentile } from './percentile.js';
+
+/** Per-session flags within one bucket. */
+export const SESSION_FAILED = 1;
+export const SESSION_REGENERATED = 2;
+
+/**
+ * Running sums for one bucket. Everything here is a counter except `sessions` (session key → flags), `users` and
+ * `ttfaSeconds`, which grow with the number of sessions active in the bucket, never with spans.
+ */
+export class BucketState {
+  spans = 0;
+  turns = 0;
+  llmCalls = 0;
+  tokensPrompt = 0;
+  tokensCompletion = 0;
+  tokensCacheRead = 0;
+  tokensCacheCreation = 0;
+  costUsd = 0;
+  toolCalls = 0;
+  toolSuccesses = 0;
+  thumbsUp = 0;
+  thumbsDown = 0;
+  energyJoules = 0;
+  energyGpuJoules = 0;
+  energyCpuJoules = 0;
+  /** Session key (`c:<conversation id>` or `t:<trace id>`) → SESSION_* flags seen in this bucket. */
+  readonly sessions = new Map<string, number>();
+  readonly users = new Set<string>();
+  /** Time to first action of the sessions whose first execute_tool span ended in this bucket, in seconds. */
+  readonly ttfaSeconds: number[] = [];
+
+  constructor(readonly key: string) {}
+
+  /** Marks a session active here, OR-ing in flags. */
+  touch(session: string, flags: number): void {
+    const old = this.sessions.get(session);
+    if (old === undefined || (old | flags) !== old) this.sessions.set(session, (old ?? 0) | flags);
+  }
+
+  /** The finished row, with the seed's rounding (4 places for money and ratios, 2 for seconds). */
+  toRow(gridIntensityGPerKwh: number | undefined): KpiRow {
+    let failed = 0;
+    let regenerated = 0;
+    for (const flags of this.sessions.values()) {
+      if (flags & SESSION_FAILED) failed++;
+      if (flags & SESSION_REGENERATED) regenerated++;
+    }
+    const sessions = this.sessions.size;
+    const cacheDenominator = this.tokensCacheRead + this.tokensPrompt;
+    const joules = round(this.energyJoules, 3);
+    return {
+      bucket: this.key,
+      sessions,
+      users: this.users.size,
+      turns: this.turns,
+      llm_calls: this.llmCalls,
+      tokens_prompt: this.tokensPrompt,
+      tokens_completion: this.tokensCompletion,
+      tokens_cache_read: this.tokensCacheRead,
+      tokens_cache_creation: this.tokensCacheCreation,
+      cost_usd: round(this.costUsd, 4),
+      cache_hit_ratio: ratio(this.tokensCacheRead, cacheDenominator, 4),
+      tool_success_rate: ratio(this.toolSuccesses, this.toolCalls, 4),
+      failure_rate: ratio(failed, sessions, 4),
+      regenerate_rate: ratio(regenerated, sessions, 4),
+      time_to_first_action_s_p50: round(percentile(this.ttfaSeconds, 0.5), 2),
+      time_to_first_action_s_p95: round(percentile(this.ttfaSeconds, 0.95), 2),
+      thumbs_up: this.thumbsUp,
+      thumbs_down: this.thumbsDown,
+      spans: this.spans,
+      tool_calls: this.toolCalls,
+      energy_joules: joules,
+      energy_gpu_joules: round(this.energyGpuJoules, 3),
+      energy_cpu_joules: round(this.energyCpuJoules, 3),
+      joules_per_turn: ratio(this.energyJoules, this.turns, 3),
+      output_tokens_per_joule: ratio(this.tokensCompletion, this.energyJoules, 4),
+      grid_intensity_g_per_kwh: gridIntensityGPerKwh ?? null,
+      // 1 kWh = 3.6 MJ.
+      co2e_g: gridIntensityGPerKwh === undefined ? null : round((this.energyJoules / 3.6e6) * gridIntensityGPerKwh, 6),
+    };
+  }
+}
+
+/** Rounds half away from zero to `places` decimals, like the seed's Python `round` on the values it produces. */
+export function round(value: number, places: number): number {
+  const f = 10 ** places;
+  return Math.round(value * f) / f;
+}
+
+/** The seed's convention: a ratio with a zero denominator is 0, not NaN. */
+function ratio(numerator: number, denominator: number, places: number): number {
+  return denominator > 0 ? round(numerator / denominator, places) : 0;
+}

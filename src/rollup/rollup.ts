@@ -1,0 +1,62 @@
+import type { Readable } from 'node:stream';
+import { readSpanBatches, SpanInputError } from '../otlp/read-spans.js';
+import type { ReadIssue, SpanRecord } from '../otlp/span-record.js';
+import { KpiAggregator } from './aggregator.js';
+import type { KpiRow } from './kpi-row.js';
+import { validateRollupSpan } from './span-schema.js';
+import type { RollupWindow } from './windows.js';
+
+/** Options of {@link rollupSpans}. */
+export interface RollupOptions {
+  /** Grid carbon intensity in gCO2e/kWh; without it `co2e_g` and `grid_intensity_g_per_kwh` are empty. */
+  readonly gridIntensityGPerKwh?: number;
+  /** Called once per bad line or span (file:line and reason); the rest is still read. */
+  readonly onIssue?: (issue: ReadIssue) => void;
+  /** Throw {@link SpanInputError} at the first bad input instead. */
+  readonly strict?: boolean;
+  /** Where `-` reads from; default process.stdin. */
+  readonly stdin?: Readable;
+  /** Characters of input consumed since the last call, for a progress bar. */
+  readonly onProgress?: (chars: number) => void;
+}
+
+/**
+ * Computes one KPI row per bucket of `window` from spans, in one streaming pass: a span counts in the bucket in which
+ * it ended. `inputs` are files, directories or `-` (read as OTLP/JSON lines), or spans already in memory. Rows come
+ * back in the window's bucket order, one per bucket even when it saw no span.
+ */
+export async function rollupSpans(
+  inputs: readonly string[] | Iterable<SpanRecord> | AsyncIterable<SpanRecord>,
+  window: RollupWindow,
+  options: RollupOptions = {},
+): Promise<KpiRow[]> {
+  const aggregator = new KpiAggregator(window);
+  if (isPathList(inputs)) {
+    const batches = readSpanBatches(inputs, {
+      onIssue: options.onIssue,
+      strict: options.strict,
+      stdin: options.stdin,
+      validate: validateRollupSpan,
+      onProgress: options.onProgress,
+    });
+    for await (const batch of batches) for (const span of batch) aggregator.add(span);
+  } else {
+    let index = 0;
+    for await (const span of inputs) {
+      index++;
+      const reason = validateRollupSpan(span);
+      if (reason === undefined) {
+        aggregator.add(span);
+        continue;
+      }
+      const issue = { file: '<spans>', line: index, reason };
+      if (options.strict) throw new SpanInputError(issue);
+      options.onIssue?.(issue);
+    }
+  }
+  return aggregator.rows(options.gridIntensityGPerKwh);
+}
+
+function isPathList(inputs: unknown): inputs is readonly string[] {
+  return Array.isArray(inputs) && inputs.every((x) => typeof x === 'string');
+}

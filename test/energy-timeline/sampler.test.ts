@@ -1,0 +1,99 @@
+// The sampler in both modes: in-thread (resilience, latest readings) and on a worker thread against a fake RAPL tree.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { energyConfigFromEnv } from '../../src/energy/config.js';
+import { startEnergySampler, startInProcessSampler } from '../../src/energy/sampler.js';
+import { SimulatedEnergySource, constantPower } from '../../src/energy/simulated.js';
+import type { EnergySource } from '../../src/energy/source.js';
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0)) await f();
+});
+
+describe('startInProcessSampler', () => {
+  it('survives a source that throws, records the fault, and keeps the others going', () => {
+    let now = 1000;
+    const good = new SimulatedEnergySource({ devices: [{ power: constantPower(50), counterPeriodMs: 0 }], now: () => now, originMs: 0 });
+    const bad: EnergySource = {
+      name: 'nvml',
+      devices: () => [{ id: 'nvml:0', name: 'x', vendor: 'nvidia', hwType: 'gpu', component: 'gpu', source: 'nvml', method: 'counter' }],
+      read: () => {
+        throw new Error('GPU_IS_LOST');
+      },
+      close: () => {},
+    };
+    const sampler = startInProcessSampler([bad, good], { manual: true });
+    cleanup.push(() => sampler.shutdown());
+    for (let i = 0; i < 10; i++) {
+      now += 10;
+      sampler.sampleNow();
+    }
+    expect(sampler.status().faults).toEqual(['nvml: read() failed: Error: GPU_IS_LOST']);
+    expect(sampler.status().devices.map((d) => d.id)).toEqual(['nvml:0', 'simulated:0']);
+    const latest = sampler.latestReadings();
+    expect(latest[0]?.reading).toBeUndefined();
+    expect(latest[1]?.reading?.timeMs).toBe(1100);
+    expect(sampler.timeline.joules(1, 1020, 1080)).toBeCloseTo(3, 9);
+    expect(sampler.timeline.joules(0, 1020, 1080)).toBeUndefined();
+  });
+
+  it('samples on its own unref timer', async () => {
+    const source = new SimulatedEnergySource({ devices: [{ power: constantPower(100), counterPeriodMs: 0 }] });
+    const sampler = startInProcessSampler([source], { sampleIntervalMs: 2 });
+    cleanup.push(() => sampler.shutdown());
+    await vi.waitFor(() => expect(sampler.timeline.coveredUntil(0)).toBeGreaterThan(source.originMs + 5), { timeout: 5000 });
+  });
+});
+
+describe('startEnergySampler (worker thread)', () => {
+  it('opens RAPL in the worker and publishes readings the timeline answers from', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'oj-sampler-rapl-'));
+    cleanup.push(() => rmSync(root, { recursive: true, force: true }));
+    const zone = join(root, 'intel-rapl:0');
+    mkdirSync(zone);
+    writeFileSync(join(zone, 'name'), 'package-0\n');
+    writeFileSync(join(zone, 'max_energy_range_uj'), '262143328850\n');
+    let microjoules = 1_000_000;
+    writeFileSync(join(zone, 'energy_uj'), `${microjoules}\n`);
+    const config = energyConfigFromEnv({
+      OPENJOULES_ENERGY_SOURCES: 'rapl',
+      OPENJOULES_RAPL_ROOT: root,
+      OPENJOULES_SAMPLE_INTERVAL_MS: '5',
+    });
+    const sampler = await startEnergySampler(config);
+    cleanup.push(() => sampler.shutdown());
+    expect(sampler.status().devices.map((d) => [d.source, d.component])).toEqual([['rapl', 'cpu']]);
+    // The counter moves (as the hardware would) while the worker samples it.
+    const bump = setInterval(() => {
+      microjoules += 50_000;
+      writeFileSync(join(zone, 'energy_uj'), `${microjoules}\n`);
+    }, 5);
+    cleanup.push(() => clearInterval(bump));
+    const tl = sampler.timeline;
+    await vi.waitFor(
+      () => {
+        const covered = tl.coveredUntil(0);
+        expect(covered).toBeGreaterThan(-Infinity);
+        expect(tl.historyStart(0)).toBeLessThan(covered - 100);
+      },
+      { timeout: 10_000, interval: 10 },
+    );
+    const covered = tl.coveredUntil(0);
+    expect(tl.joules(0, covered - 100, covered)).toBeGreaterThan(0);
+    expect(sampler.latestReadings()[0]?.reading?.energyJoules).toBeGreaterThan(0);
+    await sampler.shutdown();
+  });
+
+  it('resolves with no devices and the reasons when nothing can be opened', async () => {
+    const sampler = await startEnergySampler(
+      energyConfigFromEnv({ OPENJOULES_ENERGY_SOURCES: 'rapl', OPENJOULES_RAPL_ROOT: join(tmpdir(), 'oj-no-such-root') }),
+    );
+    cleanup.push(() => sampler.shutdown());
+    expect(sampler.status().devices).toEqual([]);
+    expect(sampler.status().unavailable.map((u) => u.source)).toContain('rapl');
+    expect(sampler.timeline.devices).toEqual([]);
+  });
+});

@@ -1,0 +1,129 @@
+// The timeline against the exact truth of a simulated power profile.
+import { describe, expect, it } from 'vitest';
+import { constantPower, steppedPower } from '../../src/energy/simulated.js';
+import { ORIGIN_MS, drive, lcg, median } from './drive.js';
+
+const T = ORIGIN_MS;
+
+describe('EnergyTimeline', () => {
+  it('is exact for constant power, at any window size', () => {
+    const d = drive([{ power: constantPower(250), counterPeriodMs: 100 }]);
+    d.runUntil(T + 3000);
+    const tl = d.sampler.timeline;
+    // Once the tick phase is pinned down (well under a sampling period after ~1 s), to a few ppm at any size.
+    for (const [a, b] of [
+      [1500, 1510],
+      [1512.3, 1517.9],
+      [2000, 2100],
+      [1250, 2750],
+    ] as const) {
+      const truth = (250 * (b - a)) / 1000;
+      expect(Math.abs((tl.joules(0, T + a, T + b) ?? 0) - truth) / truth).toBeLessThan(1e-4);
+    }
+    // Before that, within the half sampling period a tick can be misplaced by.
+    expect(Math.abs((tl.joules(0, T + 300, T + 700) ?? 0) - 100) / 100).toBeLessThan(0.025);
+    expect(tl.meanWatts(0, T + 1600, T + 1700)).toBeCloseTo(250, 2);
+    expect(tl.peakWatts(0, T + 1600, T + 1700)).toBeCloseTo(250, 9);
+  });
+
+  it('conserves the counter across its ticks', () => {
+    const profile = steppedPower([120, 310, 80, 260, 190], 23, T);
+    const d = drive([{ power: profile, counterPeriodMs: 100, counterPhaseMs: 37 }]);
+    d.runUntil(T + 5000);
+    const tl = d.sampler.timeline;
+    // Between true tick times the answer is the counter difference (tick times are located to well under a sample).
+    for (let n = 20; n < 45; n++) {
+      const a = T + 37 + n * 100;
+      const b = a + 100 * (1 + (n % 3));
+      const counter = d.source.counterJoules(0, b + 0.01) - d.source.counterJoules(0, a + 0.01);
+      expect(Math.abs((tl.joules(0, a, b) ?? 0) - counter) / counter).toBeLessThan(0.01);
+    }
+    // Windows add up.
+    const whole = tl.joules(0, T + 1000, T + 4000) ?? 0;
+    const parts = (tl.joules(0, T + 1000, T + 2345.6) ?? 0) + (tl.joules(0, T + 2345.6, T + 4000) ?? 0);
+    expect(parts).toBeCloseTo(whole, 9);
+    expect(Math.abs(whole - d.source.trueJoules(0, T + 1000, T + 4000)) / whole).toBeLessThan(0.002);
+  });
+
+  it('gives spans shorter than a tick a non-zero, close estimate', () => {
+    const profile = steppedPower([120, 310, 80, 260, 190], 23, T);
+    const d = drive([{ power: profile, counterPeriodMs: 100 }]);
+    d.runUntil(T + 4000);
+    const tl = d.sampler.timeline;
+    const random = lcg(7);
+    const errors: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const a = T + 1000 + random() * 2500;
+      const b = a + 10;
+      const ours = tl.joules(0, a, b) ?? 0;
+      expect(ours).toBeGreaterThan(0);
+      errors.push(Math.abs(ours - d.source.trueJoules(0, a, b)) / d.source.trueJoules(0, a, b));
+    }
+    expect(median(errors)).toBeLessThan(0.1);
+  });
+
+  it('interpolates the counter when only a 1 s average power is reported', () => {
+    const d = drive([{ power: constantPower(180), counterPeriodMs: 100, powerReporting: 'average' }]);
+    d.runUntil(T + 3000);
+    const tl = d.sampler.timeline;
+    const j = tl.joules(0, T + 1500, T + 1510) ?? 0;
+    expect(j).toBeGreaterThan(0);
+    expect(Math.abs(j - 1.8) / 1.8).toBeLessThan(0.02);
+  });
+
+  it('takes interval-end readings (powermetrics) as exact at their time', () => {
+    const profile = steppedPower([5, 15, 9], 170, T);
+    const d = drive([{ power: profile, counterPeriodMs: 500, powerReporting: 'none', component: 'cpu' }], {
+      intervalMs: 500,
+      jitterMs: 0,
+    });
+    d.runUntil(T + 5000);
+    const tl = d.sampler.timeline;
+    expect(tl.joules(0, T + 1000, T + 3000)).toBeCloseTo(d.source.trueJoules(0, T + 1000, T + 3000), 9);
+    expect(tl.joules(0, T + 1100, T + 1200)).toBeGreaterThan(0);
+  });
+
+  it('says how far it is final, and extrapolates (labelled) beyond', () => {
+    const d = drive([{ power: constantPower(100), counterPeriodMs: 100 }]);
+    d.runUntil(T + 1000);
+    const tl = d.sampler.timeline;
+    const covered = tl.coveredUntil(0);
+    expect(covered).toBeLessThanOrEqual(d.now());
+    expect(covered).toBeGreaterThan(d.now() - 115);
+    const w = tl.window(covered - 50, covered + 30);
+    expect(w?.extrapolated).toBe(true);
+    expect(w?.method).toBe('estimate');
+    expect(w?.joules).toBeCloseTo(8, 6);
+    expect(tl.window(T + 200, T + 300)?.method).toBe('counter');
+  });
+
+  it('sums per component and names the sources', () => {
+    const d = drive([
+      { power: constantPower(300), component: 'gpu' },
+      { power: constantPower(40), component: 'cpu', powerReporting: 'none', counterPeriodMs: 1 },
+    ]);
+    d.runUntil(T + 3000);
+    const w = d.sampler.timeline.window(T + 1500, T + 2500);
+    expect(w?.components.gpu).toBeCloseTo(300, 1);
+    expect(w?.components.cpu).toBeCloseTo(40, 1);
+    expect(w?.joules).toBeCloseTo(340, 1);
+    expect(w?.sources).toEqual(['simulated']);
+  });
+
+  it('has no answer for a device without data', () => {
+    const d = drive([{ power: constantPower(100) }]);
+    const tl = d.sampler.timeline;
+    expect(tl.joules(0, T, T + 10)).toBeUndefined();
+    expect(tl.window(T, T + 10)).toBeUndefined();
+    expect(tl.coveredUntil(0)).toBe(-Infinity);
+  });
+
+  it('keeps bounded history and stays right after the ring wraps many times', () => {
+    const d = drive([{ power: steppedPower([100, 200], 50, T), counterPeriodMs: 100 }], { ringCapacity: 64 });
+    d.runUntil(T + 60_000);
+    const tl = d.sampler.timeline;
+    expect(tl.lostSamples).toBe(0);
+    const truth = d.source.trueJoules(0, T + 59_000, T + 59_500);
+    expect(Math.abs((tl.joules(0, T + 59_000, T + 59_500) ?? 0) - truth) / truth).toBeLessThan(0.01);
+  });
+});

@@ -1,0 +1,172 @@
+// NVML backend against a C double with libnvidia-ml's real ABI, loaded through our real koffi bindings.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import koffi from 'koffi';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { detectEnergySources } from '../../src/energy/detect.js';
+import { DriverInitError, EnergyError, NoDevicesError } from '../../src/energy/errors.js';
+import { NvmlSource } from '../../src/energy/nvml.js';
+import type { EnergyConfig } from '../../src/energy/config.js';
+import type { EnergySource } from '../../src/energy/source.js';
+import { buildDouble } from './helpers/doubles.js';
+
+let library: string;
+let control: string;
+let setTimeMs: (ms: number) => void;
+let refcount: () => number;
+const open: EnergySource[] = [];
+
+function configure(lines: Record<string, string | number>): void {
+  writeFileSync(control, Object.entries(lines).map(([k, v]) => `${k}=${v}\n`).join(''));
+}
+
+function openNvml(): NvmlSource {
+  const source = NvmlSource.open({ nvmlLibrary: library });
+  open.push(source);
+  return source;
+}
+
+function config(overrides: Partial<EnergyConfig> = {}): EnergyConfig {
+  return { sources: ['nvml'], nvmlLibrary: library, raplRoot: '/nonexistent', sampleIntervalMs: 10, ...overrides };
+}
+
+beforeAll(() => {
+  library = buildDouble('nvml');
+  control = join(mkdtempSync(join(tmpdir(), 'oj-nvml-')), 'control');
+  process.env.OJ_NVML_DOUBLE_CONTROL = control;
+  // Test-only hooks of the double (not NVML symbols): same dlopen handle as the one our bindings use.
+  const lib = koffi.load(library);
+  setTimeMs = lib.func('void ojtest_set_time_ms(double ms)');
+  refcount = lib.func('int ojtest_refcount(void)');
+});
+
+afterEach(() => {
+  for (const source of open.splice(0)) source.close();
+});
+
+describe('NvmlSource', () => {
+  it('reads the energy counter exactly, only up to its last 100 ms tick', () => {
+    configure({ clock: 'fake', devices: 2, tick_ms: 100, profile: '250:100000,1000:300000' });
+    const source = openNvml();
+    expect(source.devices()).toEqual([
+      expect.objectContaining({ id: 'nvml:0', name: 'NVIDIA Test Double 0', vendor: 'nvidia', hwType: 'gpu', component: 'gpu', source: 'nvml', method: 'counter', counterPeriodMs: 100, uuid: 'GPU-00000000-0000-0000-0000-000000000000' }),
+      expect.objectContaining({ id: 'nvml:1', method: 'counter' }),
+    ]);
+    setTimeMs(50);
+    expect(source.read().map((r) => r.energyJoules)).toEqual([0, 0]); // no tick yet: a short window reads 0 J
+    setTimeMs(230);
+    expect(source.read()[0]!.energyJoules).toBe(20); // 100 W × 0.2 s (tick at 200 ms)
+    setTimeMs(480);
+    const [r0, r1] = source.read();
+    // 100 W × 0.25 s + 300 W × 0.15 s, up to the tick at 400 ms.
+    expect(r0).toMatchObject({ deviceIndex: 0, energyJoules: 70, powerWatts: 300 });
+    expect(r0!.averagePowerWatts).toBeUndefined();
+    expect(r1).toMatchObject({ deviceIndex: 1, energyJoules: 70 });
+    expect(r0).toMatchObject({ utilization: 0.42, memoryUsedBytes: 3 * 2 ** 30, memoryTotalBytes: 80 * 2 ** 30, temperatureCelsius: 55, powerLimitWatts: 700 });
+    expect(Math.abs(r0!.timeMs - (performance.timeOrigin + performance.now()))).toBeLessThan(1000);
+    expect(source.faults()).toEqual([]);
+  });
+
+  it('balances nvmlInit_v2 and nvmlShutdown across opens; close is idempotent', () => {
+    configure({ devices: 1 });
+    const a = openNvml();
+    const b = openNvml();
+    expect(refcount()).toBe(2);
+    a.close();
+    a.close();
+    expect(refcount()).toBe(1);
+    b.close();
+    expect(refcount()).toBe(0);
+    expect(a.read()).toEqual([]);
+  });
+
+  it('falls back to integrating instant power when the energy counter is NOT_SUPPORTED, and says so', () => {
+    configure({ energy_not_supported: 1, power_mw: 200000 });
+    const t0 = performance.now();
+    const source = openNvml();
+    const t1 = performance.now();
+    const device = source.devices()[0]!;
+    expect(device.method).toBe('power_integration');
+    expect(device.note).toMatch(/NOT_SUPPORTED.*NVML_FI_DEV_POWER_INSTANT/);
+    const busyUntil = performance.now() + 30;
+    while (performance.now() < busyUntil) {
+      // wait a little without timers
+    }
+    const r0 = performance.now();
+    const [reading] = source.read();
+    const r1 = performance.now();
+    expect(reading!.powerWatts).toBe(200);
+    expect(reading!.energyJoules!).toBeGreaterThanOrEqual((200 * (r0 - t1)) / 1000);
+    expect(reading!.energyJoules!).toBeLessThanOrEqual((200 * (r1 - t0)) / 1000);
+  });
+
+  it('integrates nvmlDeviceGetPowerUsage as an average when the instant field is missing too', () => {
+    configure({ energy_not_supported: 1, instant_not_supported: 1, power_mw: 50000 });
+    const source = openNvml();
+    expect(source.devices()[0]!.note).toMatch(/nvmlDeviceGetPowerUsage/);
+    const [reading] = source.read();
+    expect(reading!.averagePowerWatts).toBe(50);
+    expect(reading!.powerWatts).toBeUndefined();
+    expect(reading!.energyJoules!).toBeGreaterThanOrEqual(0);
+  });
+
+  it('skips a GPU lost mid-run, reports it once, and keeps reading the others', () => {
+    // The double counts energy/power calls on device 1: 2 at open, then the 2nd call of the first read fails.
+    configure({ clock: 'fake', devices: 2, lost_device: 1, lost_after: 3 });
+    const source = openNvml();
+    setTimeMs(100);
+    expect(source.read().map((r) => r.deviceIndex)).toEqual([0]);
+    expect(source.faults()).toEqual(['nvml:1: GPU_IS_LOST (nvmlDeviceGetTotalEnergyConsumption); device skipped from now on']);
+    setTimeMs(200);
+    expect(source.read().map((r) => r.deviceIndex)).toEqual([0]);
+    expect(source.faults()).toEqual([]);
+  });
+
+  it('never goes backwards when the counter restarts (driver reload)', () => {
+    configure({ clock: 'fake', power_mw: 100000, energy_offset_mj: 5000000, reset_at_ms: 300 });
+    const source = openNvml();
+    setTimeMs(200);
+    expect(source.read()[0]!.energyJoules).toBe(20);
+    setTimeMs(400); // counter now reads 10 J since the reload, far below 5020 J
+    expect(source.read()[0]!.energyJoules).toBe(20);
+    expect(source.faults()[0]).toMatch(/nvml:0: energy counter went backwards/);
+    setTimeMs(500);
+    expect(source.read()[0]!.energyJoules).toBe(30);
+  });
+
+  it('turns an init error into a typed error and detection into a reason', async () => {
+    configure({ init_error: 9 });
+    let caught: unknown;
+    try {
+      openNvml();
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(DriverInitError);
+    expect(caught).toMatchObject({ code: 'OJ_NVML_DRIVER_NOT_LOADED', driverCode: 9 });
+    const result = await detectEnergySources(config());
+    expect(result.sources).toEqual([]);
+    expect(result.unavailable).toEqual([{ source: 'nvml', reason: 'nvmlInit_v2: DRIVER_NOT_LOADED (9): Driver Not Loaded' }]);
+    expect(refcount()).toBe(0);
+  });
+
+  it('reports a missing library as OJ_LIBRARY_NOT_FOUND', async () => {
+    let caught: unknown;
+    try {
+      NvmlSource.open({ nvmlLibrary: '/nonexistent/libnvidia-ml.so.1' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(EnergyError);
+    expect(caught).toMatchObject({ code: 'OJ_LIBRARY_NOT_FOUND', source: 'nvml' });
+    const result = await detectEnergySources(config({ nvmlLibrary: '/nonexistent/libnvidia-ml.so.1' }));
+    expect(result.unavailable[0]!.reason).toMatch(/^\/nonexistent\/libnvidia-ml\.so\.1: not loadable: /);
+  });
+
+  it('has no source without GPUs', () => {
+    configure({ devices: 0 });
+    expect(() => openNvml()).toThrow(NoDevicesError);
+    expect(refcount()).toBe(0);
+  });
+});

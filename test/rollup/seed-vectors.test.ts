@@ -1,0 +1,98 @@
+// The seed's test vectors (ml-intern tests/unit/test_build_kpis.py, seeds-spec §3.1) in span form. The seed's
+// Hugging Face-only vectors (hf_job_*, pro_cta_*, credits, research/tool-breadth, sessions_by_model) have no span
+// equivalent and no column here.
+import { describe, expect, it } from 'vitest';
+import { rollupSpans } from '../../src/rollup/rollup.js';
+import { dayWindow, hourWindow } from '../../src/rollup/windows.js';
+import { SpanFactory } from './fixtures.js';
+
+const HOUR = hourWindow('2026-04-24T10');
+
+async function rowOf(f: SpanFactory, window = HOUR) {
+  const rows = await rollupSpans([f.writeFile()], window);
+  expect(rows).toHaveLength(1);
+  return rows[0]!;
+}
+
+/** One session (`_session` in the seed): an invoke_agent turn from 09:59:00 to 10:05:00 with the given children. */
+function session(f: SpanFactory, id: string, user: string, children: (turn: ReturnType<SpanFactory['start']>) => void, turnAttrs = {}, error = false) {
+  const turn = f.start({ op: 'invoke_agent', start: '2026-04-24T09:59:00', attrs: { 'gen_ai.conversation.id': id, 'user.id': user, ...turnAttrs } });
+  children(turn);
+  if (error) turn.setStatus({ code: 2 });
+  turn.end(Date.parse('2026-04-24T10:05:00Z'));
+}
+
+describe('seed vectors in span form', () => {
+  it('test_llm_call_accumulates_tokens_and_cost', async () => {
+    const f = new SpanFactory();
+    session(f, 's1', 'u1', (turn) => {
+      f.span({ op: 'chat', parent: turn, start: '2026-04-24T10:00:00', end: '2026-04-24T10:00:01', attrs: {
+        'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 50, 'gen_ai.usage.cache_read.input_tokens': 40,
+        'gen_ai.usage.cache_creation.input_tokens': 10, 'openjoules.cost.usd': 0.01 } });
+      f.span({ op: 'chat', parent: turn, start: '2026-04-24T10:00:02', end: '2026-04-24T10:00:03', attrs: {
+        'gen_ai.usage.input_tokens': 200, 'gen_ai.usage.output_tokens': 100, 'gen_ai.usage.cache_read.input_tokens': 80,
+        'openjoules.cost.usd': 0.02 } });
+    });
+    const row = await rowOf(f);
+    expect(row).toMatchObject({ llm_calls: 2, tokens_prompt: 300, tokens_completion: 150, tokens_cache_read: 120, tokens_cache_creation: 10, cost_usd: 0.03 });
+  });
+
+  it('test_tool_success_rate_and_first_action: execute_tool spans, first one 65 s after the session start', async () => {
+    const f = new SpanFactory();
+    session(f, 's1', 'u1', (turn) => {
+      f.span({ op: 'execute_tool', name: 'execute_tool bash', parent: turn, start: '2026-04-24T10:00:05', end: '2026-04-24T10:00:06' });
+      f.span({ op: 'execute_tool', name: 'execute_tool bash', parent: turn, start: '2026-04-24T10:00:10', end: '2026-04-24T10:00:11', error: true });
+    });
+    const row = await rowOf(f);
+    expect(row).toMatchObject({ tool_calls: 2, tool_success_rate: 0.5, time_to_first_action_s_p50: 65, time_to_first_action_s_p95: 65 });
+  });
+
+  it('test_feedback_counts: up, up, down', async () => {
+    const f = new SpanFactory();
+    session(f, 's1', 'u1', (turn) => {
+      turn.addEvent('openjoules.feedback', { 'openjoules.feedback.rating': 'up' });
+      turn.addEvent('openjoules.feedback', { 'openjoules.feedback.rating': 'up' });
+      turn.addEvent('openjoules.feedback', { 'openjoules.feedback.rating': 'down' });
+    });
+    expect(await rowOf(f)).toMatchObject({ thumbs_up: 2, thumbs_down: 1 });
+  });
+
+  it('test_aggregate_day_cache_hit_and_users', async () => {
+    const f = new SpanFactory();
+    session(f, 's1', 'u1', (turn) =>
+      f.span({ op: 'chat', parent: turn, start: '2026-04-24T10:00:00', end: '2026-04-24T10:00:01', attrs: {
+        'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.cache_read.input_tokens': 400, 'openjoules.cost.usd': 0.5 } }));
+    session(f, 's2', 'u2', (turn) =>
+      f.span({ op: 'chat', parent: turn, start: '2026-04-24T10:00:00', end: '2026-04-24T10:00:01', attrs: {
+        'gen_ai.usage.input_tokens': 200, 'gen_ai.usage.cache_read.input_tokens': 100, 'openjoules.cost.usd': 1.0 } }));
+    const row = await rowOf(f, dayWindow('2026-04-24'));
+    expect(row).toMatchObject({ bucket: '2026-04-24', sessions: 2, users: 2, tokens_prompt: 300, tokens_cache_read: 500, cache_hit_ratio: 0.625, cost_usd: 1.5 });
+  });
+
+  it('test_failure_and_regenerate_rates: error / regenerated / neither give 1/3 each', async () => {
+    const f = new SpanFactory();
+    session(f, 's1', 'u1', () => {}, {}, true);
+    session(f, 's2', 'u1', () => {}, { 'openjoules.turn.regenerated': true });
+    session(f, 's3', 'u1', () => {});
+    const row = await rowOf(f);
+    expect(row).toMatchObject({ sessions: 3, users: 1, turns: 3, failure_rate: 0.3333, regenerate_rate: 0.3333 });
+  });
+
+  it('test_window_filter_keeps_only_events_in_range: spans count in the hour in which they end', async () => {
+    const f = new SpanFactory();
+    const conv = { 'gen_ai.conversation.id': 's1' };
+    f.span({ op: 'chat', start: '2026-04-24T09:44:00', end: '2026-04-24T09:45:00', attrs: { ...conv, 'gen_ai.usage.input_tokens': 100 } });
+    f.span({ op: 'chat', start: '2026-04-24T10:04:00', end: '2026-04-24T10:05:00', attrs: { ...conv, 'gen_ai.usage.input_tokens': 200 } });
+    f.span({ op: 'execute_tool', start: '2026-04-24T10:29:00', end: '2026-04-24T10:30:00', attrs: conv });
+    f.span({ op: 'chat', start: '2026-04-24T11:09:00', end: '2026-04-24T11:10:00', attrs: { ...conv, 'gen_ai.usage.input_tokens': 400 } });
+    // The seed counts tool_output events, so its tool_calls_total is 0 here; an execute_tool span is call and
+    // output in one, so it counts 1.
+    expect(await rowOf(f)).toMatchObject({ sessions: 1, llm_calls: 1, tokens_prompt: 200, tool_calls: 1, spans: 2 });
+  });
+
+  it('test_window_filter_returns_none_when_nothing_in_range: an empty hour is a zero row', async () => {
+    const f = new SpanFactory();
+    f.span({ op: 'chat', start: '2026-04-24T08:00:00', end: '2026-04-24T08:00:01' });
+    expect(await rowOf(f)).toMatchObject({ bucket: '2026-04-24T10', sessions: 0, spans: 0, cache_hit_ratio: 0, failure_rate: 0, time_to_first_action_s_p50: 0 });
+  });
+});

@@ -1,0 +1,120 @@
+// `openjoules summary`: in-process through runSummary and citty's runCommand, and once as a real subprocess.
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { runCommand } from 'citty';
+import { describe, expect, it } from 'vitest';
+import summaryCommand, { collectInputs, runSummary, SUMMARY_EXIT } from '../../src/cli/summary.js';
+import { agent, chat, tempDir, tool, writeSpansFile } from './span-fixtures.js';
+
+const trees = [
+  agent(0, 1000, { 'energy.gpu.joules': 5, 'openjoules.query.resolved': true }, [chat(0, 500, 100, 50), tool('calc', 500, 900)]),
+  agent(2000, 2500, { 'energy.gpu.joules': 3, 'openjoules.query.resolved': false }, [chat(2000, 2500, 20, 5)]),
+];
+
+function io(isTTY: boolean): { stdout: PassThrough & { isTTY?: boolean }; stderr: PassThrough; out: () => string; err: () => string } {
+  const stdout: PassThrough & { isTTY?: boolean } = new PassThrough();
+  stdout.isTTY = isTTY;
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  return { stdout, stderr, out: () => out, err: () => err };
+}
+
+describe('openjoules summary', () => {
+  it('writes the JSON (indent 2) and prints the table on a terminal', async () => {
+    const dir = tempDir();
+    const input = writeSpansFile(dir, 'spans.jsonl', trees);
+    const out = join(dir, 'nested', 'summary.json');
+    const t = io(true);
+    expect(await runSummary({ inputs: [input], out, strict: false }, t)).toBe(SUMMARY_EXIT.OK);
+    const text = readFileSync(out, 'utf8');
+    expect(text).toMatch(/^\{\n {2}"generated_at": /);
+    expect(JSON.parse(text).totals).toMatchObject({ queries: 2, turns: 2, tool_calls: 1, accuracy: 0.5 });
+    expect(t.out()).toMatch(/2 queries \(2 completed\), 2 turns, 1 tool calls/);
+    expect(t.out()).toMatch(/per query +avg +median +min +max +std/);
+    expect(t.out()).toMatch(/GPU energy \(J\) +4 +4 +3 +5 /);
+    expect(t.out()).toContain(`wrote ${out}`);
+    expect(t.err()).toBe('');
+  });
+
+  it('on a pipe prints only the output path; --out - writes the JSON to stdout', async () => {
+    const dir = tempDir();
+    const input = writeSpansFile(dir, 'spans.jsonl', trees);
+    const piped = io(false);
+    await runSummary({ inputs: [input], out: join(dir, 's.json'), strict: false }, piped);
+    expect(piped.out()).toBe(`${join(dir, 's.json')}\n`);
+    const toStdout = io(false);
+    await runSummary({ inputs: [input], out: '-', strict: false }, toStdout);
+    expect(JSON.parse(toStdout.out()).totals.queries).toBe(2);
+  });
+
+  it('reports each bad line as file:line: reason, skips it, counts them, and still exits 0', async () => {
+    const dir = tempDir();
+    const input = writeSpansFile(dir, 'spans.jsonl', trees);
+    appendFileSync(input, 'garbage\n{"resourceSpans": 3}\n');
+    const t = io(false);
+    expect(await runSummary({ inputs: [input], out: join(dir, 's.json'), strict: false }, t)).toBe(SUMMARY_EXIT.OK);
+    const lines = t.err().trimEnd().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^${input.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: malformed JSON`));
+    expect(lines[1]).toBe(`${input}:4: "resourceSpans" is not an array`);
+    expect(lines[2]).toBe('2 lines skipped');
+    expect(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')).totals.queries).toBe(2);
+  });
+
+  it('--strict stops at the first bad line with exit 2 and writes nothing', async () => {
+    const dir = tempDir();
+    const input = writeSpansFile(dir, 'spans.jsonl', trees);
+    appendFileSync(input, 'garbage\n');
+    const t = io(false);
+    expect(await runSummary({ inputs: [input], out: join(dir, 's.json'), strict: true }, t)).toBe(SUMMARY_EXIT.BAD_INPUT);
+    expect(t.err()).toContain(`${input}:3: malformed JSON`);
+    expect(existsSync(join(dir, 's.json'))).toBe(false);
+  });
+
+  it('exits 1 when there is no input or an input does not exist', async () => {
+    const t = io(false);
+    expect(await runSummary({ inputs: [], out: '-', strict: false }, t)).toBe(SUMMARY_EXIT.FAILED);
+    expect(await runSummary({ inputs: [join(tempDir(), 'missing.jsonl')], out: '-', strict: false }, t)).toBe(SUMMARY_EXIT.FAILED);
+    expect(t.err()).toMatch(/no input[\s\S]*ENOENT/);
+  });
+
+  it('collects repeated --input / -i values and positionals', () => {
+    expect(collectInputs(['--input', 'a', '-i', 'b', '--input=c', '--out', 'x.json', '--strict', 'd', '-'])).toEqual(['a', 'b', 'c', 'd', '-']);
+  });
+
+  it('runs through citty (repeated --input)', async () => {
+    const dir = tempDir();
+    const a = writeSpansFile(dir, 'a.jsonl', trees.slice(0, 1));
+    const b = writeSpansFile(dir, 'b.jsonl', trees.slice(1));
+    const out = join(dir, 's.json');
+    const previous = process.exitCode;
+    const write = process.stdout.write;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    try {
+      await runCommand(summaryCommand, { rawArgs: ['--input', a, '--input', b, '--out', out] });
+      expect(process.exitCode).toBe(0);
+    } finally {
+      process.stdout.write = write;
+      process.exitCode = previous;
+    }
+    expect(JSON.parse(readFileSync(out, 'utf8')).totals.queries).toBe(2);
+  });
+
+  it('runs as a subprocess: exit status, stdout on a pipe, stderr for skips', () => {
+    const dir = tempDir();
+    const input = writeSpansFile(dir, 'spans.jsonl', trees);
+    appendFileSync(input, '{"resourceSpans":[');
+    const out = join(dir, 's.json');
+    const runner = join(import.meta.dirname, 'run-summary-cli.ts');
+    const result = spawnSync(process.execPath, ['--import', 'tsx', runner, '--input', input, '--out', out], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(`${out}\n`);
+    expect(result.stderr).toMatch(/:3: malformed JSON[\s\S]*1 line skipped/);
+    const strict = spawnSync(process.execPath, ['--import', 'tsx', runner, '--input', input, '--out', join(dir, 'x.json'), '--strict'], { encoding: 'utf8' });
+    expect(strict.status).toBe(2);
+  });
+});

@@ -1,0 +1,192 @@
+// EnergySpanProcessor through a real BasicTracerProvider and InMemorySpanExporter.
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { constantPower, steppedPower } from '../../src/energy/simulated.js';
+import { EnergySpanProcessor } from '../../src/trace/energy-span-processor.js';
+import {
+  ATTR_ENERGY_ATTRIBUTED_JOULES,
+  ATTR_ENERGY_CPU_JOULES,
+  ATTR_ENERGY_DECODE_JOULES,
+  ATTR_ENERGY_GPU_JOULES,
+  ATTR_ENERGY_JOULES,
+  ATTR_ENERGY_JOULES_PER_OUTPUT_TOKEN,
+  ATTR_ENERGY_MEAN_WATTS,
+  ATTR_ENERGY_METHOD,
+  ATTR_ENERGY_PEAK_WATTS,
+  ATTR_ENERGY_PREFILL_JOULES,
+  ATTR_ENERGY_SOURCE,
+  ATTR_ENERGY_TOKENS_PER_JOULE,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+} from '../../src/semconv.js';
+import { T, num, pipeline, type Pipeline } from './setup.js';
+
+const shutdowns: Pipeline[] = [];
+afterEach(async () => {
+  for (const p of shutdowns.splice(0)) await p.provider.shutdown();
+});
+function make(...args: Parameters<typeof pipeline>): Pipeline {
+  const p = pipeline(...args);
+  shutdowns.push(p);
+  return p;
+}
+
+describe('EnergySpanProcessor', () => {
+  it('gives inclusive and fairly attributed joules to overlapping siblings under a parent', async () => {
+    const p = make([{ power: constantPower(100) }]);
+    const parent = p.start('parent', 1000);
+    const a = p.start('a', 1100, parent);
+    const b = p.start('b', 1300, parent);
+    p.end(a, 1600);
+    p.end(b, 1900);
+    p.end(parent, 2000);
+    p.at(2300);
+    await p.processor.forceFlush();
+    const P = p.get('parent');
+    const A = p.get('a');
+    const B = p.get('b');
+    // Inclusive: everything drawn while each ran.
+    expect(num(A, ATTR_ENERGY_JOULES)).toBeCloseTo(50, 2);
+    expect(num(B, ATTR_ENERGY_JOULES)).toBeCloseTo(60, 2);
+    expect(num(P, ATTR_ENERGY_JOULES)).toBeCloseTo(100, 2);
+    // Attributed: 100–300 A alone (20 J), 300–600 shared (15 J each), 600–900 B alone (30 J).
+    expect(num(A, ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(35, 2);
+    expect(num(B, ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(45, 2);
+    // Siblings add up to the energy over their union, nothing twice.
+    expect(num(A, ATTR_ENERGY_ATTRIBUTED_JOULES) + num(B, ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(80, 2);
+    // Parent: its own 20 J (before and after the children) plus its children's.
+    expect(num(P, ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(100, 2);
+    expect(num(A, ATTR_ENERGY_GPU_JOULES)).toBeCloseTo(50, 2);
+    expect(A.attributes[ATTR_ENERGY_SOURCE]).toBe('simulated');
+    expect(A.attributes[ATTR_ENERGY_METHOD]).toBe('counter');
+    expect(num(A, ATTR_ENERGY_MEAN_WATTS)).toBeCloseTo(100, 2);
+    expect(num(A, ATTR_ENERGY_PEAK_WATTS)).toBeCloseTo(100, 6);
+  });
+
+  it('shares between unrelated concurrent roots so they add up to the union', async () => {
+    const p = make([{ power: steppedPower([90, 240, 150], 17, T) }]);
+    const x = p.start('x', 1000);
+    const y = p.start('y', 1250);
+    const z = p.start('z', 1400);
+    p.end(x, 1500);
+    p.end(z, 1600);
+    p.end(y, 2200);
+    p.at(2500);
+    await p.processor.forceFlush();
+    const total = ['x', 'y', 'z'].reduce((s, n) => s + num(p.get(n), ATTR_ENERGY_ATTRIBUTED_JOULES), 0);
+    const union = p.driven.sampler.timeline.joules(0, T + 1000, T + 2200) ?? NaN;
+    expect(total).toBeCloseTo(union, 6);
+    expect(Math.abs(union - p.driven.source.trueJoules(0, T + 1000, T + 2200)) / union).toBeLessThan(0.01);
+  });
+
+  it('splits across components and sources', async () => {
+    const p = make([
+      { power: constantPower(200), component: 'gpu' },
+      { power: constantPower(30), component: 'cpu', powerReporting: 'none', counterPeriodMs: 0 },
+    ]);
+    p.end(p.start('s', 1500), 2000);
+    p.at(2300);
+    await p.processor.forceFlush();
+    const s = p.get('s');
+    expect(num(s, ATTR_ENERGY_GPU_JOULES)).toBeCloseTo(100, 1);
+    expect(num(s, ATTR_ENERGY_CPU_JOULES)).toBeCloseTo(15, 1);
+    expect(num(s, ATTR_ENERGY_JOULES)).toBeCloseTo(115, 1);
+  });
+
+  it('puts no energy attributes on spans when there is no energy source', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({
+      spanProcessors: [new EnergySpanProcessor({ timeline: undefined, next: new SimpleSpanProcessor(exporter) })],
+    });
+    provider.getTracer('t').startSpan('plain').end();
+    const [span] = exporter.getFinishedSpans();
+    expect(Object.keys(span?.attributes ?? {}).filter((k) => k.startsWith('energy.'))).toEqual([]);
+    await provider.shutdown();
+  });
+
+  it('puts no energy attributes on spans when the devices never report', async () => {
+    const p = make([{ power: constantPower(100) }], { maxHoldMs: 5 });
+    // No sampling at all after the sampler's first read: no anchor, no coverage.
+    p.tracer.startSpan('s', { startTime: T + 10 }).end(T + 20);
+    await p.processor.forceFlush();
+    expect(Object.keys(p.get('s').attributes).filter((k) => k.startsWith('energy.'))).toEqual([]);
+  });
+
+  it('holds a span until the data covering its end arrives, then passes it on', async () => {
+    const p = make([{ power: constantPower(100) }], { maxHoldMs: 60_000 });
+    const s = p.start('held', 950);
+    p.end(s, 1050);
+    expect(p.recorder.spans).toHaveLength(0);
+    expect(p.processor.stats().heldSpans).toBe(1);
+    p.at(1300);
+    await vi.waitFor(() => expect(p.recorder.spans).toHaveLength(1), { timeout: 5000, interval: 2 });
+    const held = p.get('held');
+    expect(num(held, ATTR_ENERGY_JOULES)).toBeCloseTo(10, 2);
+    expect(held.attributes[ATTR_ENERGY_METHOD]).toBe('counter');
+    expect(p.processor.stats().heldSpans).toBe(0);
+  });
+
+  it('forceFlush and shutdown release held spans with a labelled estimate', async () => {
+    const p = make([{ power: constantPower(100) }], { maxHoldMs: 5 });
+    p.end(p.start('flushed', 900), 1000);
+    p.tracer.startSpan('x').end();
+    await p.processor.forceFlush();
+    const flushed = p.get('flushed');
+    expect(flushed.attributes[ATTR_ENERGY_METHOD]).toBe('estimate');
+    expect(num(flushed, ATTR_ENERGY_JOULES)).toBeCloseTo(10, 1);
+    p.end(p.start('at-shutdown', 1100), 1200);
+    await p.provider.shutdown();
+    expect(p.get('at-shutdown').attributes[ATTR_ENERGY_METHOD]).toBe('estimate');
+  });
+
+  it('forceFlush waits for data that arrives within maxHoldMs', async () => {
+    const p = make([{ power: constantPower(100) }], { maxHoldMs: 60_000 });
+    p.end(p.start('waited', 900), 1000);
+    setTimeout(() => p.at(1300), 5);
+    await p.processor.forceFlush();
+    expect(p.get('waited').attributes[ATTR_ENERGY_METHOD]).toBe('counter');
+  });
+
+  it('bounds the spans held: beyond maxHeldSpans the oldest goes on, counted', () => {
+    const p = make([{ power: constantPower(100) }], { maxHeldSpans: 2, maxHoldMs: 60_000 });
+    for (let i = 0; i < 5; i++) p.end(p.start(`s${i}`, 1000 + i * 2), 1001 + i * 2);
+    expect(p.processor.stats().heldSpans).toBe(2);
+    expect(p.processor.stats().overflowReleases).toBe(3);
+    expect(p.recorder.spans).toHaveLength(3);
+    expect(p.get('s0').attributes[ATTR_ENERGY_METHOD]).toBe('estimate');
+    expect(num(p.get('s0'), ATTR_ENERGY_JOULES)).toBeGreaterThan(0);
+    p.at(1300); // the rest arrives: shutdown releases them measured
+  });
+
+  it('splits an LLM call at its first chunk into prefill and decode', async () => {
+    const profile = steppedPower([350, 350, 350, 120, 120, 120, 120, 120], 100, T + 1000);
+    const p = make([{ power: profile }]);
+    const llm = p.start('chat', 1000, undefined, {
+      [ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]: 0.3,
+      [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 50,
+    });
+    p.end(llm, 1800);
+    p.at(2100);
+    await p.processor.forceFlush();
+    const s = p.get('chat');
+    const total = num(s, ATTR_ENERGY_JOULES);
+    const prefill = num(s, ATTR_ENERGY_PREFILL_JOULES);
+    expect(prefill + num(s, ATTR_ENERGY_DECODE_JOULES)).toBeCloseTo(total, 9);
+    expect(Math.abs(prefill - 105) / 105).toBeLessThan(0.03);
+    expect(Math.abs(total - 165) / 165).toBeLessThan(0.02);
+    expect(num(s, ATTR_ENERGY_TOKENS_PER_JOULE)).toBeCloseTo(50 / total, 9);
+    expect(num(s, ATTR_ENERGY_JOULES_PER_OUTPUT_TOKEN)).toBeCloseTo(total / 50, 9);
+  });
+
+  it('gives a span shorter than a counter tick a non-zero estimate', async () => {
+    // Power swinging 100–300 W every 200 ms: it changes a lot within one 100 ms counter tick.
+    const p = make([{ power: (t: number) => 200 + 100 * Math.sin((2 * Math.PI * (t - T)) / 200) }]);
+    p.end(p.start('tiny', 2000.5), 2012.5);
+    p.at(2300);
+    await p.processor.forceFlush();
+    const j = num(p.get('tiny'), ATTR_ENERGY_JOULES);
+    const truth = p.driven.source.trueJoules(0, T + 2000.5, T + 2012.5);
+    expect(j).toBeGreaterThan(0);
+    expect(Math.abs(j - truth) / truth).toBeLessThan(0.02);
+  });
+});
