@@ -45,7 +45,7 @@ export function formatSummaryTable(summary: Summary): string {
   const e = summary.efficiency;
   const lines: string[] = [];
   lines.push(
-    `${t.queries} queries (${t.completed} completed), ${t.turns} turns, ${t.tool_calls} tool calls, ` +
+    `${plural(t.queries, 'query', 'queries')} (${t.completed} completed), ${plural(t.turns, 'turn')}, ${plural(t.tool_calls, 'tool call')}, ` +
       `${t.input_tokens} input + ${t.output_tokens} output tokens, ${formatNumber(t.wall_clock_s)} s`,
   );
   const energy: string[] = [];
@@ -75,4 +75,8 @@ export function formatSummaryTable(summary: Summary): string {
     );
   }
   return lines.join('\n');
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }

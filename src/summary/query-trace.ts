@@ -63,8 +63,19 @@ export function spansToQueryTraces(spans: Iterable<SpanRecord>): QueryTrace[] {
     if (list) list.push(span);
     else byTrace.set(span.traceId, [span]);
   }
-  const out: { start: number; trace: QueryTrace }[] = [];
+  // A conversation whose turns are separate traces (one root per turn) is one query: traces group by their
+  // gen_ai.conversation.id, and a trace with none is a query of its own.
+  const byQuery = new Map<string, SpanRecord[]>();
   for (const [traceId, list] of byTrace) {
+    const conversation = firstAttr(list, (s) => str(s.attributes, ATTR_GEN_AI_CONVERSATION_ID));
+    const key = conversation === null ? `trace:${traceId}` : `conversation:${conversation}`;
+    const group = byQuery.get(key);
+    if (group) group.push(...list);
+    else byQuery.set(key, list);
+  }
+  const out: { start: number; trace: QueryTrace }[] = [];
+  for (const list of byQuery.values()) {
+    const traceId = list[0]!.traceId;
     if (!list.some((s) => str(s.attributes, ATTR_GEN_AI_OPERATION_NAME) !== null)) continue;
     const tree = buildTree(list);
     const found = tree.spans.filter((s) => s.parentSpanId === undefined || !tree.byId.has(s.parentSpanId));
@@ -97,9 +108,13 @@ function toQueryTrace(traceId: string, tree: Tree, roots: SpanRecord[]): QueryTr
     roots.length === 1
       ? durationS(root)
       : (tree.spans.reduce((max, s) => Math.max(max, s.endMs), -Infinity) - tree.spans.reduce((min, s) => Math.min(min, s.startMs), Infinity)) / 1000;
-  const gpu = num(root.attributes, ATTR_ENERGY_GPU_JOULES);
-  const cpu = num(root.attributes, ATTR_ENERGY_CPU_JOULES);
-  const rootError = errorOf(root);
+  // Several true roots (a conversation of one trace per turn) add up; inclusive energies of distinct roots do not overlap
+  // in time unless the turns ran concurrently.
+  const trueRoots = roots.filter((s) => s.parentSpanId === undefined);
+  const energyRoots = trueRoots.length > 0 ? trueRoots : [root];
+  const gpu = sumOrNull(energyRoots.map((s) => num(s.attributes, ATTR_ENERGY_GPU_JOULES)));
+  const cpu = sumOrNull(energyRoots.map((s) => num(s.attributes, ATTR_ENERGY_CPU_JOULES)));
+  const rootError = firstAttr(energyRoots, (s) => errorOf(s));
   const agentSpans = outermost(tree, roots, (s) => op(s) === 'invoke_agent');
   return makeQueryTrace({
     query_id: str(root.attributes, ATTR_GEN_AI_CONVERSATION_ID) ?? traceId,
@@ -110,7 +125,7 @@ function toQueryTrace(traceId: string, tree: Tree, roots: SpanRecord[]): QueryTr
       '',
     turns: agentSpans.length > 0 ? agentSpans.map((s, i) => agentTurn(tree, s, i)) : legacyTurns(tree, roots),
     total_wall_clock_s: wallS,
-    completed: bool(root.attributes, ATTR_OPENJOULES_QUERY_COMPLETED) ?? root.statusCode !== 2,
+    completed: bool(root.attributes, ATTR_OPENJOULES_QUERY_COMPLETED) ?? (rootError === null && energyRoots.every((s) => s.statusCode !== 2)),
     timed_out: rootError !== null && /timeout|timed_out/i.test(rootError),
     query_gpu_energy_joules: gpu,
     query_cpu_energy_joules: cpu,
@@ -323,4 +338,10 @@ function bool(attrs: Readonly<Record<string, AttrValue>>, key: string): boolean 
   if (typeof v === 'boolean') return v;
   // Some exporters stringify booleans.
   return v === 'true' ? true : v === 'false' ? false : null;
+}
+
+/** Sum of the non-null values, or null when there are none (the seed's Optional sums). */
+function sumOrNull(values: ReadonlyArray<number | null>): number | null {
+  const present = values.filter((v): v is number => v !== null);
+  return present.length === 0 ? null : present.reduce((a, b) => a + b, 0);
 }

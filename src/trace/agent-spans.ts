@@ -172,11 +172,21 @@ function inheritedFrom(ctx: Context): Inherited {
   return (ctx.getValue(INHERITED) as Inherited | undefined) ?? {};
 }
 
-function inheritedAttributes(inherited: Inherited): Attributes {
+/**
+ * Starts the attribute set of a new span: the caller's extra attributes, then the inherited identity. Built with
+ * plain assignments (no spreads or entry lists): this runs for every span.
+ */
+function baseAttributes(extra: Attributes | undefined, inherited: Inherited): Attributes {
   const attributes: Attributes = {};
+  if (extra) for (const key in extra) attributes[key] = extra[key];
   if (inherited.conversationId !== undefined) attributes[ATTR_GEN_AI_CONVERSATION_ID] = inherited.conversationId;
   if (inherited.userId !== undefined) attributes[ATTR_USER_ID] = inherited.userId;
   return attributes;
+}
+
+/** Sets `key` when `value` is defined. */
+function put(attributes: Attributes, key: string, value: Attributes[string] | undefined): void {
+  if (value !== undefined) attributes[key] = value;
 }
 
 /** `error.type` for a thrown value: its `code` when it has a string one, else its class name. */
@@ -201,7 +211,8 @@ class BaseHandle implements SpanHandle {
     parent: Context,
     inherited: Inherited,
   ) {
-    this.context = trace.setSpan(parent, span).setValue(INHERITED, inherited);
+    const withSpan = trace.setSpan(parent, span);
+    this.context = inherited === parent.getValue(INHERITED) ? withSpan : withSpan.setValue(INHERITED, inherited);
   }
 
   run<T>(fn: () => T): T {
@@ -243,16 +254,15 @@ class BaseHandle implements SpanHandle {
   }
 
   protected setUsageAttributes(usage: TokenUsage): void {
-    const attributes: Attributes = {};
-    const put = (key: string, value: number | undefined): void => {
-      if (value !== undefined && Number.isFinite(value)) attributes[key] = value;
+    if (this.ended) return;
+    const setCount = (key: string, value: number | undefined): void => {
+      if (value !== undefined && Number.isFinite(value)) this.span.setAttribute(key, value);
     };
-    put(ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens);
-    put(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens);
-    put(ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadTokens);
-    put(ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheCreationTokens);
-    put(ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningTokens);
-    this.setAttributes(attributes);
+    setCount(ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens);
+    setCount(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens);
+    setCount(ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadTokens);
+    setCount(ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheCreationTokens);
+    setCount(ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningTokens);
   }
 }
 
@@ -324,40 +334,29 @@ function nowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
-function defined(attributes: Record<string, Attributes[string] | undefined>): Attributes {
-  const out: Attributes = {};
-  for (const [key, value] of Object.entries(attributes)) if (value !== undefined) out[key] = value;
-  return out;
-}
-
 /**
  * Starts an agent turn (`invoke_agent {agentName}`) and returns its handle; end it with `end()` or `fail(error)`.
  * Prefer {@link withAgentTurn}, which ends the span for you.
  */
 export function startAgentTurn(options: AgentTurnOptions = {}, parent: Context = context.active()): AgentTurnHandle {
   const outer = inheritedFrom(parent);
-  const inherited: Inherited = {
-    conversationId: options.conversationId ?? outer.conversationId,
-    userId: options.userId ?? outer.userId,
-  };
+  const sameIdentity =
+    (options.conversationId === undefined || options.conversationId === outer.conversationId) &&
+    (options.userId === undefined || options.userId === outer.userId);
+  const inherited: Inherited = sameIdentity
+    ? outer
+    : { conversationId: options.conversationId ?? outer.conversationId, userId: options.userId ?? outer.userId };
+  const attributes = baseAttributes(options.attributes, inherited);
+  attributes[ATTR_GEN_AI_OPERATION_NAME] = 'invoke_agent';
+  put(attributes, ATTR_GEN_AI_PROVIDER_NAME, options.provider);
+  put(attributes, ATTR_GEN_AI_AGENT_NAME, options.agentName);
+  put(attributes, ATTR_GEN_AI_AGENT_ID, options.agentId);
+  put(attributes, ATTR_GEN_AI_AGENT_DESCRIPTION, options.agentDescription);
+  put(attributes, ATTR_OPENJOULES_TURN_INDEX, options.turnIndex);
+  put(attributes, ATTR_OPENJOULES_TURN_REGENERATED, options.regenerated);
   const span = getTracer().startSpan(
     options.agentName ? `invoke_agent ${options.agentName}` : 'invoke_agent',
-    {
-      kind: options.remote ? SpanKind.CLIENT : SpanKind.INTERNAL,
-      attributes: {
-        ...options.attributes,
-        ...inheritedAttributes(inherited),
-        ...defined({
-          [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent',
-          [ATTR_GEN_AI_PROVIDER_NAME]: options.provider,
-          [ATTR_GEN_AI_AGENT_NAME]: options.agentName,
-          [ATTR_GEN_AI_AGENT_ID]: options.agentId,
-          [ATTR_GEN_AI_AGENT_DESCRIPTION]: options.agentDescription,
-          [ATTR_OPENJOULES_TURN_INDEX]: options.turnIndex,
-          [ATTR_OPENJOULES_TURN_REGENERATED]: options.regenerated,
-        }),
-      },
-    },
+    { kind: options.remote ? SpanKind.CLIENT : SpanKind.INTERNAL, attributes },
     parent,
   );
   return new TurnHandle(span, parent, inherited);
@@ -368,27 +367,19 @@ export function startLlmCall(options: LlmCallOptions, parent: Context = context.
   const inherited = inheritedFrom(parent);
   const operation = options.operation ?? 'chat';
   const startMs = nowMs();
+  const attributes = baseAttributes(options.attributes, inherited);
+  attributes[ATTR_GEN_AI_OPERATION_NAME] = operation;
+  attributes[ATTR_GEN_AI_PROVIDER_NAME] = options.provider;
+  attributes[ATTR_GEN_AI_REQUEST_MODEL] = options.model;
+  put(attributes, ATTR_GEN_AI_REQUEST_STREAM, options.stream);
+  put(attributes, ATTR_GEN_AI_REQUEST_MAX_TOKENS, options.maxTokens);
+  put(attributes, ATTR_GEN_AI_REQUEST_TEMPERATURE, options.temperature);
+  put(attributes, ATTR_SERVER_ADDRESS, options.serverAddress);
+  put(attributes, ATTR_SERVER_PORT, options.serverPort);
+  put(attributes, ATTR_OPENJOULES_SUB_MODEL_CALL, options.subModelCall);
   const span = getTracer().startSpan(
     `${operation} ${options.model}`,
-    {
-      kind: options.inProcess ? SpanKind.INTERNAL : SpanKind.CLIENT,
-      startTime: startMs,
-      attributes: {
-        ...options.attributes,
-        ...inheritedAttributes(inherited),
-        ...defined({
-          [ATTR_GEN_AI_OPERATION_NAME]: operation,
-          [ATTR_GEN_AI_PROVIDER_NAME]: options.provider,
-          [ATTR_GEN_AI_REQUEST_MODEL]: options.model,
-          [ATTR_GEN_AI_REQUEST_STREAM]: options.stream,
-          [ATTR_GEN_AI_REQUEST_MAX_TOKENS]: options.maxTokens,
-          [ATTR_GEN_AI_REQUEST_TEMPERATURE]: options.temperature,
-          [ATTR_SERVER_ADDRESS]: options.serverAddress,
-          [ATTR_SERVER_PORT]: options.serverPort,
-          [ATTR_OPENJOULES_SUB_MODEL_CALL]: options.subModelCall,
-        }),
-      },
-    },
+    { kind: options.inProcess ? SpanKind.INTERNAL : SpanKind.CLIENT, startTime: startMs, attributes },
     parent,
   );
   return new LlmHandle(span, parent, inherited, startMs);
@@ -397,26 +388,16 @@ export function startLlmCall(options: LlmCallOptions, parent: Context = context.
 /** Starts a tool call span (`execute_tool {name}`) and returns its handle. Prefer {@link withToolCall}. */
 export function startToolCall(options: ToolCallOptions, parent: Context = context.active()): ToolCallHandle {
   const inherited = inheritedFrom(parent);
-  const span = getTracer().startSpan(
-    `execute_tool ${options.name}`,
-    {
-      kind: SpanKind.INTERNAL,
-      attributes: {
-        ...options.attributes,
-        ...inheritedAttributes(inherited),
-        ...defined({
-          [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool',
-          [ATTR_GEN_AI_TOOL_NAME]: options.name,
-          [ATTR_GEN_AI_TOOL_CALL_ID]: options.callId,
-          [ATTR_GEN_AI_TOOL_TYPE]: options.type,
-          [ATTR_GEN_AI_TOOL_DESCRIPTION]: options.description,
-          [ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]:
-            options.arguments !== undefined && isContentCaptureEnabled() ? serializeContent(options.arguments) : undefined,
-        }),
-      },
-    },
-    parent,
-  );
+  const attributes = baseAttributes(options.attributes, inherited);
+  attributes[ATTR_GEN_AI_OPERATION_NAME] = 'execute_tool';
+  attributes[ATTR_GEN_AI_TOOL_NAME] = options.name;
+  put(attributes, ATTR_GEN_AI_TOOL_CALL_ID, options.callId);
+  put(attributes, ATTR_GEN_AI_TOOL_TYPE, options.type);
+  put(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION, options.description);
+  if (options.arguments !== undefined && isContentCaptureEnabled()) {
+    attributes[ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] = serializeContent(options.arguments);
+  }
+  const span = getTracer().startSpan(`execute_tool ${options.name}`, { kind: SpanKind.INTERNAL, attributes }, parent);
   return new ToolHandle(span, parent, inherited);
 }
 

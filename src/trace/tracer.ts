@@ -1,14 +1,23 @@
-import { trace, type Tracer } from '@opentelemetry/api';
+import { trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
 
 /** Instrumentation scope name of every span openjoules makes. */
 export const TRACER_NAME = 'openjoules';
 /** Kept in step with package.json by test/trace/agent-spans.test.ts. */
 export const TRACER_VERSION = '0.1.0';
 
+let cachedProvider: TracerProvider | undefined;
+let cachedTracer: Tracer | undefined;
+
 /**
- * The tracer from the global provider, looked up on each call so spans go to whatever provider is registered when
- * they start (a user may register theirs after importing us).
+ * The tracer of the global provider. Spans go to whatever provider is registered when they start (a user may
+ * register theirs after importing us): the global provider object changes when it is re-registered, so the cache is
+ * keyed on it. A tracer taken before registration is a proxy that finds the real one later.
  */
 export function getTracer(): Tracer {
-  return trace.getTracer(TRACER_NAME, TRACER_VERSION);
+  const provider = trace.getTracerProvider();
+  if (provider !== cachedProvider || !cachedTracer) {
+    cachedProvider = provider;
+    cachedTracer = provider.getTracer(TRACER_NAME, TRACER_VERSION);
+  }
+  return cachedTracer;
 }

@@ -34,7 +34,7 @@ describe('openjoules summary', () => {
     const text = readFileSync(out, 'utf8');
     expect(text).toMatch(/^\{\n {2}"generated_at": /);
     expect(JSON.parse(text).totals).toMatchObject({ queries: 2, turns: 2, tool_calls: 1, accuracy: 0.5 });
-    expect(t.out()).toMatch(/2 queries \(2 completed\), 2 turns, 1 tool calls/);
+    expect(t.out()).toMatch(/2 queries \(2 completed\), 2 turns, 1 tool call,/);
     expect(t.out()).toMatch(/per query +avg +median +min +max +std/);
     expect(t.out()).toMatch(/GPU energy \(J\) +4 +4 +3 +5 /);
     expect(t.out()).toContain(`wrote ${out}`);

@@ -11,6 +11,25 @@ function records(trees: SpanSpec[]): SpanRecord[] {
 }
 
 describe('spansToQueryTraces', () => {
+  it('a conversation of one trace per turn is one query: turns in order, root energies summed', () => {
+    const [q, ...rest] = spansToQueryTraces(
+      records([
+        agent(0, 1000, { 'gen_ai.conversation.id': 'conv-x', 'openjoules.turn.index': 0, 'energy.gpu.joules': 4 }, [chat(0, 500, 10, 5)]),
+        agent(2000, 2500, { 'gen_ai.conversation.id': 'conv-x', 'openjoules.turn.index': 1, 'energy.gpu.joules': 6 }, [chat(2000, 2400, 20, 7)]),
+        agent(3000, 3100, { 'openjoules.turn.index': 0 }, [chat(3000, 3050, 1, 1)]), // no conversation: its own query
+      ]),
+    );
+    expect(rest).toHaveLength(1);
+    expect(q!.query_id).toBe('conv-x');
+    expect(q!.turns.map((t) => [t.turn_index, t.input_tokens, t.output_tokens])).toEqual([
+      [0, 10, 5],
+      [1, 20, 7],
+    ]);
+    expect(q!.query_gpu_energy_joules).toBe(10);
+    expect(q!.total_wall_clock_s).toBe(2.5);
+    expect(rest[0]!.turns).toHaveLength(1);
+  });
+
   it('one trace = one query; invoke_agent spans are its turns, with tokens, tools, energy and cost', () => {
     const [q, ...rest] = spansToQueryTraces(
       records([
