@@ -72,13 +72,15 @@ export class ReportingBatchSpanProcessor implements SpanProcessor {
     this._inner.onEnd(span);
   }
 
-  forceFlush(): Promise<void> {
-    return this._inner.forceFlush();
+  /** Never rejects: a failed export is already counted and reported. */
+  async forceFlush(): Promise<void> {
+    await this._inner.forceFlush().catch(() => undefined);
   }
 
+  /** Never rejects: a failed export is already counted and reported, once, here. */
   async shutdown(): Promise<void> {
     try {
-      await this._inner.shutdown();
+      await this._inner.shutdown().catch(() => undefined);
     } finally {
       const total = this._queueFull + this._exportFailed;
       if (total > 0) {
