@@ -131,3 +131,29 @@ export type { RollupWindow, RollupBucket, WindowSpec } from './rollup/windows.js
 export { writeRow, rowPath, ROLLUP_FORMATS } from './rollup/write.js';
 export type { RollupFormat } from './rollup/write.js';
 export { percentile } from './rollup/percentile.js';
+
+// The seed's QueryTrace JSONL and Hugging Face dataset export
+export { exportJsonl } from './export-data/jsonl.js';
+export { exportHfDataset, HF_DATA_FILE } from './export-data/hf-dataset.js';
+export { HF_COLUMNS, toHfRow } from './export-data/hf-row.js';
+export { queryToDict, turnToDict, queryTraceJson } from './export-data/query-trace-dict.js';
+
+// Per model / engine / agent / batch statistics over a persistent SQLite store
+export { TelemetryStore, TelemetryStoreError, DEFAULT_STORE_PATH } from './stats/store.js';
+export type { IngestResult } from './stats/store.js';
+export { spansToTelemetryRecords, TOKEN_COUNTING_VERSION } from './stats/telemetry-record.js';
+export type { TelemetryRecord } from './stats/telemetry-record.js';
+export { aggregateStats, STATS_GROUPINGS } from './stats/aggregate.js';
+export type { StatsReport, GroupStats, StatsSummary, AggregateOptions } from './stats/aggregate.js';
+export { SteadyStateDetector, DEFAULT_STEADY_STATE_CONFIG } from './stats/steady-state.js';
+export type { SteadyStateConfig, SteadyStateResult } from './stats/steady-state.js';
+export { GPU_SPECS, lookupGpuSpec, gpuFromDevices } from './stats/gpu-specs.js';
+export type { GpuHardwareSpec } from './stats/gpu-specs.js';
+export { computeEfficiency, modelParamsB, MODEL_PARAMS_B } from './stats/efficiency.js';
+export { computeItlStats } from './stats/percentile.js';
+
+// The HTML report
+export { renderReport } from './report/render-report.js';
+export type { RenderReportOptions } from './report/render-report.js';
+export { writeReport, EmptyReportError } from './report/write-report.js';
+export type { WriteReportOptions, WriteReportResult } from './report/write-report.js';

@@ -114,6 +114,8 @@ export const ATTR_HW_NAME = 'hw.name' as const;
 export const ATTR_HW_TYPE = 'hw.type' as const;
 /** Vendor name of the hardware component. */
 export const ATTR_HW_VENDOR = 'hw.vendor' as const;
+/** The batch (benchmark run, experiment) an LLM call belongs to, for `openjoules stats --by batch`. */
+export const ATTR_OPENJOULES_BATCH_ID = 'openjoules.batch.id' as const;
 /** What the operation cost, in US dollars. */
 export const ATTR_OPENJOULES_COST_USD = 'openjoules.cost.usd' as const;
 /** The measured devices as "hw.id=name (method)". */
@@ -138,12 +140,16 @@ export const ATTR_OPENJOULES_QUERY_COMPLETED = 'openjoules.query.completed' as c
 export const ATTR_OPENJOULES_QUERY_RESOLVED = 'openjoules.query.resolved' as const;
 /** One-based number of a retry attempt, on the `openjoules.retry_attempt` span event. */
 export const ATTR_OPENJOULES_RETRY_ATTEMPT = 'openjoules.retry.attempt' as const;
+/** The serving engine behind a model call (vllm, ollama, llama.cpp), when it is not the provider itself. */
+export const ATTR_OPENJOULES_SERVING_ENGINE = 'openjoules.serving.engine' as const;
 /** True on a model span called from inside a tool or an MCP server rather than by the agent loop. */
 export const ATTR_OPENJOULES_SUB_MODEL_CALL = 'openjoules.sub_model_call' as const;
 /** Zero-based index of an agent turn within its conversation. */
 export const ATTR_OPENJOULES_TURN_INDEX = 'openjoules.turn.index' as const;
 /** True on an invoke_agent span whose turn the user asked to regenerate. */
 export const ATTR_OPENJOULES_TURN_REGENERATED = 'openjoules.turn.regenerated' as const;
+/** True on an LLM call made to warm up a model; `openjoules stats` leaves it out. */
+export const ATTR_OPENJOULES_WARMUP = 'openjoules.warmup' as const;
 /** The workload or benchmark a query belongs to (the seed's workload_type). */
 export const ATTR_OPENJOULES_WORKLOAD_TYPE = 'openjoules.workload.type' as const;
 /** Server domain name, IP address or Unix domain socket name. */

@@ -15,6 +15,9 @@ export const main = defineCommand({
     summary: () => import('./summary.js').then((m) => m.default),
     devices: () => import('./devices.js').then((m) => m.default),
     rollup: () => import('./rollup.js').then((m) => m.default),
+    stats: () => import('./stats.js').then((m) => m.default),
+    export: () => import('./export.js').then((m) => m.default),
+    report: () => import('./report.js').then((m) => m.default),
   },
 });
 

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { defineCommand } from 'citty';
+import { collectInputs } from './inputs.js';
 import { listSpanInputs, SpanInputError } from '../otlp/read-spans.js';
 import { formatIssue } from '../otlp/span-record.js';
 import { createProgress } from '../rollup/progress.js';
@@ -41,7 +42,7 @@ export default defineCommand({
   },
   async run({ args, rawArgs }): Promise<RollupRunResult> {
     const result = await runRollup({
-      inputs: repeated(rawArgs, 'input', 'i'),
+      inputs: collectInputs(rawArgs, ['--out', '-o', '--hours', '--datetime', '--daily', '--format', '--grid-intensity']),
       out: args.out,
       hours: args.hours,
       datetime: args.datetime,
@@ -119,21 +120,4 @@ async function runRollup(o: RollupCliOptions): Promise<RollupRunResult> {
     `openjoules rollup: ${written.length} file(s), ${spans} span(s) in window, ${skipped} bad input(s) skipped${skipped > 0 ? ' (see above)' : ''}\n`,
   );
   return { exitCode: skipped > 0 ? ROLLUP_EXIT.SKIPPED : ROLLUP_EXIT.OK, written, skipped };
-}
-
-/** Every value of a repeatable string flag: node's parseArgs (under citty) keeps only the last. */
-function repeated(rawArgs: readonly string[], name: string, alias: string): string[] {
-  const values: string[] = [];
-  for (let i = 0; i < rawArgs.length; i++) {
-    const arg = rawArgs[i]!;
-    if (arg === '--') break;
-    if (arg === `--${name}` || arg === `-${alias}`) {
-      const value = rawArgs[i + 1];
-      if (value !== undefined) values.push(value);
-      i++;
-    } else if (arg.startsWith(`--${name}=`)) {
-      values.push(arg.slice(name.length + 3));
-    }
-  }
-  return values;
 }

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { defineCommand } from 'citty';
+import { collectInputs } from './inputs.js';
 import { SpanInputError } from '../otlp/read-spans.js';
 import { formatIssue } from '../otlp/span-record.js';
 import { formatSummaryTable } from '../summary/format.js';
@@ -79,33 +80,6 @@ export async function runSummary(args: SummaryArgs, io: SummaryIo): Promise<numb
   return SUMMARY_EXIT.OK;
 }
 
-/**
- * Every `--input`/`-i` value, in order. citty (node:util parseArgs without `multiple`) keeps only the last value
- * of a repeated option, so the raw arguments are read here; positional arguments count as inputs too.
- */
-export function collectInputs(rawArgs: readonly string[]): string[] {
-  const inputs: string[] = [];
-  for (let i = 0; i < rawArgs.length; i++) {
-    const arg = rawArgs[i]!;
-    if (arg === '--') {
-      inputs.push(...rawArgs.slice(i + 1));
-      break;
-    }
-    if (arg === '--input' || arg === '-i') {
-      const value = rawArgs[i + 1];
-      if (value !== undefined) inputs.push(value);
-      i++;
-    } else if (arg.startsWith('--input=')) {
-      inputs.push(arg.slice('--input='.length));
-    } else if (arg === '--out' || arg === '-o') {
-      i++;
-    } else if (arg === '-' || !arg.startsWith('-')) {
-      inputs.push(arg);
-    }
-  }
-  return inputs;
-}
-
 export default defineCommand({
   meta: {
     name: 'summary',
@@ -123,7 +97,7 @@ export default defineCommand({
   },
   async run({ args, rawArgs }) {
     process.exitCode = await runSummary(
-      { inputs: collectInputs(rawArgs), out: args.out, strict: args.strict },
+      { inputs: collectInputs(rawArgs, ['--out', '-o']), out: args.out, strict: args.strict },
       { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
     );
   },

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCommand } from 'citty';
 import { describe, expect, it } from 'vitest';
-import summaryCommand, { collectInputs, runSummary, SUMMARY_EXIT } from '../../src/cli/summary.js';
+import { collectInputs } from '../../src/cli/inputs.js';
+import summaryCommand, { runSummary, SUMMARY_EXIT } from '../../src/cli/summary.js';
 import { agent, chat, tempDir, tool, writeSpansFile } from './span-fixtures.js';
 
 const trees = [
@@ -83,7 +84,9 @@ describe('openjoules summary', () => {
   });
 
   it('collects repeated --input / -i values and positionals', () => {
-    expect(collectInputs(['--input', 'a', '-i', 'b', '--input=c', '--out', 'x.json', '--strict', 'd', '-'])).toEqual(['a', 'b', 'c', 'd', '-']);
+    expect(collectInputs(['--input', 'a', '-i', 'b', '--input=c', '--out', 'x.json', '--strict', 'd', '-'], ['--out', '-o'])).toEqual(['a', 'b', 'c', 'd', '-']);
+    // the value of any other flag that takes one is not an input
+    expect(collectInputs(['--trace', 'abc', '-i', 'x'], ['--trace'])).toEqual(['x']);
   });
 
   it('runs through citty (repeated --input)', async () => {

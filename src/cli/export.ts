@@ -1,0 +1,136 @@
+import { stat } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+import { defineCommand } from 'citty';
+import { collectInputs } from './inputs.js';
+import { SpanInputError } from '../otlp/read-spans.js';
+import { formatIssue } from '../otlp/span-record.js';
+
+/** Exit statuses of `openjoules export`. */
+export const EXPORT_EXIT = {
+  /** Every input line was read; the traces were written. */
+  OK: 0,
+  /** Some lines or spans were bad, reported as file:line and skipped; the rest was written. */
+  SKIPPED: 1,
+  /** Nothing written: a wrong flag, no input, an input that cannot be read, `--strict` and a bad line, or the output cannot be written. */
+  FAILED: 2,
+} as const;
+
+/** Output formats: the seed's QueryTrace JSONL, or a Hugging Face `save_to_disk` folder. */
+export const EXPORT_FORMATS = ['jsonl', 'hf'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** Default outputs, in the folder every openjoules command writes to. */
+export const DEFAULT_EXPORT_OUT: Readonly<Record<ExportFormat, string>> = {
+  jsonl: 'openjoules-out/traces.jsonl',
+  hf: 'openjoules-out/traces-hf',
+};
+
+/** Parsed options of `openjoules export`. */
+export interface ExportArgs {
+  readonly inputs: readonly string[];
+  /** Output file (jsonl) or folder (hf); the format's default when absent. */
+  readonly out?: string;
+  readonly format: string;
+  readonly strict: boolean;
+}
+
+/** What {@link runExport} needs from the process, so tests can run it in-process. */
+export interface ExportIo {
+  readonly stdout: Writable;
+  readonly stderr: Writable & { isTTY?: boolean };
+  readonly stdin?: Readable;
+}
+
+/**
+ * Runs `openjoules export`: reads spans, maps them to QueryTraces (one per agent session or trace) and writes them
+ * as the seed's JSONL (`export_jsonl`) or as a Hugging Face dataset folder (`export_hf_dataset`). Bad lines go to
+ * stderr as `file:line: reason`; the last stderr line counts traces and skipped lines; stdout gets the output path.
+ */
+export async function runExport(args: ExportArgs, io: ExportIo): Promise<number> {
+  const say = (stream: Writable, text: string): void => void stream.write(`${text}\n`);
+  const fail = (message: string): number => {
+    say(io.stderr, `openjoules export: ${message}`);
+    return EXPORT_EXIT.FAILED;
+  };
+  if (!(EXPORT_FORMATS as readonly string[]).includes(args.format)) return fail(`--format must be one of ${EXPORT_FORMATS.join(', ')}, got "${args.format}"`);
+  const format = args.format as ExportFormat;
+  if (args.inputs.length === 0) return fail('no input; give --input <file|dir|-> (repeatable)');
+  const out = args.out ?? DEFAULT_EXPORT_OUT[format];
+  if (out === '') return fail('--out is empty');
+  if (format === 'hf') {
+    const existing = await stat(out).catch(() => undefined);
+    if (existing && !existing.isDirectory()) return fail(`--format hf writes a folder, and ${out} is a file`);
+  }
+
+  // Heavy modules load only when the command runs, so `openjoules --help` stays light.
+  const { readAllSpans } = await import('../export-data/read-traces.js');
+  const { spansToQueryTraces } = await import('../summary/query-trace.js');
+  let skipped = 0;
+  let spans;
+  try {
+    spans = await readAllSpans(args.inputs, {
+      strict: args.strict,
+      stdin: io.stdin,
+      progressStream: io.stderr as NodeJS.WriteStream,
+      progressLabel: 'export',
+      onIssue: (issue) => {
+        skipped++;
+        say(io.stderr, formatIssue(issue));
+      },
+    });
+  } catch (error) {
+    if (error instanceof SpanInputError) return fail(`${formatIssue(error.issue)} (--strict: stopped, nothing written)`);
+    return fail(`cannot read input: ${(error as Error).message}`);
+  }
+  const traces = spansToQueryTraces(spans);
+  try {
+    if (format === 'jsonl') {
+      const { exportJsonl } = await import('../export-data/jsonl.js');
+      await exportJsonl(traces, out);
+    } else {
+      const { exportHfDataset } = await import('../export-data/hf-dataset.js');
+      await exportHfDataset(traces, out);
+    }
+  } catch (error) {
+    return fail(`cannot write ${out}: ${(error as Error).message}`);
+  }
+  say(io.stdout, out);
+  say(
+    io.stderr,
+    `openjoules export: ${traces.length} ${traces.length === 1 ? 'trace' : 'traces'} from ${spans.length} spans, ${skipped} bad input(s) skipped${skipped > 0 ? ' (see above)' : ''}`,
+  );
+  return skipped > 0 ? EXPORT_EXIT.SKIPPED : EXPORT_EXIT.OK;
+}
+
+export default defineCommand({
+  meta: {
+    name: 'export',
+    description: 'Export OTLP/JSON spans as the seed QueryTrace JSONL or a Hugging Face dataset folder (datasets.load_from_disk).',
+  },
+  args: {
+    input: {
+      type: 'string',
+      alias: 'i',
+      description: 'Span file, directory (searched for *.json, *.jsonl) or - for stdin; repeatable',
+      valueHint: 'file|dir|-',
+    },
+    out: {
+      type: 'string',
+      alias: 'o',
+      description: `Output file (jsonl, default ${DEFAULT_EXPORT_OUT.jsonl}) or folder (hf, default ${DEFAULT_EXPORT_OUT.hf})`,
+    },
+    format: { type: 'string', alias: 'f', description: 'jsonl (one QueryTrace.to_dict() per line) or hf (save_to_disk folder)', default: 'jsonl', valueHint: 'jsonl|hf' },
+    strict: { type: 'boolean', description: 'Stop at the first bad input (exit 2) instead of skipping it', default: false },
+  },
+  async run({ args, rawArgs }) {
+    process.exitCode = await runExport(
+      {
+        inputs: collectInputs(rawArgs, ['--out', '-o', '--format', '-f']),
+        out: args.out,
+        format: args.format,
+        strict: args.strict,
+      },
+      { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
+    );
+  },
+});
