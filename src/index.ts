@@ -157,3 +157,12 @@ export { renderReport } from './report/render-report.js';
 export type { RenderReportOptions } from './report/render-report.js';
 export { writeReport, EmptyReportError } from './report/write-report.js';
 export type { WriteReportOptions, WriteReportResult } from './report/write-report.js';
+
+// Auto-instrumentation (node --import openjoules/register, node -r openjoules/register) and its manual path
+export { startOpenJoulesSync } from './setup/start.js';
+export type { StartingOpenJoules } from './setup/start.js';
+export { instrumentModules, instrumentOpenAI, instrumentAnthropic, instrumentMcpClient } from './instrument/manual.js';
+export type { InstrumentModules } from './instrument/manual.js';
+export { OpenJoulesInstrumentation, INSTRUMENTED_MODULES } from './instrument/instrumentation.js';
+export type { OpenJoulesInstrumentationConfig } from './instrument/instrumentation.js';
+export type { OpenAIInstrumentationOptions } from './instrument/openai.js';

@@ -1,31 +1,16 @@
 /**
- * Zero-code entry: `node --import openjoules/register app.js` configures everything from the environment
- * (OTEL_* and OPENJOULES_* variables) before the app runs, and flushes on exit. With no OTLP endpoint configured,
- * spans go to JSONL files in OPENJOULES_OUT_DIR (default ./openjoules-out).
+ * Zero-code entry: `node --import openjoules/register app.js` instruments openai, @anthropic-ai/sdk and MCP clients
+ * and configures everything from the environment (OTEL_* and OPENJOULES_* variables) before the app runs, and
+ * flushes on exit. With no OTLP endpoint configured, spans go to JSONL files in OPENJOULES_OUT_DIR (default
+ * ./openjoules-out). CommonJS apps: `node -r openjoules/register app.js` (register-cjs.cts).
  */
-import { isMainThread } from 'node:worker_threads';
-import { startOpenJoules, type OpenJoules } from './setup/start.js';
+import type { OpenJoules } from './setup/start.js';
+import { registerOpenJoules } from './register-core.js';
 
-// Worker threads inherit --import: only the main thread sets up telemetry (our own sampler worker included).
-const openjoules: OpenJoules | undefined = isMainThread
-  ? await startOpenJoules({ serviceName: process.env.OTEL_SERVICE_NAME?.trim() || undefined })
-  : undefined;
+const registration = registerOpenJoules();
+// An ESM preload may wait: the app starts with energy already attached.
+await registration.openjoules?.ready;
 
-let exiting = false;
-async function stop(): Promise<void> {
-  if (exiting) return;
-  exiting = true;
-  await openjoules?.shutdown();
-}
-
-// beforeExit fires when the loop drains (a normal end); signals need an explicit exit after the flush.
-if (openjoules) {
-  process.once('beforeExit', () => void stop());
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      void stop().finally(() => process.kill(process.pid, signal));
-    });
-  }
-}
+const openjoules: OpenJoules | undefined = registration.openjoules;
 
 export { openjoules };

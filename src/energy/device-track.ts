@@ -24,6 +24,8 @@ export class DeviceTrack {
   private _lastValue = NaN;
   private _lastSeenMs = NaN;
   private _seen = 0;
+  /** When the current counter value was first read, epoch ms. */
+  private _valueSinceMs = NaN;
   private _lastAverageWatts = NaN;
 
   /** @param capacity points of history kept for anchors and for power samples, each. */
@@ -51,7 +53,7 @@ export class DeviceTrack {
       // No counter: integrate what power there is; a trailing average is the crude last resort.
       const series = this._power;
       if (!Number.isFinite(power) && Number.isFinite(average) && average >= 0) series.push(t, average);
-      if (series.length > 0 && series.lastTime() === t) this._anchors.push(t, series.integral(series.length - 1));
+      if (series.length > 0 && series.lastTime() === t) this._anchors.push(t, series.integral(series.length - 1), this._powerIntegralAt(t));
     }
   }
 
@@ -60,6 +62,7 @@ export class DeviceTrack {
       // The tick behind the first value is somewhere in the past we never saw: no anchor yet.
       this._lastValue = energy;
       this._lastSeenMs = t;
+      this._valueSinceMs = t;
       this._seen = 1;
       return;
     }
@@ -70,13 +73,28 @@ export class DeviceTrack {
       let tick = (window.lo + window.hi) / 2;
       const prev = this._anchors.lastTime();
       if (!(tick > prev)) tick = Number.isNaN(prev) ? t : Math.min(t, prev + 1e-6);
-      this._anchors.push(tick, energy);
+      this._anchors.push(tick, energy, this._powerIntegralAt(tick));
       this._lastValue = energy;
+      this._valueSinceMs = t;
       this._seen = 1;
     } else {
       this._seen++;
+      this._anchorAtRest(t, energy);
     }
     this._lastSeenMs = t;
+  }
+
+  /**
+   * A counter that has not moved for two of its periods has ticked at least once since, showing the same value: no
+   * energy was drawn up to two periods ago, so that point is final. Without this a device at rest (0 W, or a test
+   * counter that never moves) would stall coverage and hold every span until the hold limit.
+   */
+  private _anchorAtRest(t: number, energy: number): void {
+    const period = this.info.counterPeriodMs;
+    if (period === undefined || !(period > 0) || !(t - this._valueSinceMs >= 2 * period)) return;
+    const safe = t - 2 * period;
+    const last = this._anchors.lastTime();
+    if (Number.isNaN(last) || safe > last) this._anchors.push(safe, energy, this._powerIntegralAt(safe));
   }
 
   /** Latest time (epoch ms) up to which E(t) is final; -Infinity before the first anchor. */
@@ -111,6 +129,16 @@ export class DeviceTrack {
     return this._interpolate(j, tMs);
   }
 
+  /**
+   * The power integral at a new anchor's time, kept with the anchor (the power samples around it never change once
+   * they are in), so that interpolating between anchors costs one power search instead of three. NaN when the power
+   * does not reach there yet.
+   */
+  private _powerIntegralAt(tMs: number): number {
+    const p = this._power;
+    return p.length > 1 && p.firstTime() <= tMs && p.lastTime() >= tMs ? p.integralAt(tMs) : NaN;
+  }
+
   private _interpolate(j: number, tMs: number): number {
     const a = this._anchors;
     const t0 = a.time(j);
@@ -119,8 +147,11 @@ export class DeviceTrack {
     const dc = a.value(j + 1) - c0;
     const p = this._power;
     if (p.length > 1 && p.firstTime() <= t0 && p.lastTime() >= t1) {
-      const q0 = p.integralAt(t0);
-      const dq = p.integralAt(t1) - q0;
+      let q0 = a.aux(j);
+      if (Number.isNaN(q0)) q0 = p.integralAt(t0);
+      let q1 = a.aux(j + 1);
+      if (Number.isNaN(q1)) q1 = p.integralAt(t1);
+      const dq = q1 - q0;
       if (dq > 0) return c0 + (dc * (p.integralAt(tMs) - q0)) / dq;
     }
     return c0 + (dc * (tMs - t0)) / (t1 - t0);

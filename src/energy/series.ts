@@ -1,13 +1,20 @@
 /**
- * A bounded, time-ordered series of (time, value, running integral) points in plain typed arrays: the timeline's own
- * history of one device, searched by binary search. Oldest points are overwritten once it is full.
+ * A bounded, time-ordered series of (time, value, running integral, aux) points in plain typed arrays: the timeline's
+ * own history of one device, searched by binary search. Oldest points are overwritten once it is full. `aux` is a
+ * number the owner keeps with each point (the device track keeps the power integral at each counter tick).
+ *
+ * Searches start from the last answer: the span path asks about times that move forward, so most searches end in one
+ * or two comparisons.
  */
 export class Series {
   private readonly _t: Float64Array;
   private readonly _v: Float64Array;
   /** Running integral of value over time (trapezoid), value·ms/1000: joules when value is watts. */
   private readonly _q: Float64Array;
+  private readonly _aux: Float64Array;
   private readonly _mask: number;
+  /** Index the last search returned (a hint; any value is safe). */
+  private _hint = 0;
   private _start = 0;
   private _length = 0;
 
@@ -18,6 +25,7 @@ export class Series {
     this._t = new Float64Array(c);
     this._v = new Float64Array(c);
     this._q = new Float64Array(c);
+    this._aux = new Float64Array(c);
     this._mask = c - 1;
   }
 
@@ -38,6 +46,11 @@ export class Series {
     return this._q[(this._start + i) & this._mask] ?? NaN;
   }
 
+  /** The aux number kept with point i. */
+  aux(i: number): number {
+    return this._aux[(this._start + i) & this._mask] ?? NaN;
+  }
+
   firstTime(): number {
     return this._length > 0 ? this.time(0) : NaN;
   }
@@ -47,7 +60,7 @@ export class Series {
   }
 
   /** Appends a point; returns false (and keeps nothing) unless time moves forward. */
-  push(tMs: number, value: number): boolean {
+  push(tMs: number, value: number, aux: number = NaN): boolean {
     const n = this._length;
     const lastT = n > 0 ? this.time(n - 1) : -Infinity;
     if (!(tMs > lastT)) return false;
@@ -63,19 +76,41 @@ export class Series {
     this._t[slot] = tMs;
     this._v[slot] = value;
     this._q[slot] = q;
+    this._aux[slot] = aux;
     return true;
   }
 
   /** Index of the last point with time ≤ tMs, or -1. */
   indexAtOrBefore(tMs: number): number {
-    let lo = 0;
-    let hi = this._length - 1;
-    if (hi < 0 || this.time(0) > tMs) return -1;
+    const n = this._length;
+    if (n === 0 || this.time(0) > tMs) return -1;
+    let lo: number;
+    let hi: number;
+    const h = this._hint < n ? this._hint : n - 1;
+    // Gallop from the last answer (O(log distance)), then bisect what is left.
+    let step = 1;
+    if (this.time(h) <= tMs) {
+      lo = h;
+      while (lo + step < n && this.time(lo + step) <= tMs) {
+        lo += step;
+        step <<= 1;
+      }
+      hi = Math.min(n - 1, lo + step - 1);
+    } else {
+      let bound = h;
+      while (bound - step >= 0 && this.time(bound - step) > tMs) {
+        bound -= step;
+        step <<= 1;
+      }
+      lo = Math.max(0, bound - step);
+      hi = bound - 1;
+    }
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (this.time(mid) <= tMs) lo = mid;
       else hi = mid - 1;
     }
+    this._hint = lo;
     return lo;
   }
 

@@ -42,6 +42,9 @@ export class EnergyTimeline {
   private readonly _rings: readonly SampleRing[];
   private readonly _sequences: number[];
   private _lostSamples = 0;
+  /** coveredUntilAll(), worked out again only after new samples came in. */
+  private _coveredAll = -Infinity;
+  private _coveredAllStale = true;
 
   constructor(devices: readonly DeviceInfo[], rings: readonly SampleRing[], options: EnergyTimelineOptions = {}) {
     this.devices = devices;
@@ -58,16 +61,23 @@ export class EnergyTimeline {
 
   /** Pulls new samples from the rings. Cheap when there are none (one atomic load per device). */
   sync(): void {
-    for (let d = 0; d < this._rings.length; d++) {
-      const ring = this._rings[d];
-      const track = this._tracks[d];
-      if (!ring || !track) continue;
-      const since = this._sequences[d] ?? 0;
-      if (ring.sequence() === since) continue;
-      const { sequence, lost } = ring.readSince(since, (s, o) => track.ingest(s, o));
-      this._sequences[d] = sequence;
-      this._lostSamples += lost;
-    }
+    for (let d = 0; d < this._rings.length; d++) this._syncDevice(d);
+  }
+
+  /**
+   * Pulls `device`'s new samples: one atomic load when there are none. Queries about one device check only its own
+   * ring (not every device's), so a query from the span path stays far cheaper than one driver read.
+   */
+  private _syncDevice(d: number): void {
+    const ring = this._rings[d];
+    const since = this._sequences[d] ?? 0;
+    if (!ring || ring.sequence() === since) return;
+    const track = this._tracks[d];
+    if (!track) return;
+    const { sequence, lost } = ring.readSince(since, (s, o) => track.ingest(s, o));
+    this._sequences[d] = sequence;
+    this._lostSamples += lost;
+    this._coveredAllStale = true;
   }
 
   /** Cumulative joules of `device` at `tMs` on an arbitrary per-device origin (only differences mean anything). */
@@ -77,7 +87,7 @@ export class EnergyTimeline {
 
   /** Joules device `device` drew between `t0Ms` and `t1Ms` (epoch ms); undefined when the device has no data. */
   joules(device: number, t0Ms: number, t1Ms: number): number | undefined {
-    this.sync();
+    this._syncDevice(device);
     const track = this._tracks[device];
     if (!track || !(t1Ms >= t0Ms)) return undefined;
     const j = track.energyAt(t1Ms) - track.energyAt(t0Ms);
@@ -86,7 +96,7 @@ export class EnergyTimeline {
 
   /** Latest time (epoch ms) for which `device`'s answers are final; -Infinity before its data starts. */
   coveredUntil(device: number): number {
-    this.sync();
+    this._syncDevice(device);
     return this._tracks[device]?.coveredUntil() ?? -Infinity;
   }
 
@@ -108,7 +118,7 @@ export class EnergyTimeline {
 
   /** Highest power of `device` over the window, watts (instantaneous samples when the driver has them). */
   peakWatts(device: number, t0Ms: number, t1Ms: number): number | undefined {
-    this.sync();
+    this._syncDevice(device);
     const w = this._tracks[device]?.peakWatts(t0Ms, t1Ms);
     return w === undefined || Number.isNaN(w) ? undefined : w;
   }
@@ -143,8 +153,11 @@ export class EnergyTimeline {
   /** Earliest `coveredUntil` among devices with data (what every device has reported up to); -Infinity if none. */
   coveredUntilAll(): number {
     this.sync();
+    if (!this._coveredAllStale) return this._coveredAll;
     let min = Infinity;
     for (const track of this._tracks) if (track.hasData()) min = Math.min(min, track.coveredUntil());
-    return min === Infinity ? -Infinity : min;
+    this._coveredAll = min === Infinity ? -Infinity : min;
+    this._coveredAllStale = false;
+    return this._coveredAll;
   }
 }

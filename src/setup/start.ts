@@ -1,10 +1,19 @@
-import { context, diag, metrics, propagation, trace, type Attributes, type Meter } from '@opentelemetry/api';
+import { context, diag, metrics, propagation, trace, type Attributes, type Context, type Meter } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { defaultResource, detectResources, envDetector, hostDetector, processDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  hostDetector,
+  processDetector,
+  resourceFromAttributes,
+  type DetectedResourceAttributes,
+  type Resource,
+} from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { energyConfigFromEnv, type EnergyConfig } from '../energy/config.js';
 import { startEnergySampler, startInProcessSampler, type EnergySampler } from '../energy/sampler.js';
 import type { EnergySource } from '../energy/source.js';
@@ -60,6 +69,12 @@ export interface OpenJoules {
   shutdown(): Promise<void>;
 }
 
+/** A pipeline registered synchronously; energy joins when the sampler is ready. */
+export interface StartingOpenJoules extends OpenJoules {
+  /** Resolves (never rejects) when the energy sampler is running, or known to be absent, and the resource complete. */
+  readonly ready: Promise<void>;
+}
+
 /**
  * Starts OpenTelemetry with openjoules in front: every span gains joules from the energy sampler, spans go to the
  * exporters chosen from the environment (OTLP when an endpoint is set, else JSONL files), and hardware and energy
@@ -67,24 +82,37 @@ export interface OpenJoules {
  * reported in one line and left out.
  */
 export async function startOpenJoules(options: OpenJoulesOptions = {}): Promise<OpenJoules> {
+  const started = startOpenJoulesSync(options);
+  await started.ready;
+  return started;
+}
+
+/**
+ * {@link startOpenJoules} for callers that cannot wait (`node -r openjoules/register`): the tracer provider is
+ * registered before this returns, so spans started at once are recorded and exported; they carry joules from the
+ * moment the sampler is ready (`ready`), and the resource gains its energy attributes then (exporters wait for it).
+ */
+export function startOpenJoulesSync(options: OpenJoulesOptions = {}): StartingOpenJoules {
   const env = options.env ?? process.env;
   const warn = options.warn ?? ((message: string) => console.warn(message));
 
-  const sampler = await startSampler(options.energy, env, warn);
-  const status = sampler?.status();
-  const energyAttributes: Attributes = {};
-  if (status) {
-    energyAttributes[ATTR_OPENJOULES_ENERGY_SOURCES] = [...new Set(status.devices.map((d) => d.source))];
-    energyAttributes[ATTR_OPENJOULES_ENERGY_DEVICES] = status.devices.map((d) => `${d.id}=${d.name} (${d.method})`);
-    energyAttributes[ATTR_OPENJOULES_ENERGY_UNAVAILABLE] = status.unavailable.map((u) => `${u.source}: ${u.reason}`);
-  }
-  const resource = await buildResource(options, env, energyAttributes);
+  const samplerReady = startSampler(options.energy, env, warn);
+  const energyAttribute = (pick: (status: ReturnType<EnergySampler['status']>) => string[]): Promise<string[] | undefined> =>
+    samplerReady.then((sampler) => {
+      const status = sampler?.status();
+      return status ? pick(status) : undefined;
+    });
+  const energyAttributes = {
+    [ATTR_OPENJOULES_ENERGY_SOURCES]: energyAttribute((status) => [...new Set(status.devices.map((d) => d.source))]),
+    [ATTR_OPENJOULES_ENERGY_DEVICES]: energyAttribute((status) => status.devices.map((d) => `${d.id}=${d.name} (${d.method})`)),
+    [ATTR_OPENJOULES_ENERGY_UNAVAILABLE]: energyAttribute((status) => status.unavailable.map((u) => `${u.source}: ${u.reason}`)),
+  };
+  const resource = buildResource(options, env, energyAttributes);
 
   const metricReaders = chooseMetricReaders(env, warn);
   const meterProvider = new MeterProvider({ resource, readers: metricReaders });
   const meter = meterProvider.getMeter(TRACER_NAME, TRACER_VERSION);
   if (metricReaders.length > 0) metrics.setGlobalMeterProvider(meterProvider);
-  const unregisterHw = sampler ? registerHardwareMetrics(meter, () => sampler.latestReadings()) : undefined;
 
   const chosen: ChosenExporter[] = options.traceExporters
     ? options.traceExporters.map((exporter) => ({ kind: 'console' as const, exporter, target: exporter.constructor.name }))
@@ -103,14 +131,33 @@ export async function startOpenJoules(options: OpenJoulesOptions = {}): Promise<
       }),
   );
   const next: SpanProcessor = exportProcessors.length === 1 ? exportProcessors[0]! : new FanOutSpanProcessor(exportProcessors);
-  const processor: SpanProcessor = sampler ? new EnergySpanProcessor({ timeline: sampler.timeline, next, meter }) : next;
+  const processor = new LateEnergySpanProcessor(next);
 
   const sdk = new NodeSDK({ resource, autoDetectResources: false, spanProcessors: [processor], metricReaders: [] });
   sdk.start();
 
+  let sampler: EnergySampler | undefined;
+  let unregisterHw: (() => void) | undefined;
+  let stopping = false;
+  const ready = samplerReady.then(async (started) => {
+    if (stopping) {
+      await started?.shutdown().catch(() => undefined);
+      return;
+    }
+    sampler = started;
+    if (started) {
+      unregisterHw = registerHardwareMetrics(meter, () => started.latestReadings());
+      processor.attach(new EnergySpanProcessor({ timeline: started.timeline, next, meter }));
+    }
+    await resource.waitForAsyncAttributes?.().catch(() => undefined);
+  });
+
   let stopped: Promise<void> | undefined;
   return {
-    sampler,
+    get sampler() {
+      return sampler;
+    },
+    ready,
     targets: chosen.map((c) => c.target),
     jsonlFile: chosen.find((c) => c.kind === 'jsonl')?.target,
     meter,
@@ -120,6 +167,7 @@ export async function startOpenJoules(options: OpenJoulesOptions = {}): Promise<
     },
     shutdown: () =>
       (stopped ??= (async () => {
+        stopping = true;
         const step = async (what: string, work: () => Promise<unknown> | unknown): Promise<void> => {
           try {
             await work();
@@ -127,6 +175,7 @@ export async function startOpenJoules(options: OpenJoulesOptions = {}): Promise<
             diag.warn(`openjoules: ${what} failed during shutdown: ${(error as Error).message}`);
           }
         };
+        await ready;
         await step('span export', () => sdk.shutdown());
         // NodeSDK registered the global API; release it so a later start (or the host's own SDK) can register.
         trace.disable();
@@ -138,6 +187,47 @@ export async function startOpenJoules(options: OpenJoulesOptions = {}): Promise<
         await step('energy sampler', () => sampler?.shutdown());
       })()),
   };
+}
+
+/**
+ * Sends spans to the exporters until the energy processor is attached, then through it. A span keeps the path it
+ * started on, so a span open across the switch is not handed to a processor that never saw it start.
+ */
+class LateEnergySpanProcessor implements SpanProcessor {
+  private _energy: SpanProcessor | undefined;
+  private readonly _early = new WeakSet<object>();
+
+  constructor(private readonly _next: SpanProcessor) {}
+
+  attach(energy: SpanProcessor): void {
+    this._energy = energy;
+  }
+
+  onStart(span: Span, parentContext: Context): void {
+    if (this._energy) return this._energy.onStart(span, parentContext);
+    this._early.add(span);
+    this._next.onStart(span, parentContext);
+  }
+
+  onEnding(span: Span): void {
+    this._pathOf(span).onEnding?.(span);
+  }
+
+  onEnd(span: ReadableSpan): void {
+    this._pathOf(span).onEnd(span);
+  }
+
+  forceFlush(): Promise<void> {
+    return (this._energy ?? this._next).forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    return (this._energy ?? this._next).shutdown();
+  }
+
+  private _pathOf(span: object): SpanProcessor {
+    return this._energy && !this._early.has(span) ? this._energy : this._next;
+  }
 }
 
 async function startSampler(
@@ -164,9 +254,8 @@ async function startSampler(
   }
 }
 
-async function buildResource(options: OpenJoulesOptions, env: NodeJS.ProcessEnv, energyAttributes: Attributes): Promise<Resource> {
+function buildResource(options: OpenJoulesOptions, env: NodeJS.ProcessEnv, energyAttributes: DetectedResourceAttributes): Resource {
   const detected = detectResources({ detectors: [envDetector, hostDetector, processDetector] });
-  await detected.waitForAsyncAttributes?.();
   const serviceName = options.serviceName ?? env.OTEL_SERVICE_NAME?.trim();
   let resource = defaultResource().merge(detected).merge(resourceFromAttributes(energyAttributes));
   if (options.resourceAttributes) resource = resource.merge(resourceFromAttributes(options.resourceAttributes));

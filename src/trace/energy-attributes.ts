@@ -1,8 +1,10 @@
 /**
- * The energy attributes of one finished span, from its swept numbers and the timeline. Arithmetic only.
+ * The energy attributes of one finished span, from its swept numbers and the timeline. Arithmetic only, written
+ * straight into the attribute object the span will carry: what depends only on the devices (component attribute names,
+ * method ranks, the `energy.source` string) is worked out once, and per span nothing is allocated but that object.
  */
 import type { Attributes } from '@opentelemetry/api';
-import type { EnergyComponent, EnergyMethod, EnergySourceName } from '../energy/source.js';
+import type { EnergyComponent, EnergyMethod } from '../energy/source.js';
 import type { EnergyTimeline } from '../energy/timeline.js';
 import {
   ATTR_ENERGY_ANE_JOULES,
@@ -22,111 +24,146 @@ import {
   ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
 } from '../semconv.js';
-import type { TrackedSpan } from './attribution.js';
+import type { AttributionSweep } from './attribution.js';
 
-const COMPONENT_ATTRIBUTE: Record<EnergyComponent, string> = {
-  gpu: ATTR_ENERGY_GPU_JOULES,
-  cpu: ATTR_ENERGY_CPU_JOULES,
-  dram: ATTR_ENERGY_DRAM_JOULES,
-  ane: ATTR_ENERGY_ANE_JOULES,
-};
+const COMPONENTS: readonly EnergyComponent[] = ['gpu', 'cpu', 'dram', 'ane'];
+const COMPONENT_ATTRIBUTE: readonly string[] = [ATTR_ENERGY_GPU_JOULES, ATTR_ENERGY_CPU_JOULES, ATTR_ENERGY_DRAM_JOULES, ATTR_ENERGY_ANE_JOULES];
+const METHODS: readonly EnergyMethod[] = ['counter', 'power_integration', 'estimate'];
 
-const METHOD_RANK: Record<EnergyMethod, number> = { counter: 0, power_integration: 1, estimate: 2 };
+/** Writes a swept span's energy attributes. One per span processor. */
+export class EnergyAttributeWriter {
+  private readonly _timeline: EnergyTimeline;
+  private readonly _sweep: AttributionSweep;
+  private readonly _count: number;
+  /** Per device: index into COMPONENTS, into METHODS, and the index of its source among the distinct sources. */
+  private readonly _component: Uint8Array;
+  private readonly _method: Uint8Array;
+  private readonly _sourceIndex: Uint8Array;
+  private readonly _sourceNames: readonly string[];
+  /** `energy.source` by bit set of the distinct sources that measured a span. */
+  private readonly _sourcesByMask = new Map<number, string>();
+  private readonly _perDeviceStart: Float64Array;
+  private readonly _componentJoules = new Float64Array(COMPONENTS.length);
+  private readonly _componentOrder = new Int8Array(COMPONENTS.length);
 
-/**
- * Energy attributes for a swept span, or undefined when no device measured it (then the span gets none: never a fake 0).
- * `spanAttributes` are the span's own (for time to first chunk and output tokens).
- */
-export function energyAttributes(
-  span: TrackedSpan,
-  timeline: EnergyTimeline,
-  spanAttributes: Attributes,
-): Attributes | undefined {
-  const devices = timeline.devices;
-  const start = span.startEnergy;
-  const end = span.endEnergy;
-  if (!start || !end) return undefined;
-  const t0 = span.startMs;
-  const t1 = span.endMs;
-  // Pins taken late (explicit past start or end times) or on extrapolated data are redone from history when it still
-  // reaches back.
-  const redo = span.extrapolated || span.startPinnedMs > t0 || span.endPinnedMs > t1;
-  let total = 0;
-  let any = false;
-  let method: EnergyMethod = 'counter';
-  const sources: EnergySourceName[] = [];
-  const components: Partial<Record<EnergyComponent, number>> = {};
-  const perDeviceStart = new Array<number>(devices.length).fill(NaN);
-  let peak = 0;
-  for (let d = 0; d < devices.length; d++) {
-    const info = devices[d];
-    if (!info) continue;
-    let e0 = start[d] ?? NaN;
-    let e1 = end[d] ?? NaN;
-    if (redo && timeline.historyStart(d) <= t0) {
-      const r0 = timeline.energyAt(d, t0);
-      const r1 = timeline.energyAt(d, t1);
-      if (!Number.isNaN(r0) && !Number.isNaN(r1)) {
-        e0 = r0;
-        e1 = r1;
+  constructor(timeline: EnergyTimeline, sweep: AttributionSweep) {
+    this._timeline = timeline;
+    this._sweep = sweep;
+    const devices = timeline.devices;
+    this._count = devices.length;
+    this._component = Uint8Array.from(devices, (d) => Math.max(0, COMPONENTS.indexOf(d.component)));
+    this._method = Uint8Array.from(devices, (d) => Math.max(0, METHODS.indexOf(d.method)));
+    const names: string[] = [];
+    for (const d of devices) if (!names.includes(d.source)) names.push(d.source);
+    this._sourceNames = names;
+    this._sourceIndex = Uint8Array.from(devices, (d) => names.indexOf(d.source));
+    this._perDeviceStart = new Float64Array(this._count);
+  }
+
+  /**
+   * Adds the energy attributes of swept span `slot` to `out` and returns true, or returns false (writing nothing) when
+   * no device measured it: then the span gets none, never a fake 0. `spanAttributes` are the span's own (for time to
+   * first chunk and output tokens).
+   */
+  write(out: Attributes, slot: number, spanAttributes: Attributes): boolean {
+    const sweep = this._sweep;
+    const timeline = this._timeline;
+    const n = this._count;
+    const base = slot * n;
+    const t0 = sweep.startMs[slot] ?? NaN;
+    const t1 = sweep.endMs[slot] ?? NaN;
+    const extrapolated = sweep.isExtrapolated(slot);
+    // Pins taken late (explicit past start or end times) or on extrapolated data are redone from history when it
+    // still reaches back.
+    const redo = extrapolated || (sweep.startPinnedMs[slot] ?? NaN) > t0 || (sweep.endPinnedMs[slot] ?? NaN) > t1;
+    const perDeviceStart = this._perDeviceStart;
+    const componentJoules = this._componentJoules;
+    const order = this._componentOrder;
+    componentJoules.fill(0);
+    let components = 0;
+    let total = 0;
+    let any = false;
+    let method = 0;
+    let sources = 0;
+    let peak = 0;
+    for (let d = 0; d < n; d++) {
+      let e0 = sweep.startEnergy[base + d] ?? NaN;
+      let e1 = sweep.endEnergy[base + d] ?? NaN;
+      if (redo && timeline.historyStart(d) <= t0) {
+        const r0 = timeline.energyAt(d, t0);
+        const r1 = timeline.energyAt(d, t1);
+        if (!Number.isNaN(r0) && !Number.isNaN(r1)) {
+          e0 = r0;
+          e1 = r1;
+        }
+      }
+      perDeviceStart[d] = e0;
+      if (Number.isNaN(e0) || Number.isNaN(e1)) continue;
+      any = true;
+      const j = e1 > e0 ? e1 - e0 : 0;
+      total += j;
+      const c = this._component[d] ?? 0;
+      if (componentJoules[c] === 0 && !seen(order, components, c)) order[components++] = c;
+      componentJoules[c] = (componentJoules[c] ?? 0) + j;
+      sources |= 1 << (this._sourceIndex[d] ?? 0);
+      const m = this._method[d] ?? 0;
+      if (m > method) method = m;
+      if (t1 > t0) peak += timeline.peakWatts(d, t0, t1) ?? 0;
+    }
+    if (!any) return false;
+    const attributed = sweep.attributed[slot] ?? 0;
+    out[ATTR_ENERGY_JOULES] = total;
+    out[ATTR_ENERGY_ATTRIBUTED_JOULES] = Math.min(total, Math.max(0, attributed));
+    out[ATTR_ENERGY_SOURCE] = this._sources(sources);
+    out[ATTR_ENERGY_METHOD] = extrapolated ? 'estimate' : (METHODS[method] ?? 'estimate');
+    for (let k = 0; k < components; k++) {
+      const c = order[k] ?? 0;
+      out[COMPONENT_ATTRIBUTE[c] ?? ATTR_ENERGY_GPU_JOULES] = componentJoules[c] ?? 0;
+    }
+    if (t1 > t0) {
+      out[ATTR_ENERGY_MEAN_WATTS] = (total / (t1 - t0)) * 1000;
+      out[ATTR_ENERGY_PEAK_WATTS] = peak;
+    }
+    this._phases(out, total, t0, t1, spanAttributes);
+    return true;
+  }
+
+  /** Prefill/decode split at the first chunk, and token efficiency, for LLM spans. */
+  private _phases(out: Attributes, total: number, t0: number, t1: number, spanAttributes: Attributes): void {
+    const ttftSeconds = spanAttributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK];
+    if (typeof ttftSeconds === 'number' && ttftSeconds > 0) {
+      const split = t0 + ttftSeconds * 1000;
+      if (split < t1) {
+        let prefill = 0;
+        for (let d = 0; d < this._count; d++) {
+          const e0 = this._perDeviceStart[d] ?? NaN;
+          const e = this._timeline.energyAt(d, split);
+          if (!Number.isNaN(e0) && !Number.isNaN(e)) prefill += Math.max(0, e - e0);
+        }
+        prefill = Math.min(prefill, total);
+        out[ATTR_ENERGY_PREFILL_JOULES] = prefill;
+        out[ATTR_ENERGY_DECODE_JOULES] = total - prefill;
       }
     }
-    perDeviceStart[d] = e0;
-    if (Number.isNaN(e0) || Number.isNaN(e1)) continue;
-    any = true;
-    const j = Math.max(0, e1 - e0);
-    total += j;
-    components[info.component] = (components[info.component] ?? 0) + j;
-    if (!sources.includes(info.source)) sources.push(info.source);
-    if (METHOD_RANK[info.method] > METHOD_RANK[method]) method = info.method;
-    if (t1 > t0) peak += timeline.peakWatts(d, t0, t1) ?? 0;
+    const outputTokens = spanAttributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS];
+    if (typeof outputTokens === 'number' && outputTokens > 0 && total > 0) {
+      out[ATTR_ENERGY_TOKENS_PER_JOULE] = outputTokens / total;
+      out[ATTR_ENERGY_JOULES_PER_OUTPUT_TOKEN] = total / outputTokens;
+    }
   }
-  if (!any) return undefined;
-  const attributes: Attributes = {
-    [ATTR_ENERGY_JOULES]: total,
-    [ATTR_ENERGY_ATTRIBUTED_JOULES]: Math.min(total, Math.max(0, span.attributed)),
-    [ATTR_ENERGY_SOURCE]: sources.join(','),
-    [ATTR_ENERGY_METHOD]: span.extrapolated ? 'estimate' : method,
-  };
-  for (const [component, joules] of Object.entries(components)) {
-    attributes[COMPONENT_ATTRIBUTE[component as EnergyComponent]] = joules;
+
+  /** The distinct sources in `mask`, in device order, comma-separated. */
+  private _sources(mask: number): string {
+    let s = this._sourcesByMask.get(mask);
+    if (s === undefined) {
+      s = this._sourceNames.filter((_, i) => mask & (1 << i)).join(',');
+      this._sourcesByMask.set(mask, s);
+    }
+    return s;
   }
-  if (t1 > t0) {
-    attributes[ATTR_ENERGY_MEAN_WATTS] = (total / (t1 - t0)) * 1000;
-    attributes[ATTR_ENERGY_PEAK_WATTS] = peak;
-  }
-  addPhases(attributes, total, t0, t1, perDeviceStart, timeline, spanAttributes);
-  return attributes;
 }
 
-/** Prefill/decode split at the first chunk, and token efficiency, for LLM spans. */
-function addPhases(
-  attributes: Attributes,
-  total: number,
-  t0: number,
-  t1: number,
-  perDeviceStart: readonly number[],
-  timeline: EnergyTimeline,
-  spanAttributes: Attributes,
-): void {
-  const ttftSeconds = spanAttributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK];
-  if (typeof ttftSeconds === 'number' && ttftSeconds > 0) {
-    const split = t0 + ttftSeconds * 1000;
-    if (split < t1) {
-      let prefill = 0;
-      for (let d = 0; d < perDeviceStart.length; d++) {
-        const e0 = perDeviceStart[d] ?? NaN;
-        const e = timeline.energyAt(d, split);
-        if (!Number.isNaN(e0) && !Number.isNaN(e)) prefill += Math.max(0, e - e0);
-      }
-      prefill = Math.min(prefill, total);
-      attributes[ATTR_ENERGY_PREFILL_JOULES] = prefill;
-      attributes[ATTR_ENERGY_DECODE_JOULES] = total - prefill;
-    }
-  }
-  const outputTokens = spanAttributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS];
-  if (typeof outputTokens === 'number' && outputTokens > 0 && total > 0) {
-    attributes[ATTR_ENERGY_TOKENS_PER_JOULE] = outputTokens / total;
-    attributes[ATTR_ENERGY_JOULES_PER_OUTPUT_TOKEN] = total / outputTokens;
-  }
+function seen(order: Int8Array, count: number, c: number): boolean {
+  for (let k = 0; k < count; k++) if (order[k] === c) return true;
+  return false;
 }

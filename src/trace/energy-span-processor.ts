@@ -17,9 +17,10 @@ import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { EnergyTimeline } from '../energy/timeline.js';
 import { OperationEnergyMetrics } from '../metrics/energy-metrics.js';
-import { AttributionSweep, type TrackedSpan } from './attribution.js';
-import { energyAttributes } from './energy-attributes.js';
-import { withAttributes } from './span-copy.js';
+import { AttributionSweep } from './attribution.js';
+import { EnergyAttributeWriter } from './energy-attributes.js';
+import { viewWithAttributes } from './span-copy.js';
+import { SpanIdTable } from './span-id-table.js';
 
 /** Options of {@link EnergySpanProcessor}. */
 export interface EnergySpanProcessorOptions {
@@ -57,33 +58,45 @@ export interface EnergySpanProcessorStats {
   readonly untrackedSpans: number;
 }
 
-interface Held {
-  span: ReadableSpan | undefined;
-  /** Attributes were set on the live span in onEnding. */
-  inline: boolean;
-  /** Clock offset (span clock − timeline clock), ms. */
-  readonly offsetMs: number;
-  /** performance.now() when it ended, for maxHoldMs. */
-  endedAtMs: number;
-  attributes: Attributes | undefined;
-}
-
 /** Puts energy attributes on every span and hands it to `next`. */
 export class EnergySpanProcessor implements SpanProcessor {
   private readonly _timeline: EnergyTimeline | undefined;
   private readonly _next: SpanProcessor;
-  private readonly _sweep: AttributionSweep<Held> | undefined;
+  private readonly _sweep: AttributionSweep | undefined;
+  private readonly _writer: EnergyAttributeWriter | undefined;
   private readonly _maxHoldMs: number;
   private readonly _maxHeld: number;
   private readonly _maxTracked: number;
   private readonly _align: boolean;
   private readonly _pollMs: number;
   private readonly _metrics: OperationEnergyMetrics | undefined;
-  /** Running or waiting spans by span id. */
-  private readonly _tracked = new Map<string, TrackedSpan<Held>>();
-  /** Ended spans waiting for their energy, in end order, from `_heldHead` on (a queue without shifting). */
-  private readonly _held: Array<TrackedSpan<Held>> = [];
+  /** Running or waiting spans: span id → slot of the sweep. */
+  private readonly _ids = new SpanIdTable();
+  // Per slot (the sweep's slot numbers).
+  /** The span, from its end on. */
+  private readonly _spans: Array<ReadableSpan | undefined> = [];
+  /** Its attributes with the energy ones merged in, once swept (undefined: no energy). */
+  private readonly _attributes: Array<Attributes | undefined> = [];
+  /** Clock offset (span clock − timeline clock), ms. */
+  private _offsets = new Float64Array(256);
+  /** 1 when the energy was set on the live span in onEnding. */
+  private _inline = new Uint8Array(256);
+  /** Ended spans waiting for their energy, in end order: a ring of slots with when each ended (performance.now()). */
+  private _held = new Int32Array(256);
+  private _heldEndedAt = new Float64Array(256);
   private _heldHead = 0;
+  private _heldCount = 0;
+  /** The newest held spans not stamped with their end time yet (stamped in batches: see _stamp). */
+  private _unstamped = 0;
+  /** Tokens of tracked spans in start order (stale ones skipped), to find the oldest running one. */
+  private _order = new Float64Array(256);
+  private _orderHead = 0;
+  private _orderTail = 0;
+  /** The slot whose energy goes on the live span if it is swept now (onEnding), or -1. */
+  private _inlineSlot = -1;
+  /** The span seen last in onEnding and its slot: onEnd comes right after for the same span. */
+  private _lastSpan: ReadableSpan | undefined;
+  private _lastSlot = -1;
   private _timer: ReturnType<typeof setInterval> | undefined;
   private _overflow = 0;
   private _timeouts = 0;
@@ -94,7 +107,8 @@ export class EnergySpanProcessor implements SpanProcessor {
     this._next = options.next;
     const timeline = options.timeline && options.timeline.devices.length > 0 ? options.timeline : undefined;
     this._timeline = timeline;
-    this._sweep = timeline ? new AttributionSweep<Held>(timeline) : undefined;
+    this._sweep = timeline ? new AttributionSweep(timeline) : undefined;
+    this._writer = timeline && this._sweep ? new EnergyAttributeWriter(timeline, this._sweep) : undefined;
     this._maxHoldMs = options.maxHoldMs ?? 5000;
     this._maxHeld = Math.max(1, options.maxHeldSpans ?? 8192);
     this._maxTracked = Math.max(1, options.maxTrackedSpans ?? 65536);
@@ -106,7 +120,7 @@ export class EnergySpanProcessor implements SpanProcessor {
   /** What the processor had to do so far. */
   stats(): EnergySpanProcessorStats {
     return {
-      heldSpans: this._held.length - this._heldHead,
+      heldSpans: this._heldCount,
       overflowReleases: this._overflow,
       timeoutReleases: this._timeouts,
       untrackedSpans: this._untracked,
@@ -118,13 +132,16 @@ export class EnergySpanProcessor implements SpanProcessor {
     const sweep = this._sweep;
     if (!sweep || this._shutdown) return;
     try {
-      if (this._tracked.size >= this._maxTracked) this._forgetOldest();
+      if (sweep.usedCount >= this._maxTracked) this._forgetOldest();
       const offsetMs = this._align ? clockOffsetMs(span) : 0;
       const parentId = span.parentSpanContext?.spanId;
-      const parent = parentId === undefined ? undefined : this._tracked.get(parentId);
-      const key = span.spanContext().spanId;
-      const payload: Held = { span: undefined, inline: false, offsetMs, endedAtMs: NaN, attributes: undefined };
-      this._tracked.set(key, sweep.start(key, parent, hrTimeToMilliseconds(span.startTime) - offsetMs, payload));
+      const parent = parentId === undefined ? -1 : this._ids.get(parentId);
+      const slot = sweep.start(hrTimeToMilliseconds(span.startTime) - offsetMs, parent);
+      if (slot >= this._offsets.length) this._growSlots(slot);
+      this._offsets[slot] = offsetMs;
+      this._inline[slot] = 0;
+      this._ids.set(span.spanContext().spanId, slot);
+      this._pushOrder(sweep.token(slot));
     } catch (error) {
       logOnce('onStart', error);
     }
@@ -133,13 +150,26 @@ export class EnergySpanProcessor implements SpanProcessor {
   onEnding(span: Span): void {
     this._next.onEnding?.(span);
     try {
-      const tracked = this._ended(span);
-      if (!tracked) return;
-      this._advance();
-      // Known already (explicit past end time, or a fast source): set it on the span itself while it is writable.
-      if (tracked.done && tracked.payload.attributes) {
-        span.setAttributes(tracked.payload.attributes);
-        tracked.payload.inline = true;
+      const slot = this._ended(span);
+      this._lastSpan = span;
+      this._lastSlot = slot;
+      if (slot < 0) return;
+      const sweep = this._sweep;
+      const covered = this._timeline?.coveredUntilAll() ?? -Infinity;
+      if (!sweep || !((sweep.endMs[slot] ?? NaN) <= covered)) {
+        // Not known yet. If the data has moved past the oldest waiting span, pass on what it covers now rather than
+        // at the next poll: spans held for less time cost less (they are what the garbage collector has to copy).
+        if (this._heldCount > 0 && covered >= (sweep?.endMs[this._held[this._heldHead] ?? 0] ?? Infinity)) {
+          this._advanceTo(covered, covered);
+        }
+        return;
+      }
+      // Known already (explicit past end time): set it on the span itself while it is writable.
+      this._inlineSlot = slot;
+      try {
+        this._advanceTo(covered, covered);
+      } finally {
+        this._inlineSlot = -1;
       }
     } catch (error) {
       logOnce('onEnding', error);
@@ -147,26 +177,31 @@ export class EnergySpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
-    let tracked: TrackedSpan<Held> | undefined;
+    const sweep = this._sweep;
+    let slot = -1;
     try {
-      tracked = this._ended(span); // SDKs without onEnding
+      slot = this._lastSpan === span ? this._lastSlot : this._ended(span); // SDKs without onEnding
+      this._lastSpan = undefined;
+      if (slot >= 0 && sweep && !sweep.isDone(slot)) {
+        const covered = this._timeline?.coveredUntilAll() ?? -Infinity;
+        if ((sweep.endMs[slot] ?? NaN) <= covered) this._advanceTo(covered, covered);
+      }
     } catch (error) {
       logOnce('onEnd', error);
     }
-    if (!tracked) {
+    if (slot < 0 || !sweep) {
       this._next.onEnd(span);
       return;
     }
-    if (!tracked.done) this._advance();
-    if (tracked.done) {
-      this._release(tracked);
+    if (sweep.isDone(slot)) {
+      this._release(slot);
       return;
     }
-    this._held.push(tracked);
-    if (this._held.length - this._heldHead > this._maxHeld) {
+    this._pushHeld(slot);
+    if (this._heldCount > this._maxHeld) {
       if (this._overflow === 0) diag.warn(`openjoules: more than ${this._maxHeld} spans waiting for energy data; passing the oldest on with an estimate`);
       this._overflow++;
-      this._forceUntil(this._held[this._heldHead]);
+      this._forceUntil(this._held[this._heldHead] ?? -1);
     }
     this._ensureTimer();
   }
@@ -184,48 +219,63 @@ export class EnergySpanProcessor implements SpanProcessor {
     await this._next.shutdown();
   }
 
-  /** Marks the end of a tracked span (once); returns it, or undefined for spans we do not track. */
-  private _ended(span: ReadableSpan): TrackedSpan<Held> | undefined {
+  /** Marks the end of a tracked span (once); returns its slot, or -1 for spans we do not track. */
+  private _ended(span: ReadableSpan): number {
     const sweep = this._sweep;
-    if (!sweep) return undefined;
-    const tracked = this._tracked.get(span.spanContext().spanId);
-    if (!tracked) return undefined;
-    tracked.payload.span = span;
-    if (Number.isNaN(tracked.endMs)) {
-      tracked.payload.endedAtMs = performance.now();
-      sweep.end(tracked, hrTimeToMilliseconds(span.endTime) - tracked.payload.offsetMs);
-    }
-    return tracked;
+    if (!sweep) return -1;
+    const slot = this._ids.get(span.spanContext().spanId);
+    if (slot < 0) return -1;
+    this._spans[slot] = span;
+    if (!sweep.isEnded(slot)) sweep.end(slot, hrTimeToMilliseconds(span.endTime) - (this._offsets[slot] ?? 0));
+    return slot;
   }
 
   /** Sweeps as far as every device has reported, finishing what that covers. */
   private _advance(): void {
     const timeline = this._timeline;
-    const sweep = this._sweep;
-    if (!timeline || !sweep) return;
+    if (!timeline) return;
     const covered = timeline.coveredUntilAll();
     if (covered === -Infinity) return;
-    sweep.advance(covered, covered, (s) => this._finish(s));
-    this._releaseDone();
+    this._advanceTo(covered, covered);
   }
 
-  /** Sweeps up to `held`'s end even where the devices have not reported yet (extrapolating). */
-  private _forceUntil(held: TrackedSpan<Held> | undefined): void {
+  /** Sweeps up to `slot`'s end even where the devices have not reported yet (extrapolating). */
+  private _forceUntil(slot: number): void {
     const timeline = this._timeline;
     const sweep = this._sweep;
-    if (!timeline || !sweep || !held) return;
+    if (!timeline || !sweep || slot < 0) return;
     const covered = timeline.coveredUntilAll();
-    sweep.advance(Math.max(held.endMs, covered), covered, (s) => this._finish(s));
-    this._releaseDone();
+    this._advanceTo(Math.max(sweep.endMs[slot] ?? NaN, covered), covered);
   }
 
-  private _finish(tracked: TrackedSpan<Held>): void {
-    const timeline = this._timeline;
-    const span = tracked.payload.span;
-    if (!timeline) return;
+  /** Sweeps to `toMs`, works out the energy of every span that finishes, and passes on the held ones that are done. */
+  private _advanceTo(toMs: number, coveredMs: number): void {
+    const sweep = this._sweep;
+    if (!sweep) return;
+    sweep.advance(toMs, coveredMs);
+    const done = sweep.doneSlots;
+    for (let k = 0; k < sweep.doneCount; k++) this._finish(done[k] ?? 0);
+    sweep.clearDone();
+    if (this._heldCount > 0) this._releaseDone();
+  }
+
+  /** Works out a swept span's energy (at once, while the data it was swept on is there). */
+  private _finish(slot: number): void {
+    const writer = this._writer;
+    const span = this._spans[slot];
+    if (!writer || !span) return;
     // The attributes it already has matter for the phase split (time to first chunk, output tokens).
-    const own = span?.attributes ?? {};
-    tracked.payload.attributes = energyAttributes(tracked, timeline, own);
+    const own = span.attributes;
+    if (slot === this._inlineSlot) {
+      const energy: Attributes = {};
+      if (!writer.write(energy, slot, own)) return;
+      (span as Span).setAttributes(energy);
+      this._inline[slot] = 1;
+      this._attributes[slot] = energy;
+      return;
+    }
+    const merged = Object.assign({}, own);
+    this._attributes[slot] = writer.write(merged, slot, own) ? merged : undefined;
   }
 
   /**
@@ -233,33 +283,32 @@ export class EnergySpanProcessor implements SpanProcessor {
    * end order, so this is everything finished except after an explicit out-of-order end time (released a bit later).
    */
   private _releaseDone(): void {
-    const held = this._held;
-    let head = this._heldHead;
-    while (head < held.length) {
-      const h = held[head];
-      if (!h || !h.done) break;
-      held[head++] = undefined as unknown as TrackedSpan<Held>;
-      this._release(h);
+    const sweep = this._sweep;
+    if (!sweep) return;
+    const mask = this._held.length - 1;
+    while (this._heldCount > 0) {
+      const slot = this._held[this._heldHead] ?? -1;
+      if (!sweep.isDone(slot)) break;
+      this._heldHead = (this._heldHead + 1) & mask;
+      this._heldCount--;
+      if (this._unstamped > this._heldCount) this._unstamped = this._heldCount;
+      this._release(slot);
     }
-    if (head === held.length) {
-      held.length = 0;
-      head = 0;
-      this._stopTimer();
-    } else if (head > 1024 && head * 2 > held.length) {
-      held.splice(0, head);
-      head = 0;
-    }
-    this._heldHead = head;
+    if (this._heldCount === 0) this._stopTimer();
   }
 
-  private _release(tracked: TrackedSpan<Held>): void {
-    const { span, attributes, inline } = tracked.payload;
-    this._tracked.delete(tracked.key);
+  private _release(slot: number): void {
+    const span = this._spans[slot];
+    const attributes = this._attributes[slot];
+    const inline = this._inline[slot] === 1;
+    this._spans[slot] = undefined;
+    this._attributes[slot] = undefined;
+    this._ids.delete(slot);
+    this._sweep?.free(slot);
     if (!span) return;
-    tracked.payload.span = undefined;
     let out: ReadableSpan = span;
     try {
-      if (attributes && !inline) out = withAttributes(span, attributes);
+      if (attributes && !inline) out = viewWithAttributes(span, attributes);
       if (attributes) this._metrics?.record(out.attributes);
     } catch (error) {
       logOnce('release', error);
@@ -267,8 +316,55 @@ export class EnergySpanProcessor implements SpanProcessor {
     this._next.onEnd(out);
   }
 
+  private _growSlots(slot: number): void {
+    const size = Math.max(slot + 1, this._offsets.length * 2);
+    const offsets = new Float64Array(size);
+    offsets.set(this._offsets);
+    this._offsets = offsets;
+    const inline = new Uint8Array(size);
+    inline.set(this._inline);
+    this._inline = inline;
+  }
+
+  private _pushHeld(slot: number): void {
+    if (this._heldCount === this._held.length) {
+      const size = this._held.length * 2;
+      const held = new Int32Array(size);
+      const endedAt = new Float64Array(size);
+      for (let k = 0; k < this._heldCount; k++) {
+        const i = (this._heldHead + k) & (this._held.length - 1);
+        held[k] = this._held[i] ?? -1;
+        endedAt[k] = this._heldEndedAt[i] ?? NaN;
+      }
+      this._held = held;
+      this._heldEndedAt = endedAt;
+      this._heldHead = 0;
+    }
+    this._held[(this._heldHead + this._heldCount) & (this._held.length - 1)] = slot;
+    this._heldCount++;
+    this._unstamped++;
+  }
+
+  /**
+   * Stamps the spans held since the last stamp with `nowMs` (performance.now()). Reading the clock once per poll rather
+   * than once per span: a span's stamp is at most one poll later than its real end, so maxHoldMs is never cut short;
+   * at worst a timeout release comes one poll interval late.
+   */
+  private _stamp(nowMs: number): void {
+    const mask = this._held.length - 1;
+    for (let k = this._heldCount - this._unstamped; k < this._heldCount; k++) {
+      this._heldEndedAt[(this._heldHead + k) & mask] = nowMs;
+    }
+    this._unstamped = 0;
+  }
+
+  /** When the oldest held span ended (performance.now() ms). */
+  private _oldestEndedAt(): number {
+    return this._heldEndedAt[this._heldHead] ?? NaN;
+  }
+
   private _ensureTimer(): void {
-    if (this._timer || this._held.length === this._heldHead) return;
+    if (this._timer || this._heldCount === 0) return;
     this._timer = setInterval(() => this._poll(), this._pollMs);
     this._timer.unref();
   }
@@ -280,15 +376,15 @@ export class EnergySpanProcessor implements SpanProcessor {
 
   private _poll(): void {
     try {
-      this._advance();
       const now = performance.now();
-      let oldest = this._held[this._heldHead];
-      while (oldest && now - oldest.payload.endedAtMs > this._maxHoldMs) {
+      this._stamp(now);
+      this._advance();
+      while (this._heldCount > 0 && now - this._oldestEndedAt() > this._maxHoldMs) {
         if (this._timeouts === 0) diag.warn(`openjoules: energy data did not arrive within ${this._maxHoldMs} ms; passing spans on with an estimate`);
         this._timeouts++;
+        const oldest = this._held[this._heldHead] ?? -1;
         this._forceUntil(oldest);
-        if (this._held[this._heldHead] === oldest) break;
-        oldest = this._held[this._heldHead];
+        if (this._heldCount > 0 && this._held[this._heldHead] === oldest) break;
       }
     } catch (error) {
       logOnce('poll', error);
@@ -298,13 +394,15 @@ export class EnergySpanProcessor implements SpanProcessor {
   /** Waits for held spans' data (each within its maxHoldMs), then passes the rest on with an estimate. */
   private async _drain(): Promise<void> {
     try {
-      while (this._held.length > this._heldHead) {
+      while (this._heldCount > 0) {
         this._advance();
-        const oldest = this._held[this._heldHead];
-        if (!oldest) break;
-        if (performance.now() - oldest.payload.endedAtMs > this._maxHoldMs) {
+        if (this._heldCount === 0) break;
+        const now = performance.now();
+        this._stamp(now);
+        if (now - this._oldestEndedAt() > this._maxHoldMs) {
           this._timeouts++;
-          this._forceUntil(this._held[this._held.length - 1]);
+          const mask = this._held.length - 1;
+          this._forceUntil(this._held[(this._heldHead + this._heldCount - 1) & mask] ?? -1);
           break;
         }
         await new Promise<void>((resolve) => setTimeout(resolve, Math.min(this._pollMs, 10)));
@@ -314,14 +412,40 @@ export class EnergySpanProcessor implements SpanProcessor {
     }
   }
 
+  private _pushOrder(token: number): void {
+    if (this._orderTail === this._order.length) {
+      // Drop what no longer names a running span, then make room.
+      const sweep = this._sweep;
+      let w = 0;
+      for (let r = this._orderHead; r < this._orderTail; r++) {
+        const t = this._order[r] ?? -1;
+        const slot = sweep ? sweep.slotOf(t) : -1;
+        if (slot >= 0 && !sweep?.isEnded(slot)) this._order[w++] = t;
+      }
+      this._orderHead = 0;
+      this._orderTail = w;
+      if (w * 2 > this._order.length) {
+        const order = new Float64Array(this._order.length * 2);
+        order.set(this._order.subarray(0, w));
+        this._order = order;
+      }
+    }
+    this._order[this._orderTail++] = token;
+  }
+
   /** Bounded memory for spans that never end: the oldest running one is forgotten. */
   private _forgetOldest(): void {
+    const sweep = this._sweep;
+    if (!sweep) return;
     if (this._untracked === 0) diag.warn(`openjoules: more than ${this._maxTracked} spans running at once; forgetting the oldest (no energy on it)`);
     this._untracked++;
-    for (const [key, tracked] of this._tracked) {
-      if (!Number.isNaN(tracked.endMs)) continue;
-      this._tracked.delete(key);
-      this._sweep?.abandon(tracked);
+    while (this._orderHead < this._orderTail) {
+      const slot = sweep.slotOf(this._order[this._orderHead++] ?? -1);
+      if (slot < 0 || sweep.isEnded(slot)) continue;
+      this._ids.delete(slot);
+      this._spans[slot] = undefined;
+      sweep.abandon(slot);
+      sweep.free(slot);
       return;
     }
   }
@@ -331,8 +455,16 @@ export class EnergySpanProcessor implements SpanProcessor {
  * span clock − timeline clock, ms. The SDK stamps a span's start with Date.now() and adds performance-clock time to it;
  * right after start that anchor is the span's start time minus performance-clock now. A span given an explicit start
  * time elsewhere falls back to Date.now()'s offset.
+ *
+ * The SDK's span (sdk-trace 2.x) keeps the performance-clock time it read at its start and whether a start time was
+ * given; with those the anchor is exact and needs no clock read. Anything else reads the clocks.
  */
 function clockOffsetMs(span: Span): number {
+  const sdk = span as unknown as { _performanceStartTime?: unknown; _startTimeProvided?: unknown };
+  const perfStart = sdk._performanceStartTime;
+  if (typeof perfStart === 'number' && sdk._startTimeProvided === false) {
+    return hrTimeToMilliseconds(span.startTime) - (performance.timeOrigin + perfStart);
+  }
   const perfEpoch = performance.timeOrigin + performance.now();
   const fromSpan = hrTimeToMilliseconds(span.startTime) - perfEpoch;
   const fromDate = Date.now() - perfEpoch;

@@ -1,7 +1,8 @@
 /**
  * A read-only view of an ended span with extra attributes, for handing energy that arrived after the span locked to the
  * next processor. Everything but the attributes is read from the original (same objects, nothing copied), through
- * prototype getters, so a view costs one small object plus the merged attributes.
+ * prototype getters, so a view costs one small object plus the merged attributes. The original span is never
+ * modified.
  */
 import type { Attributes, HrTime, Link, SpanContext, SpanKind, SpanStatus } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
@@ -70,4 +71,9 @@ class SpanWithAttributes implements ReadableSpan {
 /** `span` with `extra` merged over its attributes. */
 export function withAttributes(span: ReadableSpan, extra: Attributes): ReadableSpan {
   return new SpanWithAttributes(span, Object.assign({}, span.attributes, extra));
+}
+
+/** `span` carrying `attributes` (already merged from its own: a fresh object the caller gives up) instead of its own. */
+export function viewWithAttributes(span: ReadableSpan, attributes: Attributes): ReadableSpan {
+  return new SpanWithAttributes(span, attributes);
 }

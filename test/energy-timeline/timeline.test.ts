@@ -1,5 +1,6 @@
 // The timeline against the exact truth of a simulated power profile.
 import { describe, expect, it } from 'vitest';
+import { Series } from '../../src/energy/series.js';
 import { constantPower, steppedPower } from '../../src/energy/simulated.js';
 import { ORIGIN_MS, drive, lcg, median } from './drive.js';
 
@@ -116,6 +117,19 @@ describe('EnergyTimeline', () => {
     expect(tl.joules(0, T, T + 10)).toBeUndefined();
     expect(tl.window(T, T + 10)).toBeUndefined();
     expect(tl.coveredUntil(0)).toBe(-Infinity);
+  });
+
+  it('finds the point at or before any time, whatever was asked before (searches start from the last answer)', () => {
+    const series = new Series(64);
+    const random = lcg(11);
+    let t = 0;
+    for (let i = 0; i < 200; i++) series.push((t += 1 + random() * 3), i); // wraps: the oldest points are dropped
+    for (let k = 0; k < 5000; k++) {
+      const q = k % 3 === 0 ? series.time(k % series.length) : random() * (t + 20) - 10;
+      let want = -1;
+      for (let i = 0; i < series.length; i++) if (series.time(i) <= q) want = i;
+      expect(series.indexAtOrBefore(q)).toBe(want);
+    }
   });
 
   it('keeps bounded history and stays right after the ring wraps many times', () => {

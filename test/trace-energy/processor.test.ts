@@ -158,6 +158,43 @@ describe('EnergySpanProcessor', () => {
     p.at(1300); // the rest arrives: shutdown releases them measured
   });
 
+  it('bounds the spans tracked: beyond maxTrackedSpans the oldest running one is forgotten, counted', async () => {
+    const p = make([{ power: constantPower(100) }], { maxTrackedSpans: 2 });
+    const leaked = p.start('leaked', 1000);
+    const a = p.start('a', 1100);
+    const b = p.start('b', 1200); // third at once: 'leaked' (oldest running) is forgotten
+    expect(p.processor.stats().untrackedSpans).toBe(1);
+    p.end(a, 1300);
+    p.end(b, 1400);
+    p.end(leaked, 1500);
+    p.at(1800);
+    await p.processor.forceFlush();
+    expect(num(p.get('a'), ATTR_ENERGY_JOULES)).toBeCloseTo(20, 2);
+    expect(num(p.get('b'), ATTR_ENERGY_JOULES)).toBeCloseTo(20, 2);
+    // Shared 1200–1300 between a and b only: the forgotten span takes no share.
+    expect(num(p.get('a'), ATTR_ENERGY_ATTRIBUTED_JOULES) + num(p.get('b'), ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(30, 2);
+    expect(Object.keys(p.get('leaked').attributes).filter((k) => k.startsWith('energy.'))).toEqual([]);
+  });
+
+  it('keeps attributing right over many spans whose slots are reused', async () => {
+    const p = make([{ power: constantPower(100) }]);
+    for (let i = 0; i < 300; i++) {
+      const t = 1000 + i * 10;
+      const parent = p.start(`p${i}`, t);
+      const child = p.start(`c${i}`, t + 2, parent);
+      p.end(child, t + 6);
+      p.end(parent, t + 8);
+      if (i % 50 === 49) p.at(t + 300); // let some go out (slots freed and reused) while others are held
+    }
+    p.at(5000);
+    await p.processor.forceFlush();
+    for (const i of [0, 123, 299]) {
+      expect(num(p.get(`p${i}`), ATTR_ENERGY_JOULES)).toBeCloseTo(0.8, 6);
+      expect(num(p.get(`p${i}`), ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(0.8, 6);
+      expect(num(p.get(`c${i}`), ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(0.4, 6);
+    }
+  });
+
   it('splits an LLM call at its first chunk into prefill and decode', async () => {
     const profile = steppedPower([350, 350, 350, 120, 120, 120, 120, 120], 100, T + 1000);
     const p = make([{ power: profile }]);
