@@ -121,8 +121,10 @@ export class EnergyAttributeWriter {
       out[COMPONENT_ATTRIBUTE[c] ?? ATTR_ENERGY_GPU_JOULES] = componentJoules[c] ?? 0;
     }
     if (t1 > t0) {
-      out[ATTR_ENERGY_MEAN_WATTS] = (total / (t1 - t0)) * 1000;
-      out[ATTR_ENERGY_PEAK_WATTS] = peak;
+      const mean = (total / (t1 - t0)) * 1000;
+      out[ATTR_ENERGY_MEAN_WATTS] = mean;
+      // Power samples can miss the peak (a sparse or averaging sensor), but some instant drew at least the mean.
+      out[ATTR_ENERGY_PEAK_WATTS] = Math.max(peak, mean);
     }
     this._phases(out, total, t0, t1, spanAttributes);
     return true;
