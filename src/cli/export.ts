@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
-import type { Readable, Writable } from 'node:stream';
+import type { CommandIo } from './io.js';
+import type { Writable } from 'node:stream';
 import { defineCommand } from 'citty';
 import { collectInputs } from './inputs.js';
 import { SpanInputError } from '../otlp/read-spans.js';
@@ -35,11 +36,7 @@ export interface ExportArgs {
 }
 
 /** What {@link runExport} needs from the process, so tests can run it in-process. */
-export interface ExportIo {
-  readonly stdout: Writable;
-  readonly stderr: Writable & { isTTY?: boolean };
-  readonly stdin?: Readable;
-}
+export type ExportIo = CommandIo;
 
 /**
  * Runs `openjoules export`: reads spans, maps them to QueryTraces (one per agent session or trace) and writes them

@@ -1,4 +1,5 @@
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
+import type { CommandIo } from './io.js';
 import { defineCommand } from 'citty';
 import { collectInputs } from './inputs.js';
 import { SpanInputError } from '../otlp/read-spans.js';
@@ -39,11 +40,7 @@ export interface StatsArgs {
 }
 
 /** What {@link runStats} needs from the process, so tests can run it in-process. */
-export interface StatsIo {
-  readonly stdout: Writable;
-  readonly stderr: Writable & { isTTY?: boolean };
-  readonly stdin?: Readable;
-}
+export type StatsIo = CommandIo;
 
 /**
  * Runs `openjoules stats`: ingests the inputs' LLM calls into the persistent store (idempotent: a span already

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import type { CommandIo } from './io.js';
 import { dirname } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { defineCommand } from 'citty';
 import { collectInputs } from './inputs.js';
 import { SpanInputError } from '../otlp/read-spans.js';
@@ -19,11 +20,7 @@ export const SUMMARY_EXIT = {
 } as const;
 
 /** What {@link runSummary} needs from the process, so tests can run it in-process. */
-export interface SummaryIo {
-  readonly stdout: Writable & { isTTY?: boolean };
-  readonly stderr: Writable;
-  readonly stdin?: Readable;
-}
+export type SummaryIo = CommandIo;
 
 /** Parsed options of `openjoules summary`. */
 export interface SummaryArgs {
