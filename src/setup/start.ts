@@ -28,7 +28,7 @@ import {
 } from '../semconv.js';
 import { EnergySpanProcessor } from '../trace/energy-span-processor.js';
 import { TRACER_NAME, TRACER_VERSION } from '../trace/tracer.js';
-import { chooseTraceExporters, type ChosenExporter } from './trace-exporters.js';
+import { chooseTraceExporters, otlpExporterConfig, type ChosenExporter } from './trace-exporters.js';
 
 /** Options of {@link startOpenJoules}. Everything defaults to the environment. */
 export interface OpenJoulesOptions {
@@ -276,7 +276,7 @@ function chooseMetricReaders(env: NodeJS.ProcessEnv, warn: (message: string) => 
     if (name === 'otlp') {
       readers.push(
         new PeriodicExportingMetricReader({
-          exporter: new OTLPMetricExporter(),
+          exporter: new OTLPMetricExporter(otlpExporterConfig(env, 'metrics')),
           exportIntervalMillis: Number(env.OTEL_METRIC_EXPORT_INTERVAL) || 60_000,
         }),
       );

@@ -34,7 +34,7 @@ export function chooseTraceExporters(env: NodeJS.ProcessEnv, warn: (message: str
       if (protocol && protocol !== 'http/json' && protocol !== 'http/protobuf') {
         warn(`openjoules: OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} is not supported; sending OTLP over http/json`);
       }
-      chosen.push({ kind: 'otlp', exporter: new OTLPTraceExporter(), target: `OTLP ${otlpTracesUrl(env)}` });
+      chosen.push({ kind: 'otlp', exporter: new OTLPTraceExporter(otlpExporterConfig(env, 'traces')), target: `OTLP ${otlpTracesUrl(env)}` });
     } else if (name === 'jsonl') {
       const exporter = new JsonlSpanExporter({ outDir: outDir ?? (env.OPENJOULES_OUT_DIR?.trim() || DEFAULT_OUT_DIR) });
       chosen.push({ kind: 'jsonl', exporter, target: exporter.file });
@@ -47,10 +47,39 @@ export function chooseTraceExporters(env: NodeJS.ProcessEnv, warn: (message: str
   return chosen;
 }
 
-/** The URL the OTLP/HTTP exporter posts traces to, by the specification's rules, for messages only. */
+/** The URL the OTLP/HTTP exporter posts traces to, by the specification's rules. */
 export function otlpTracesUrl(env: NodeJS.ProcessEnv): string {
-  const signal = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
-  if (signal) return signal;
+  return otlpUrl(env, 'traces');
+}
+
+/** The URL for one signal: its own endpoint variable as is, else the base endpoint plus `/v1/<signal>`. */
+export function otlpUrl(env: NodeJS.ProcessEnv, signal: 'traces' | 'metrics'): string {
+  const own = env[`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`]?.trim();
+  if (own) return own;
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || 'http://localhost:4318';
-  return `${base.replace(/\/+$/, '')}/v1/traces`;
+  return `${base.replace(/\/+$/, '')}/v1/${signal}`;
+}
+
+/**
+ * OTLP/HTTP exporter settings read from `env` (which may not be process.env: `startOpenJoules({ env })`): endpoint,
+ * headers (`k=v,k2=v2`, URL-encoded values; the signal's own variable wins per key) and timeout.
+ */
+export function otlpExporterConfig(
+  env: NodeJS.ProcessEnv,
+  signal: 'traces' | 'metrics',
+): { url: string; headers: Record<string, string>; timeoutMillis?: number } {
+  const headers: Record<string, string> = {};
+  for (const text of [env.OTEL_EXPORTER_OTLP_HEADERS, env[`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_HEADERS`]]) {
+    for (const pair of (text ?? '').split(',')) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) continue;
+      try {
+        headers[decodeURIComponent(pair.slice(0, eq).trim())] = decodeURIComponent(pair.slice(eq + 1).trim());
+      } catch {
+        // A malformed escape: skip that header rather than fail the exporter.
+      }
+    }
+  }
+  const timeout = Number(env[`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_TIMEOUT`] ?? env.OTEL_EXPORTER_OTLP_TIMEOUT);
+  return { url: otlpUrl(env, signal), headers, ...(Number.isFinite(timeout) && timeout > 0 ? { timeoutMillis: timeout } : {}) };
 }

@@ -165,6 +165,8 @@ export interface ToolCallHandle extends SpanHandle {
 interface Inherited {
   readonly conversationId?: string;
   readonly userId?: string;
+  /** So a Collector can split tokens, cost and joules by agent from the LLM and tool spans alone. */
+  readonly agentName?: string;
 }
 const INHERITED = createContextKey('openjoules.inherited');
 
@@ -181,6 +183,7 @@ function baseAttributes(extra: Attributes | undefined, inherited: Inherited): At
   if (extra) for (const key in extra) attributes[key] = extra[key];
   if (inherited.conversationId !== undefined) attributes[ATTR_GEN_AI_CONVERSATION_ID] = inherited.conversationId;
   if (inherited.userId !== undefined) attributes[ATTR_USER_ID] = inherited.userId;
+  if (inherited.agentName !== undefined) attributes[ATTR_GEN_AI_AGENT_NAME] = inherited.agentName;
   return attributes;
 }
 
@@ -342,10 +345,15 @@ export function startAgentTurn(options: AgentTurnOptions = {}, parent: Context =
   const outer = inheritedFrom(parent);
   const sameIdentity =
     (options.conversationId === undefined || options.conversationId === outer.conversationId) &&
-    (options.userId === undefined || options.userId === outer.userId);
+    (options.userId === undefined || options.userId === outer.userId) &&
+    (options.agentName === undefined || options.agentName === outer.agentName);
   const inherited: Inherited = sameIdentity
     ? outer
-    : { conversationId: options.conversationId ?? outer.conversationId, userId: options.userId ?? outer.userId };
+    : {
+        conversationId: options.conversationId ?? outer.conversationId,
+        userId: options.userId ?? outer.userId,
+        agentName: options.agentName ?? outer.agentName,
+      };
   const attributes = baseAttributes(options.attributes, inherited);
   attributes[ATTR_GEN_AI_OPERATION_NAME] = 'invoke_agent';
   put(attributes, ATTR_GEN_AI_PROVIDER_NAME, options.provider);

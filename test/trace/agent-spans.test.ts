@@ -70,9 +70,10 @@ describe('agent span API', () => {
       'openjoules.cost.usd': 0.0123,
       'server.address': 'api.openai.com',
       'server.port': 443,
-      // inherited from the turn, so each span can be placed in its session on its own
+      // inherited from the turn, so each span can be placed in its session (and agent) on its own
       'gen_ai.conversation.id': 'conv-1',
       'user.id': 'u-9',
+      'gen_ai.agent.name': 'planner',
     });
     expect(tool.attributes).toMatchObject({
       'gen_ai.operation.name': 'execute_tool',
