@@ -9,10 +9,14 @@ import { ensureBuilt, repoRoot } from '../helpers/build.js';
 
 const app = join(repoRoot, 'test', 'fixtures', 'apps', 'agent-app.mjs');
 
-function runApp(env: Record<string, string>, args: string[] = ['--import', 'openjoules/register']): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+function runApp(
+  env: Record<string, string>,
+  args: string[] = ['--import', 'openjoules/register'],
+  file: string = app,
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...args, app], {
+    const child = spawn(process.execPath, [...args, file], {
       cwd: repoRoot,
       env: { PATH: process.env.PATH ?? '', OPENJOULES_ENERGY_SOURCES: 'none', OTEL_BSP_SCHEDULE_DELAY: '50', ...env },
     });
@@ -74,6 +78,17 @@ describe('node --import openjoules/register', () => {
     const attr = (s: any, k: string) => s.attributes.find((a: any) => a.key === k)?.value;
     expect(attr(turn, 'energy.source')).toEqual({ stringValue: 'rapl' });
     expect(attr(turn, 'energy.joules')).toBeDefined(); // the counter did not move: a measured 0 J, not a missing value
+  });
+
+  it('node -r openjoules/register works for a CommonJS app that requires openjoules', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'oj-reg-cjs-'));
+    const result = await runApp({ OPENJOULES_OUT_DIR: out }, ['-r', 'openjoules/register'], join(repoRoot, 'test', 'fixtures', 'apps', 'agent-app.cjs'));
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('done');
+    const file = readdirSync(out).find((f) => f.endsWith('.jsonl'))!;
+    const text = readFileSync(join(out, file), 'utf8');
+    expect(text).toContain('"invoke_agent cjs-app"');
+    expect(text).toContain('"execute_tool a"');
   });
 
   it('with OTEL_EXPORTER_OTLP_ENDPOINT, sends OTLP/HTTP with the configured headers and resource', async () => {
