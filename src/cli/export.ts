@@ -3,8 +3,7 @@ import type { CommandIo } from './io.js';
 import type { Writable } from 'node:stream';
 import { defineCommand } from 'citty';
 import { collectInputs } from './inputs.js';
-import { SpanInputError } from '../otlp/read-spans.js';
-import { formatIssue } from '../otlp/span-record.js';
+import { readCommandSpans } from './read-command-spans.js';
 
 /** Exit statuses of `openjoules export`. */
 export const EXPORT_EXIT = {
@@ -59,26 +58,11 @@ export async function runExport(args: ExportArgs, io: ExportIo): Promise<number>
     if (existing && !existing.isDirectory()) return fail(`--format hf writes a folder, and ${out} is a file`);
   }
 
+  const read = await readCommandSpans(args.inputs, { strict: args.strict, io, label: 'export', nothingDone: 'nothing written' });
+  if ('error' in read) return fail(read.error);
+  const { spans, skipped } = read;
   // Heavy modules load only when the command runs, so `openjoules --help` stays light.
-  const { readAllSpans } = await import('../export-data/read-traces.js');
   const { spansToQueryTraces } = await import('../summary/query-trace.js');
-  let skipped = 0;
-  let spans;
-  try {
-    spans = await readAllSpans(args.inputs, {
-      strict: args.strict,
-      stdin: io.stdin,
-      progressStream: io.stderr as NodeJS.WriteStream,
-      progressLabel: 'export',
-      onIssue: (issue) => {
-        skipped++;
-        say(io.stderr, formatIssue(issue));
-      },
-    });
-  } catch (error) {
-    if (error instanceof SpanInputError) return fail(`${formatIssue(error.issue)} (--strict: stopped, nothing written)`);
-    return fail(`cannot read input: ${(error as Error).message}`);
-  }
   const traces = spansToQueryTraces(spans);
   try {
     if (format === 'jsonl') {

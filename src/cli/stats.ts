@@ -2,8 +2,7 @@ import type { Writable } from 'node:stream';
 import type { CommandIo } from './io.js';
 import { defineCommand } from 'citty';
 import { collectInputs } from './inputs.js';
-import { SpanInputError } from '../otlp/read-spans.js';
-import { formatIssue } from '../otlp/span-record.js';
+import { readCommandSpans } from './read-command-spans.js';
 import type { StatsGrouping, StatsReport } from '../stats/aggregate.js';
 
 /** Exit statuses of `openjoules stats`. */
@@ -65,24 +64,11 @@ export async function runStats(args: StatsArgs, io: StatsIo): Promise<number> {
   const { TelemetryStore, TelemetryStoreError } = await import('../stats/store.js');
   let skipped = 0;
   if (args.inputs.length > 0) {
-    const { readAllSpans } = await import('../export-data/read-traces.js');
     const { spansToTelemetryRecords } = await import('../stats/telemetry-record.js');
-    let spans;
-    try {
-      spans = await readAllSpans(args.inputs, {
-        strict: args.strict,
-        stdin: io.stdin,
-        progressStream: io.stderr as NodeJS.WriteStream,
-        progressLabel: 'stats',
-        onIssue: (issue) => {
-          skipped++;
-          say(io.stderr, formatIssue(issue));
-        },
-      });
-    } catch (error) {
-      if (error instanceof SpanInputError) return fail(`${formatIssue(error.issue)} (--strict: stopped, nothing stored)`);
-      return fail(`cannot read input: ${(error as Error).message}`);
-    }
+    const read = await readCommandSpans(args.inputs, { strict: args.strict, io, label: 'stats', nothingDone: 'nothing stored' });
+    if ('error' in read) return fail(read.error);
+    const { spans } = read;
+    skipped = read.skipped;
     const records = spansToTelemetryRecords(spans, { batchId: args.batch });
     try {
       const result = await TelemetryStore.update(storePath, (store) => store.ingest(records));
