@@ -24,7 +24,7 @@ function countTokens(text: string): number {
 }
 
 /** One non-streaming completion: prefill cost grows with the prompt, decode with the answer. */
-async function complete(call: LlmCallHandle, prompt: string, answer: string, msPerToken = 2): Promise<string> {
+async function complete(call: LlmCallHandle, prompt: string, answer: string, msPerToken = 2, model = MODEL): Promise<string> {
   const inputTokens = countTokens(prompt);
   const outputTokens = countTokens(answer);
   compute(inputTokens * 0.2);
@@ -32,7 +32,7 @@ async function complete(call: LlmCallHandle, prompt: string, answer: string, msP
     compute(msPerToken);
     if (i % 8 === 7) await sleep(1); // yield like a real client waiting on the network
   }
-  call.setUsage({ inputTokens, outputTokens }).setResponse({ id: `resp-${Math.floor(Math.random() * 1e9)}`, model: MODEL, finishReasons: ['stop'] });
+  call.setUsage({ inputTokens, outputTokens }).setResponse({ id: `resp-${Math.floor(Math.random() * 1e9)}`, model, finishReasons: ['stop'] });
   call.setCost((inputTokens * 0.5 + outputTokens * 1.5) / 1e6);
   call.recordInput([{ role: 'user', content: prompt }]);
   call.recordOutput([{ role: 'assistant', content: answer }]);
@@ -95,7 +95,7 @@ export async function runDemoAgent(conversationId = `demo-${Date.now().toString(
     await withAgentTurn({ ...common, turnIndex: 1 }, async () => {
       const summary = await withToolCall({ name: 'summarize_reviews', callId: 'call-3', type: 'function' }, () =>
         withSubModelCall({ provider: PROVIDER, model: SMALL_MODEL, inProcess: true }, (call) =>
-          complete(call, 'Reviews: clean rooms, great breakfast, noisy street, friendly staff', 'clean and friendly but noisy', 1),
+          complete(call, 'Reviews: clean rooms, great breakfast, noisy street, friendly staff', 'clean and friendly but noisy', 1, SMALL_MODEL),
         ),
       );
       let text = '';
