@@ -1,48 +1,12 @@
 // Builds real SDK spans (BasicTracerProvider + InMemorySpanExporter) from a small tree description and writes them
 // as OTLP/JSON lines, the way our exporter and the Collector's file exporter do.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { encodeTraceRequest } from '../../src/otlp/encode.js';
+import type { Attributes } from '@opentelemetry/api';
+import { writeSpanTrees, type SpanSpec } from '../helpers/span-trees.js';
 
-/** One span of a fixture tree; times in ms from the trace's base time. */
-export interface SpanSpec {
-  name: string;
-  start: number;
-  end: number;
-  attributes?: Attributes;
-  error?: string;
-  events?: string[];
-  children?: SpanSpec[];
-}
-
-/** An arbitrary fixed epoch so times are exact. */
-export const BASE_MS = 1_700_000_000_000;
-
-/** Makes finished SDK spans for each tree (one tree = one trace). */
-export function makeSpans(trees: SpanSpec[]): ReadableSpan[] {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const tracer = provider.getTracer('openjoules-test');
-  const open = (spec: SpanSpec, parent: Span | undefined): void => {
-    const span = tracer.startSpan(
-      spec.name,
-      { kind: SpanKind.INTERNAL, startTime: BASE_MS + spec.start, attributes: spec.attributes },
-      parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT,
-    );
-    for (const event of spec.events ?? []) span.addEvent(event, {}, BASE_MS + spec.start);
-    for (const child of spec.children ?? []) open(child, span);
-    if (spec.error !== undefined) {
-      span.setAttribute('error.type', spec.error);
-      span.setStatus({ code: SpanStatusCode.ERROR });
-    }
-    span.end(BASE_MS + spec.end);
-  };
-  for (const tree of trees) open(tree, undefined);
-  return exporter.getFinishedSpans();
-}
+export { BASE_MS, makeSpans, type SpanSpec } from '../helpers/span-trees.js';
 
 /** A temp directory for one test. */
 export function tempDir(): string {
@@ -51,10 +15,7 @@ export function tempDir(): string {
 
 /** Writes the trees as one OTLP/JSON line per trace into `dir/name` and returns the path. */
 export function writeSpansFile(dir: string, name: string, trees: SpanSpec[], transform: (line: string) => string = (l) => l): string {
-  const path = join(dir, name);
-  const lines = trees.map((tree) => transform(JSON.stringify(encodeTraceRequest(makeSpans([tree])))));
-  writeFileSync(path, lines.map((l) => `${l}\n`).join(''));
-  return path;
+  return writeSpanTrees(dir, name, trees, { transform });
 }
 
 /** Rewrites a Collector-style line (int64 as decimal strings) with plain JSON numbers, as other writers do. */
