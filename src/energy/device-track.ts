@@ -27,6 +27,14 @@ export class DeviceTrack {
   /** When the current counter value was first read, epoch ms. */
   private _valueSinceMs = NaN;
   private _lastAverageWatts = NaN;
+  /**
+   * Beyond the last anchor and the last power sample E(t) is a straight line until the next reading comes in; the span
+   * path asks about exactly that stretch when spans are finalised without waiting (see energy-span-processor.ts), so
+   * the line is worked out once per reading rather than once per question. NaN start: not worked out yet.
+   */
+  private _tailStartMs = NaN;
+  private _tailJoules = NaN;
+  private _tailWatts = NaN;
 
   /** @param capacity points of history kept for anchors and for power samples, each. */
   constructor(info: DeviceInfo, capacity: number) {
@@ -41,6 +49,7 @@ export class DeviceTrack {
     const t = s[o] ?? NaN;
     if (!(t > this._lastReadMs)) return;
     this._lastReadMs = t;
+    this._tailStartMs = NaN;
     const energy = s[o + 1] ?? NaN;
     const power = s[o + 2] ?? NaN;
     const average = s[o + 3] ?? NaN;
@@ -114,6 +123,7 @@ export class DeviceTrack {
 
   /** Cumulative joules at tMs (an extrapolation outside the anchors); NaN when there is no data. */
   energyAt(tMs: number): number {
+    if (tMs >= this._tailStartMs) return this._tailJoules + (this._tailWatts * (tMs - this._tailStartMs)) / 1000;
     const a = this._anchors;
     const n = a.length;
     if (n === 0) {
@@ -125,8 +135,25 @@ export class DeviceTrack {
     }
     const j = a.indexAtOrBefore(tMs);
     if (j < 0) return this._extrapolate(0, 1, tMs);
-    if (j >= n - 1) return this._extrapolate(n - 1, n - 2, tMs);
+    if (j >= n - 1) {
+      if (Number.isNaN(this._tailStartMs)) this._fitTail();
+      return tMs >= this._tailStartMs ? this._tailJoules + (this._tailWatts * (tMs - this._tailStartMs)) / 1000 : this._extrapolate(n - 1, n - 2, tMs);
+    }
     return this._interpolate(j, tMs);
+  }
+
+  /** Works out the straight line E(t) follows past the newest reading (see `_tailStartMs`). */
+  private _fitTail(): void {
+    const a = this._anchors;
+    const n = a.length;
+    const p = this._power;
+    const start = Math.max(a.lastTime(), p.length > 0 ? p.lastTime() : -Infinity);
+    const joules = this._extrapolate(n - 1, n - 2, start);
+    const watts = (this._extrapolate(n - 1, n - 2, start + 1000) - joules);
+    if (!Number.isFinite(joules) || !Number.isFinite(watts)) return;
+    this._tailStartMs = start;
+    this._tailJoules = joules;
+    this._tailWatts = watts;
   }
 
   /**
@@ -188,6 +215,8 @@ export class DeviceTrack {
   /** Highest power in [t0, t1], watts: from instantaneous samples when there are some, else the busiest tick interval. */
   peakWatts(t0Ms: number, t1Ms: number): number {
     const p = this._power;
+    // Past the newest power sample the power is held flat (as energyAt extrapolates it).
+    if (p.length > 0 && t0Ms >= p.lastTime()) return p.value(p.length - 1);
     if (p.length > 0 && p.firstTime() <= t1Ms && p.lastTime() >= t0Ms) return p.maxIn(t0Ms, t1Ms);
     const a = this._anchors;
     let peak = NaN;

@@ -42,6 +42,7 @@ export class EnergyTimeline {
   private readonly _rings: readonly SampleRing[];
   private readonly _sequences: number[];
   private _lostSamples = 0;
+  private _version = 0;
   /** coveredUntilAll(), worked out again only after new samples came in. */
   private _coveredAll = -Infinity;
   private _coveredAllStale = true;
@@ -57,6 +58,11 @@ export class EnergyTimeline {
   /** Samples lost because the reader fell a whole ring behind the sampler (the event loop was blocked for long). */
   get lostSamples(): number {
     return this._lostSamples;
+  }
+
+  /** Goes up whenever new samples come in: answers given at the same version are the same answers. */
+  get version(): number {
+    return this._version;
   }
 
   /** Pulls new samples from the rings. Cheap when there are none (one atomic load per device). */
@@ -78,6 +84,7 @@ export class EnergyTimeline {
     this._sequences[d] = sequence;
     this._lostSamples += lost;
     this._coveredAllStale = true;
+    this._version++;
   }
 
   /** Cumulative joules of `device` at `tMs` on an arbitrary per-device origin (only differences mean anything). */

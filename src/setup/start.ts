@@ -26,7 +26,7 @@ import {
   ATTR_OPENJOULES_ENERGY_UNAVAILABLE,
   METRIC_OPENJOULES_EXPORT_DROPPED_SPANS,
 } from '../semconv.js';
-import { EnergySpanProcessor } from '../trace/energy-span-processor.js';
+import { EnergySpanProcessor, SPAN_ENERGY_FINALIZE_VALUES, type SpanEnergyFinalize } from '../trace/energy-span-processor.js';
 import { TRACER_NAME, TRACER_VERSION } from '../trace/tracer.js';
 import { chooseTraceExporters, otlpExporterConfig, type ChosenExporter } from './trace-exporters.js';
 
@@ -97,6 +97,7 @@ export function startOpenJoulesSync(options: OpenJoulesOptions = {}): StartingOp
   const warn = options.warn ?? ((message: string) => console.warn(message));
 
   const samplerReady = startSampler(options.energy, env, warn);
+  const finalize = spanEnergyFinalizeFromEnv(env, warn);
   const energyAttribute = (pick: (status: ReturnType<EnergySampler['status']>) => string[]): Promise<string[] | undefined> =>
     samplerReady.then((sampler) => {
       const status = sampler?.status();
@@ -147,7 +148,7 @@ export function startOpenJoulesSync(options: OpenJoulesOptions = {}): StartingOp
     sampler = started;
     if (started) {
       unregisterHw = registerHardwareMetrics(meter, () => started.latestReadings());
-      processor.attach(new EnergySpanProcessor({ timeline: started.timeline, next, meter }));
+      processor.attach(new EnergySpanProcessor({ timeline: started.timeline, next, meter, finalize }));
     }
     await resource.waitForAsyncAttributes?.().catch(() => undefined);
   });
@@ -289,4 +290,14 @@ function chooseMetricReaders(env: NodeJS.ProcessEnv, warn: (message: string) => 
     }
   }
   return readers;
+}
+
+/** OPENJOULES_SPAN_ENERGY: when spans get their energy (auto, exact, immediate); a bad value warns and gives auto. */
+function spanEnergyFinalizeFromEnv(env: NodeJS.ProcessEnv, warn: (message: string) => void): SpanEnergyFinalize {
+  const text = env.OPENJOULES_SPAN_ENERGY?.trim().toLowerCase();
+  if (!text) return 'auto';
+  const found = SPAN_ENERGY_FINALIZE_VALUES.find((v) => v === text);
+  if (found) return found;
+  warn(`openjoules: OPENJOULES_SPAN_ENERGY "${text}" is not one of ${SPAN_ENERGY_FINALIZE_VALUES.join(', ')}; using auto`);
+  return 'auto';
 }

@@ -44,6 +44,9 @@ export class AttributionSweep {
   startPinnedMs = new Float64Array(INITIAL_SLOTS);
   /** When the end energy was pinned: later than `endMs` for a span ended with a past end time behind the frontier. */
   endPinnedMs = new Float64Array(INITIAL_SLOTS);
+  /** Timeline version ({@link EnergyTimeline.version}) the start and end energy were read at. */
+  startVersion = new Float64Array(INITIAL_SLOTS);
+  endVersion = new Float64Array(INITIAL_SLOTS);
   /** Per-device cumulative joules at start and end (NaN where a device had no data). */
   startEnergy: Float64Array<ArrayBuffer>;
   endEnergy: Float64Array<ArrayBuffer>;
@@ -79,6 +82,8 @@ export class AttributionSweep {
   private readonly _timeline: EnergyTimeline;
   private _frontierMs = -Infinity;
   private readonly _energy: Float64Array;
+  /** Timeline version `_energy` was read at. */
+  private _energyVersion = NaN;
   private readonly _scratch: Float64Array;
 
   constructor(timeline: EnergyTimeline) {
@@ -141,9 +146,14 @@ export class AttributionSweep {
     this._activePos[slot] = -1;
     this._parent[slot] = parent;
     this._parentGen[slot] = parent >= 0 ? (this._gen[parent] ?? 0) : 0;
+    // Loops, not fill()/set(): for a handful of devices a builtin call costs more than the stores.
     const n = this.deviceCount;
-    this.startEnergy.fill(NaN, slot * n, slot * n + n);
-    this.endEnergy.fill(NaN, slot * n, slot * n + n);
+    const startEnergy = this.startEnergy;
+    const endEnergy = this.endEnergy;
+    for (let i = slot * n, end = i + n; i < end; i++) {
+      startEnergy[i] = NaN;
+      endEnergy[i] = NaN;
+    }
     this._insert(startMs, slot << 1);
     return slot;
   }
@@ -182,6 +192,7 @@ export class AttributionSweep {
       if (first > toMs) return;
       this._frontierMs = first;
       this._readEnergy(first, this._energy);
+      this._energyVersion = this._timeline.version;
     }
     while (this._evHead < this._evTail) {
       const time = this._evTime[this._evHead] ?? NaN;
@@ -251,6 +262,8 @@ export class AttributionSweep {
     this.attributed = growF64(this.attributed, cap);
     this.startPinnedMs = growF64(this.startPinnedMs, cap);
     this.endPinnedMs = growF64(this.endPinnedMs, cap);
+    this.startVersion = growF64(this.startVersion, cap);
+    this.endVersion = growF64(this.endVersion, cap);
     this.startEnergy = growF64(this.startEnergy, cap * n);
     this.endEnergy = growF64(this.endEnergy, cap * n);
     const flags = new Uint8Array(cap);
@@ -325,6 +338,7 @@ export class AttributionSweep {
       if (!Number.isNaN(before) && !Number.isNaN(after)) joules += after - before;
       if (!Number.isNaN(after)) energy[d] = after;
     }
+    this._energyVersion = this._timeline.version;
     this._frontierMs = toMs;
     if (this._leaves === 0 || joules === 0) return;
     const extrapolated = toMs > coveredMs;
@@ -347,9 +361,12 @@ export class AttributionSweep {
     if (flags & DONE) return; // abandoned
     if (timeMs > coveredMs) flags |= EXTRAPOLATED;
     const n = this.deviceCount;
+    const energy = this._energy;
     if (!(code & 1)) {
-      this.startEnergy.set(this._energy, slot * n);
+      const startEnergy = this.startEnergy;
+      for (let d = 0, i = slot * n; d < n; d++, i++) startEnergy[i] = energy[d] ?? NaN;
       this.startPinnedMs[slot] = this._frontierMs;
+      this.startVersion[slot] = this._energyVersion;
       const parent = this._runningParent(slot);
       this._flags[slot] = flags | ACTIVE;
       if (this._activeCount === this._active.length) this._active = growI32(this._active, this._active.length * 2);
@@ -363,8 +380,10 @@ export class AttributionSweep {
       }
       return;
     }
-    this.endEnergy.set(this._energy, slot * n);
+    const endEnergy = this.endEnergy;
+    for (let d = 0, i = slot * n; d < n; d++, i++) endEnergy[i] = energy[d] ?? NaN;
     this.endPinnedMs[slot] = this._frontierMs;
+    this.endVersion[slot] = this._energyVersion;
     this._flags[slot] = flags;
     if (flags & ACTIVE) this._deactivate(slot);
     this._flags[slot] = (this._flags[slot] ?? 0) | DONE;

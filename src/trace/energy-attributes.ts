@@ -27,8 +27,10 @@ import {
 import type { AttributionSweep } from './attribution.js';
 
 const COMPONENTS: readonly EnergyComponent[] = ['gpu', 'cpu', 'dram', 'ane'];
-const COMPONENT_ATTRIBUTE: readonly string[] = [ATTR_ENERGY_GPU_JOULES, ATTR_ENERGY_CPU_JOULES, ATTR_ENERGY_DRAM_JOULES, ATTR_ENERGY_ANE_JOULES];
 const METHODS: readonly EnergyMethod[] = ['counter', 'power_integration', 'estimate'];
+
+/** Most attributes {@link EnergyAttributeWriter.write} adds to one span (4 core, 4 components, 2 power, 4 phase). */
+export const MAX_ENERGY_ATTRIBUTES = 14;
 
 /** Writes a swept span's energy attributes. One per span processor. */
 export class EnergyAttributeWriter {
@@ -42,6 +44,8 @@ export class EnergyAttributeWriter {
   private readonly _sourceNames: readonly string[];
   /** `energy.source` by bit set of the distinct sources that measured a span. */
   private readonly _sourcesByMask = new Map<number, string>();
+  private _lastMask = -1;
+  private _lastSources = '';
   private readonly _perDeviceStart: Float64Array;
   private readonly _componentJoules = new Float64Array(COMPONENTS.length);
   private readonly _componentOrder = new Int8Array(COMPONENTS.length);
@@ -61,11 +65,11 @@ export class EnergyAttributeWriter {
   }
 
   /**
-   * Adds the energy attributes of swept span `slot` to `out` and returns true, or returns false (writing nothing) when
-   * no device measured it: then the span gets none, never a fake 0. `spanAttributes` are the span's own (for time to
-   * first chunk and output tokens).
+   * Adds the energy attributes of swept span `slot` to `out` and returns how many it wrote (at most
+   * {@link MAX_ENERGY_ATTRIBUTES}), or 0 (writing nothing) when no device measured it: then the span gets none, never a
+   * fake 0. `spanAttributes` are the span's own (for time to first chunk and output tokens); they may be `out` itself.
    */
-  write(out: Attributes, slot: number, spanAttributes: Attributes): boolean {
+  write(out: Attributes, slot: number, spanAttributes: Attributes): number {
     const sweep = this._sweep;
     const timeline = this._timeline;
     const n = this._count;
@@ -73,9 +77,13 @@ export class EnergyAttributeWriter {
     const t0 = sweep.startMs[slot] ?? NaN;
     const t1 = sweep.endMs[slot] ?? NaN;
     const extrapolated = sweep.isExtrapolated(slot);
-    // Pins taken late (explicit past start or end times) or on extrapolated data are redone from history when it
-    // still reaches back.
-    const redo = extrapolated || (sweep.startPinnedMs[slot] ?? NaN) > t0 || (sweep.endPinnedMs[slot] ?? NaN) > t1;
+    // Pins taken late (explicit past start or end times), or on extrapolated data that newer samples have since
+    // replaced, are redone from history when it still reaches back.
+    const version = timeline.version;
+    const redo =
+      (extrapolated && (sweep.startVersion[slot] !== version || sweep.endVersion[slot] !== version)) ||
+      (sweep.startPinnedMs[slot] ?? NaN) > t0 ||
+      (sweep.endPinnedMs[slot] ?? NaN) > t1;
     const perDeviceStart = this._perDeviceStart;
     const componentJoules = this._componentJoules;
     const order = this._componentOrder;
@@ -110,7 +118,7 @@ export class EnergyAttributeWriter {
       if (m > method) method = m;
       if (t1 > t0) peak += timeline.peakWatts(d, t0, t1) ?? 0;
     }
-    if (!any) return false;
+    if (!any) return 0;
     const attributed = sweep.attributed[slot] ?? 0;
     out[ATTR_ENERGY_JOULES] = total;
     out[ATTR_ENERGY_ATTRIBUTED_JOULES] = Math.min(total, Math.max(0, attributed));
@@ -118,20 +126,22 @@ export class EnergyAttributeWriter {
     out[ATTR_ENERGY_METHOD] = extrapolated ? 'estimate' : (METHODS[method] ?? 'estimate');
     for (let k = 0; k < components; k++) {
       const c = order[k] ?? 0;
-      out[COMPONENT_ATTRIBUTE[c] ?? ATTR_ENERGY_GPU_JOULES] = componentJoules[c] ?? 0;
+      writeComponent(out, c, componentJoules[c] ?? 0);
     }
+    let written = 4 + components;
     if (t1 > t0) {
       const mean = (total / (t1 - t0)) * 1000;
       out[ATTR_ENERGY_MEAN_WATTS] = mean;
       // Power samples can miss the peak (a sparse or averaging sensor), but some instant drew at least the mean.
       out[ATTR_ENERGY_PEAK_WATTS] = Math.max(peak, mean);
+      written += 2;
     }
-    this._phases(out, total, t0, t1, spanAttributes);
-    return true;
+    return written + this._phases(out, total, t0, t1, spanAttributes);
   }
 
-  /** Prefill/decode split at the first chunk, and token efficiency, for LLM spans. */
-  private _phases(out: Attributes, total: number, t0: number, t1: number, spanAttributes: Attributes): void {
+  /** Prefill/decode split at the first chunk, and token efficiency, for LLM spans; returns how many it wrote. */
+  private _phases(out: Attributes, total: number, t0: number, t1: number, spanAttributes: Attributes): number {
+    let written = 0;
     const ttftSeconds = spanAttributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK];
     if (typeof ttftSeconds === 'number' && ttftSeconds > 0) {
       const split = t0 + ttftSeconds * 1000;
@@ -145,23 +155,49 @@ export class EnergyAttributeWriter {
         prefill = Math.min(prefill, total);
         out[ATTR_ENERGY_PREFILL_JOULES] = prefill;
         out[ATTR_ENERGY_DECODE_JOULES] = total - prefill;
+        written += 2;
       }
     }
     const outputTokens = spanAttributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS];
     if (typeof outputTokens === 'number' && outputTokens > 0 && total > 0) {
       out[ATTR_ENERGY_TOKENS_PER_JOULE] = outputTokens / total;
       out[ATTR_ENERGY_JOULES_PER_OUTPUT_TOKEN] = total / outputTokens;
+      written += 2;
     }
+    return written;
   }
 
   /** The distinct sources in `mask`, in device order, comma-separated. */
   private _sources(mask: number): string {
+    if (mask === this._lastMask) return this._lastSources;
     let s = this._sourcesByMask.get(mask);
     if (s === undefined) {
       s = this._sourceNames.filter((_, i) => mask & (1 << i)).join(',');
       this._sourcesByMask.set(mask, s);
     }
+    this._lastMask = mask;
+    this._lastSources = s;
     return s;
+  }
+}
+
+/**
+ * One store per attribute name: a store whose key varies from span to span goes through V8's slow generic path, and
+ * this runs for every span.
+ */
+function writeComponent(out: Attributes, component: number, joules: number): void {
+  switch (component) {
+    case 0:
+      out[ATTR_ENERGY_GPU_JOULES] = joules;
+      break;
+    case 1:
+      out[ATTR_ENERGY_CPU_JOULES] = joules;
+      break;
+    case 2:
+      out[ATTR_ENERGY_DRAM_JOULES] = joules;
+      break;
+    default:
+      out[ATTR_ENERGY_ANE_JOULES] = joules;
   }
 }
 

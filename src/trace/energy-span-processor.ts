@@ -7,6 +7,12 @@
  * time; then it is passed on. Never dropped, never blocking: past either bound it goes on with the best estimate
  * (energy.method = estimate).
  *
+ * Holding costs more than the arithmetic: spans kept ~100 ms outlive V8's young generation, and at tens of thousands
+ * of spans a second the garbage collector's copying of them dominates. So by default (`finalize: 'auto'`) the
+ * processor switches, when more than `maxHeldSpans` wait at once, to finalising each span as it ends from the data
+ * there is (the tail past the newest reading extrapolated, energy.method = estimate), and back to waiting once the
+ * rate drops. 'exact' always waits; 'immediate' never does.
+ *
  * Why a copy: `setAttribute` is a no-op once a span has ended, and onEnding (the last writable moment) comes before the
  * data does. So when the energy is already known in onEnding the attributes are set on the span itself; otherwise the
  * next processor gets, later, a read-only copy of the span whose attributes include the energy. Processors beside this
@@ -18,9 +24,20 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import type { EnergyTimeline } from '../energy/timeline.js';
 import { OperationEnergyMetrics } from '../metrics/energy-metrics.js';
 import { AttributionSweep } from './attribution.js';
-import { EnergyAttributeWriter } from './energy-attributes.js';
+import { EnergyAttributeWriter, MAX_ENERGY_ATTRIBUTES } from './energy-attributes.js';
+import { countDirectAttributes, directAttributes } from './live-span-attributes.js';
 import { viewWithAttributes } from './span-copy.js';
 import { SpanIdTable } from './span-id-table.js';
+
+/**
+ * When a span gets its energy: `exact` — once the counter covers its end (held until then); `immediate` — as it ends,
+ * from the data there is, extrapolating past the newest reading (never held); `auto` — exact while at most
+ * `maxHeldSpans` wait, immediate while more would.
+ */
+export type SpanEnergyFinalize = 'auto' | 'exact' | 'immediate';
+
+/** Values of {@link SpanEnergyFinalize}, for parsing OPENJOULES_SPAN_ENERGY. */
+export const SPAN_ENERGY_FINALIZE_VALUES: readonly SpanEnergyFinalize[] = ['auto', 'exact', 'immediate'];
 
 /** Options of {@link EnergySpanProcessor}. */
 export interface EnergySpanProcessorOptions {
@@ -30,7 +47,12 @@ export interface EnergySpanProcessorOptions {
   readonly next: SpanProcessor;
   /** Longest a span waits for its energy, ms of real time after it ends; default 5000. */
   readonly maxHoldMs?: number;
-  /** Most spans held at once; beyond it the oldest goes on with an estimate. Default 8192. */
+  /** When spans get their energy; default `auto`. See {@link SpanEnergyFinalize}. */
+  readonly finalize?: SpanEnergyFinalize;
+  /**
+   * Most spans held at once, default 2048. Beyond it, `auto` passes every held span on with an estimate and finalises
+   * spans as they end until the rate drops; `exact` passes the oldest on with an estimate.
+   */
   readonly maxHeldSpans?: number;
   /** Most spans tracked (running or held) at once; beyond it the oldest running one is forgotten. Default 65536. */
   readonly maxTrackedSpans?: number;
@@ -52,6 +74,10 @@ export interface EnergySpanProcessorStats {
   readonly heldSpans: number;
   /** Spans passed on with an estimate because `maxHeldSpans` was reached. */
   readonly overflowReleases: number;
+  /** Spans finalised as they ended, without waiting for the data (immediate mode). */
+  readonly immediateSpans: number;
+  /** How spans are finalised now: `exact` (waiting for the data) or `immediate`. */
+  readonly finalizing: 'exact' | 'immediate';
   /** Spans passed on with an estimate because their energy did not arrive within `maxHoldMs`. */
   readonly timeoutReleases: number;
   /** Spans not tracked (or forgotten) because `maxTrackedSpans` was reached. */
@@ -65,12 +91,16 @@ export class EnergySpanProcessor implements SpanProcessor {
   private readonly _sweep: AttributionSweep | undefined;
   private readonly _writer: EnergyAttributeWriter | undefined;
   private readonly _maxHoldMs: number;
+  private readonly _finalize: SpanEnergyFinalize;
   private readonly _maxHeld: number;
   private readonly _maxTracked: number;
   private readonly _align: boolean;
   private readonly _pollMs: number;
   private readonly _metrics: OperationEnergyMetrics | undefined;
-  /** Running or waiting spans: span id → slot of the sweep. */
+  /**
+   * Running or waiting spans: span id → slot of the sweep. (Not a property on the span: adding one to the SDK's span
+   * objects changes their shape and slows every span down, bench/trace/overhead.ts.)
+   */
   private readonly _ids = new SpanIdTable();
   // Per slot (the sweep's slot numbers).
   /** The span, from its end on. */
@@ -99,6 +129,15 @@ export class EnergySpanProcessor implements SpanProcessor {
   private _lastSlot = -1;
   private _timer: ReturnType<typeof setInterval> | undefined;
   private _overflow = 0;
+  /** Finalising spans as they end (immediate mode: always, or auto under load). */
+  private _immediate = false;
+  private _immediateCount = 0;
+  /** Auto under load: how long spans would wait for their data (ms), and the span ends counted since `_windowStartMs`. */
+  private _waitMs = 0;
+  /** The slowest device's counter period, ms (100 when none says). */
+  private readonly _counterPeriodMs: number;
+  private _windowStartMs = NaN;
+  private _windowEnds = 0;
   private _timeouts = 0;
   private _untracked = 0;
   private _shutdown = false;
@@ -110,7 +149,10 @@ export class EnergySpanProcessor implements SpanProcessor {
     this._sweep = timeline ? new AttributionSweep(timeline) : undefined;
     this._writer = timeline && this._sweep ? new EnergyAttributeWriter(timeline, this._sweep) : undefined;
     this._maxHoldMs = options.maxHoldMs ?? 5000;
-    this._maxHeld = Math.max(1, options.maxHeldSpans ?? 8192);
+    this._finalize = options.finalize ?? 'auto';
+    this._counterPeriodMs = Math.max(0, ...(timeline?.devices ?? []).map((d) => d.counterPeriodMs ?? 100));
+    this._immediate = this._finalize === 'immediate';
+    this._maxHeld = Math.max(1, options.maxHeldSpans ?? 2048);
     this._maxTracked = Math.max(1, options.maxTrackedSpans ?? 65536);
     this._align = options.alignClocks ?? true;
     this._pollMs = Math.max(1, options.pollIntervalMs ?? 20);
@@ -122,6 +164,8 @@ export class EnergySpanProcessor implements SpanProcessor {
     return {
       heldSpans: this._heldCount,
       overflowReleases: this._overflow,
+      immediateSpans: this._immediateCount,
+      finalizing: this._immediate ? 'immediate' : 'exact',
       timeoutReleases: this._timeouts,
       untrackedSpans: this._untracked,
     };
@@ -155,11 +199,25 @@ export class EnergySpanProcessor implements SpanProcessor {
       this._lastSlot = slot;
       if (slot < 0) return;
       const sweep = this._sweep;
+      if (!sweep) return;
       const covered = this._timeline?.coveredUntilAll() ?? -Infinity;
-      if (!sweep || !((sweep.endMs[slot] ?? NaN) <= covered)) {
+      const endMs = sweep.endMs[slot] ?? NaN;
+      if (!(endMs <= covered)) {
+        // Immediate needs some data to extrapolate from; before the devices first report, spans wait for it.
+        if (this._immediate && covered > -Infinity && this._stillImmediate(endMs)) {
+          // Finalised now, on the live span, from the data there is.
+          this._immediateCount++;
+          this._inlineSlot = slot;
+          try {
+            this._advanceTo(endMs, covered);
+          } finally {
+            this._inlineSlot = -1;
+          }
+          return;
+        }
         // Not known yet. If the data has moved past the oldest waiting span, pass on what it covers now rather than
         // at the next poll: spans held for less time cost less (they are what the garbage collector has to copy).
-        if (this._heldCount > 0 && covered >= (sweep?.endMs[this._held[this._heldHead] ?? 0] ?? Infinity)) {
+        if (this._heldCount > 0 && covered >= (sweep.endMs[this._held[this._heldHead] ?? 0] ?? Infinity)) {
           this._advanceTo(covered, covered);
         }
         return;
@@ -184,7 +242,9 @@ export class EnergySpanProcessor implements SpanProcessor {
       this._lastSpan = undefined;
       if (slot >= 0 && sweep && !sweep.isDone(slot)) {
         const covered = this._timeline?.coveredUntilAll() ?? -Infinity;
-        if ((sweep.endMs[slot] ?? NaN) <= covered) this._advanceTo(covered, covered);
+        const endMs = sweep.endMs[slot] ?? NaN;
+        if (endMs <= covered) this._advanceTo(covered, covered);
+        else if (this._immediate && covered > -Infinity) this._advanceTo(endMs, covered); // an SDK without onEnding
       }
     } catch (error) {
       logOnce('onEnd', error);
@@ -199,9 +259,12 @@ export class EnergySpanProcessor implements SpanProcessor {
     }
     this._pushHeld(slot);
     if (this._heldCount > this._maxHeld) {
-      if (this._overflow === 0) diag.warn(`openjoules: more than ${this._maxHeld} spans waiting for energy data; passing the oldest on with an estimate`);
-      this._overflow++;
-      this._forceUntil(this._held[this._heldHead] ?? -1);
+      if (this._finalize === 'auto' && (this._timeline?.coveredUntilAll() ?? -Infinity) > -Infinity) this._startImmediate();
+      else {
+        if (this._overflow === 0) diag.warn(`openjoules: more than ${this._maxHeld} spans waiting for energy data; passing the oldest on with an estimate`);
+        this._overflow++;
+        this._forceUntil(this._held[this._heldHead] ?? -1);
+      }
     }
     this._ensureTimer();
   }
@@ -217,6 +280,50 @@ export class EnergySpanProcessor implements SpanProcessor {
     this._shutdown = true;
     this._stopTimer();
     await this._next.shutdown();
+  }
+
+  /**
+   * Auto, under load: more spans wait than `maxHeldSpans`. Waiting would cost more than the answers gain, so everything
+   * held goes on now (estimates past the data) and spans are finalised as they end until the rate drops.
+   */
+  private _startImmediate(): void {
+    const sweep = this._sweep;
+    if (!sweep || this._heldCount === 0) return;
+    const newest = this._held[(this._heldHead + this._heldCount - 1) & (this._held.length - 1)] ?? -1;
+    const newestEndMs = sweep.endMs[newest] ?? NaN;
+    const covered = this._timeline?.coveredUntilAll() ?? -Infinity;
+    // How long a span waits for its data now: the span-rate window that decides when to go back to waiting.
+    // At least the slowest counter's period: right after a tick the lag looks short, but the next span waits a period.
+    const lag = Number.isFinite(covered) ? newestEndMs - covered : this._maxHoldMs;
+    this._waitMs = Math.min(this._maxHoldMs, Math.max(this._counterPeriodMs, 2 * this._pollMs, lag));
+    if (this._overflow === 0) {
+      diag.warn(`openjoules: more than ${this._maxHeld} spans waiting for energy data; finalising spans as they end (estimates) until the rate drops`);
+    }
+    this._overflow += this._heldCount;
+    this._immediate = true;
+    this._windowStartMs = newestEndMs;
+    this._windowEnds = 0;
+    this._forceUntil(newest);
+  }
+
+  /**
+   * Counts a span ending in immediate mode; in auto mode, once per wait window, goes back to waiting for the data when
+   * fewer than half of `maxHeldSpans` would have waited at once. Returns whether this span is finalised immediately.
+   */
+  private _stillImmediate(endMs: number): boolean {
+    if (this._finalize !== 'auto') return true;
+    const elapsed = endMs - this._windowStartMs;
+    if (elapsed >= this._waitMs) {
+      const wouldWait = (this._windowEnds * this._waitMs) / elapsed;
+      this._windowStartMs = endMs;
+      this._windowEnds = 0;
+      if (wouldWait * 2 < this._maxHeld) {
+        this._immediate = false;
+        return false;
+      }
+    }
+    this._windowEnds++;
+    return true;
   }
 
   /** Marks the end of a tracked span (once); returns its slot, or -1 for spans we do not track. */
@@ -267,15 +374,24 @@ export class EnergySpanProcessor implements SpanProcessor {
     // The attributes it already has matter for the phase split (time to first chunk, output tokens).
     const own = span.attributes;
     if (slot === this._inlineSlot) {
-      const energy: Attributes = {};
-      if (!writer.write(energy, slot, own)) return;
-      (span as Span).setAttributes(energy);
+      const live = span as Span;
+      const direct = directAttributes(live, MAX_ENERGY_ATTRIBUTES);
+      if (direct) {
+        const written = writer.write(direct, slot, own);
+        if (written === 0) return;
+        countDirectAttributes(live, written);
+        this._attributes[slot] = direct;
+      } else {
+        const energy: Attributes = {};
+        if (writer.write(energy, slot, own) === 0) return;
+        live.setAttributes(energy);
+        this._attributes[slot] = energy;
+      }
       this._inline[slot] = 1;
-      this._attributes[slot] = energy;
       return;
     }
     const merged = Object.assign({}, own);
-    this._attributes[slot] = writer.write(merged, slot, own) ? merged : undefined;
+    this._attributes[slot] = writer.write(merged, slot, own) > 0 ? merged : undefined;
   }
 
   /**
@@ -456,20 +572,22 @@ export class EnergySpanProcessor implements SpanProcessor {
  * right after start that anchor is the span's start time minus performance-clock now. A span given an explicit start
  * time elsewhere falls back to Date.now()'s offset.
  *
- * The SDK's span (sdk-trace 2.x) keeps the performance-clock time it read at its start and whether a start time was
- * given; with those the anchor is exact and needs no clock read. Anything else reads the clocks.
+ * The SDK's span (sdk-trace 2.x) keeps that anchor (`_performanceOffset`: Date.now() at its start minus the
+ * performance clock then) and whether a start time was given; with those it needs no clock read. Anything else reads
+ * the clocks.
  */
 function clockOffsetMs(span: Span): number {
-  const sdk = span as unknown as { _performanceStartTime?: unknown; _startTimeProvided?: unknown };
-  const perfStart = sdk._performanceStartTime;
-  if (typeof perfStart === 'number' && sdk._startTimeProvided === false) {
-    return hrTimeToMilliseconds(span.startTime) - (performance.timeOrigin + perfStart);
-  }
-  const perfEpoch = performance.timeOrigin + performance.now();
+  const sdk = span as unknown as { _performanceOffset?: unknown; _startTimeProvided?: unknown };
+  const offset = sdk._performanceOffset;
+  if (typeof offset === 'number' && sdk._startTimeProvided === false) return offset;
+  const perfEpoch = TIME_ORIGIN + performance.now();
   const fromSpan = hrTimeToMilliseconds(span.startTime) - perfEpoch;
   const fromDate = Date.now() - perfEpoch;
   return Math.abs(fromSpan - fromDate) < 2 ? fromSpan : fromDate;
 }
+
+/** performance.timeOrigin never changes in a process; its getter is not free. */
+const TIME_ORIGIN = performance.timeOrigin;
 
 const logged = new Set<string>();
 function logOnce(where: string, error: unknown): void {

@@ -98,6 +98,27 @@ describe('EnergyTimeline', () => {
     expect(tl.window(T + 200, T + 300)?.method).toBe('counter');
   });
 
+  it('extrapolates past the newest reading along one line, and forgets that line when readings come in', () => {
+    // Power ramps up: the extrapolation (last power held, calibrated by the counter) must follow the data, not a stale fit.
+    const d = drive([{ power: (t: number) => 100 + (t - T) / 10, counterPeriodMs: 100 }], { jitterMs: 0 });
+    d.runUntil(T + 2000);
+    const tl = d.sampler.timeline;
+    const last = d.now();
+    // Past the newest reading E(t) is linear in t: equal steps give equal joules, to rounding.
+    const step = (a: number): number => tl.energyAt(0, last + a + 5) - tl.energyAt(0, last + a);
+    expect(step(1)).toBeCloseTo(step(3), 9);
+    expect(step(3)).toBeCloseTo(step(40), 9);
+    // ~300 W at T + 2000 s: the line's slope is the power there.
+    expect((step(1) / 5) * 1000).toBeGreaterThan(280);
+    expect((step(1) / 5) * 1000).toBeLessThan(320);
+    const before = tl.energyAt(0, last + 300);
+    d.runUntil(T + 2400);
+    const after = tl.energyAt(0, last + 300);
+    // Now measured rather than extrapolated: the ramp drew more than the held power said.
+    expect(after).toBeGreaterThan(before);
+    expect(Math.abs((tl.joules(0, last + 100, last + 300) ?? 0) - d.source.trueJoules(0, last + 100, last + 300)) / 60).toBeLessThan(0.01);
+  });
+
   it('sums per component and names the sources', () => {
     const d = drive([
       { power: constantPower(300), component: 'gpu' },

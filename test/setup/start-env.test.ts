@@ -1,5 +1,8 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
+import { SimulatedEnergySource } from '../../src/energy/simulated.js';
+import { ATTR_ENERGY_JOULES, ATTR_ENERGY_METHOD } from '../../src/semconv.js';
 import { otlpExporterConfig } from '../../src/setup/trace-exporters.js';
 import { startOpenJoules } from '../../src/setup/start.js';
 import { withToolCall } from '../../src/trace/agent-spans.js';
@@ -46,5 +49,39 @@ describe('startOpenJoules({ env })', () => {
         'metrics',
       ),
     ).toEqual({ url: 'http://m/custom', headers: { a: '1', b: '3' }, timeoutMillis: 2500 });
+  });
+
+  it('OPENJOULES_SPAN_ENERGY chooses when spans get their joules (a bad value warns and means auto)', async () => {
+    const methodWith = async (value: string, warnings: string[]): Promise<unknown> => {
+      const exporter = new InMemorySpanExporter();
+      const openjoules = await startOpenJoules({
+        env: { OPENJOULES_SPAN_ENERGY: value },
+        energy: [new SimulatedEnergySource({ devices: [{ power: 150 }] })],
+        traceExporters: [exporter],
+        scheduledDelayMillis: 10,
+        warn: (line) => warnings.push(line),
+      });
+      try {
+        // Let the counter tick twice, so there is data to extrapolate from.
+        await expect.poll(() => (openjoules.sampler?.timeline.coveredUntilAll() ?? -Infinity) > -Infinity, { timeout: 5000 }).toBe(true);
+        await withToolCall({ name: 'probe' }, () => 1);
+        await openjoules.forceFlush();
+        const [span] = exporter.getFinishedSpans();
+        expect(span?.attributes[ATTR_ENERGY_JOULES]).toBeGreaterThan(0);
+        return span?.attributes[ATTR_ENERGY_METHOD];
+      } finally {
+        await openjoules.shutdown();
+      }
+    };
+    const warnings: string[] = [];
+    // Finalised as it ends: the counter has not covered it yet, so part of it is extrapolated (labelled).
+    expect(await methodWith('immediate', warnings)).toBe('estimate');
+    // Held until the counter covers it.
+    expect(await methodWith('exact', warnings)).toBe('counter');
+    expect(warnings.filter((w) => w.includes('OPENJOULES_SPAN_ENERGY'))).toEqual([]);
+    expect(await methodWith('sometimes', warnings)).toBe('counter');
+    expect(warnings.filter((w) => w.includes('OPENJOULES_SPAN_ENERGY'))).toEqual([
+      'openjoules: OPENJOULES_SPAN_ENERGY "sometimes" is not one of auto, exact, immediate; using auto',
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 // EnergySpanProcessor through a real BasicTracerProvider and InMemorySpanExporter.
+import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { constantPower, steppedPower } from '../../src/energy/simulated.js';
@@ -19,7 +20,7 @@ import {
   ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
 } from '../../src/semconv.js';
-import { T, num, pipeline, type Pipeline } from './setup.js';
+import { RecordingProcessor, T, num, pipeline, type Pipeline } from './setup.js';
 
 const shutdowns: Pipeline[] = [];
 afterEach(async () => {
@@ -147,8 +148,8 @@ describe('EnergySpanProcessor', () => {
     expect(p.get('waited').attributes[ATTR_ENERGY_METHOD]).toBe('counter');
   });
 
-  it('bounds the spans held: beyond maxHeldSpans the oldest goes on, counted', () => {
-    const p = make([{ power: constantPower(100) }], { maxHeldSpans: 2, maxHoldMs: 60_000 });
+  it("finalize 'exact' bounds the spans held: beyond maxHeldSpans the oldest goes on, counted", () => {
+    const p = make([{ power: constantPower(100) }], { finalize: 'exact', maxHeldSpans: 2, maxHoldMs: 60_000 });
     for (let i = 0; i < 5; i++) p.end(p.start(`s${i}`, 1000 + i * 2), 1001 + i * 2);
     expect(p.processor.stats().heldSpans).toBe(2);
     expect(p.processor.stats().overflowReleases).toBe(3);
@@ -156,6 +157,80 @@ describe('EnergySpanProcessor', () => {
     expect(p.get('s0').attributes[ATTR_ENERGY_METHOD]).toBe('estimate');
     expect(num(p.get('s0'), ATTR_ENERGY_JOULES)).toBeGreaterThan(0);
     p.at(1300); // the rest arrives: shutdown releases them measured
+  });
+
+  it("finalize 'auto': past maxHeldSpans everything held goes on and spans are finalised as they end, until the rate drops", async () => {
+    const p = make([{ power: constantPower(100) }], { maxHeldSpans: 4, maxHoldMs: 60_000 });
+    p.at(1000);
+    // A burst: 4 spans wait for the counter, the 5th tips it over.
+    for (let i = 0; i < 5; i++) p.end(p.start(`burst${i}`, 1000 + i), 1000.5 + i);
+    expect(p.processor.stats()).toMatchObject({ heldSpans: 0, overflowReleases: 5, finalizing: 'immediate' });
+    expect(p.recorder.spans).toHaveLength(5);
+    // Still busy: the next spans are finalised as they end, on the live span, from the data there is.
+    for (let i = 0; i < 6; i++) p.end(p.start(`busy${i}`, 1010 + i), 1010.5 + i);
+    expect(p.processor.stats()).toMatchObject({ heldSpans: 0, immediateSpans: 6, finalizing: 'immediate' });
+    for (const name of ['burst0', 'burst4', 'busy5']) {
+      const span = p.get(name);
+      expect(span.attributes[ATTR_ENERGY_METHOD]).toBe('estimate');
+      // Constant power: the extrapolation past the newest reading is right.
+      expect(num(span, ATTR_ENERGY_JOULES)).toBeCloseTo(0.05, 6);
+      expect(num(span, ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(0.05, 6);
+    }
+    // Quiet again: one span a second is far below the bound, so spans wait for exact data once more.
+    p.end(p.start('calm', 3000), 3000.5);
+    expect(p.processor.stats().finalizing).toBe('exact');
+    expect(p.processor.stats().heldSpans).toBe(1);
+    p.at(3300);
+    await vi.waitFor(() => expect(p.recorder.spans).toHaveLength(12), { timeout: 5000, interval: 2 });
+    expect(p.get('calm').attributes[ATTR_ENERGY_METHOD]).toBe('counter');
+    expect(num(p.get('calm'), ATTR_ENERGY_JOULES)).toBeCloseTo(0.05, 6);
+  });
+
+  it("finalize 'immediate' never holds: energy on the live span as it ends, fairly shared, seen by every processor", async () => {
+    const p = make([{ power: constantPower(200) }], { finalize: 'immediate' });
+    const beside = new RecordingProcessor();
+    const provider = new BasicTracerProvider({ spanProcessors: [p.processor, beside] });
+    const tracer = provider.getTracer('immediate');
+    p.at(1000);
+    const parent = tracer.startSpan('parent', { startTime: T + 1000 });
+    const ctx = trace.setSpan(ROOT_CONTEXT, parent);
+    const a = tracer.startSpan('a', { startTime: T + 1002 }, ctx);
+    const b = tracer.startSpan('b', { startTime: T + 1004 }, ctx);
+    a.end(T + 1006);
+    b.end(T + 1010);
+    parent.end(T + 1012);
+    expect(p.processor.stats()).toMatchObject({ heldSpans: 0, immediateSpans: 3, finalizing: 'immediate' });
+    expect(num(p.get('parent'), ATTR_ENERGY_JOULES)).toBeCloseTo(2.4, 6);
+    // 1002–1004 a alone (0.4 J), 1004–1006 shared (0.2 J each), 1006–1010 b alone (0.8 J).
+    expect(num(p.get('a'), ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(0.6, 6);
+    expect(num(p.get('b'), ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(1.0, 6);
+    expect(num(p.get('parent'), ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(2.4, 6);
+    // Set on the span itself: a processor beside ours sees the same span with its joules, and the SDK counted them.
+    const seen = beside.spans.find((s) => s.name === 'a');
+    expect(seen).toBe(p.get('a'));
+    const sdk = seen as unknown as { attributes: object; _attributesCount: number };
+    expect(sdk._attributesCount).toBe(Object.keys(sdk.attributes).length);
+  });
+
+  it("finalize 'immediate' keeps the SDK's attribute limits", async () => {
+    const p = make([{ power: constantPower(100) }], { finalize: 'immediate' });
+    p.at(1000);
+    const provider = new BasicTracerProvider({ spanProcessors: [p.processor], spanLimits: { attributeCountLimit: 5 } });
+    const span = provider.getTracer('limits').startSpan('limited', { startTime: T + 1000, attributes: { a: 1, b: 2 } });
+    span.end(T + 1001);
+    const out = p.get('limited');
+    expect(Object.keys(out.attributes)).toHaveLength(5);
+    expect(out.droppedAttributesCount).toBeGreaterThan(0);
+    expect(num(out, ATTR_ENERGY_JOULES)).toBeCloseTo(0.1, 6);
+  });
+
+  it("finalize 'immediate' waits for the devices' first data rather than giving nothing", async () => {
+    const p = make([{ power: constantPower(100) }], { finalize: 'immediate', maxHoldMs: 60_000 });
+    p.end(p.start('early', 5), 8); // before the counter has ticked twice: nothing to extrapolate from
+    expect(p.processor.stats().heldSpans).toBe(1);
+    p.at(400);
+    await vi.waitFor(() => expect(p.recorder.spans).toHaveLength(1), { timeout: 5000, interval: 2 });
+    expect(num(p.get('early'), ATTR_ENERGY_JOULES)).toBeGreaterThan(0);
   });
 
   it('bounds the spans tracked: beyond maxTrackedSpans the oldest running one is forgotten, counted', async () => {
