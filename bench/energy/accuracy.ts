@@ -1,5 +1,6 @@
 // Accuracy of per-span joules against the exact truth of a power profile that changes faster than the counter.
-// Ours (the timeline) vs the naive begin/end counter difference (what Zeus does), for spans of 0.1×–10× the tick.
+// Ours (the timeline) vs the naive begin/end counter difference (what Zeus does), for spans of 0.1×–10× the tick;
+// and ours when a span is finalised as it ends, before the data past its end has come (finalize 'immediate').
 // Run: npx tsx bench/energy/accuracy.ts
 //
 // How it runs fast: no sleeping. A SimulatedEnergySource on a virtual clock is read by the in-thread sampler at the
@@ -83,6 +84,51 @@ const CASES: Case[] = [
 
 const SIZES = [0.1, 0.5, 1, 2, 10];
 
+interface SpanWindow {
+  readonly size: number;
+  readonly t0: number;
+  readonly t1: number;
+}
+
+/** The spans measured: SPANS_PER_SIZE per size at random offsets (the same in every case). */
+function spanWindows(): SpanWindow[] {
+  const spanRandom = lcg(99);
+  const spans: SpanWindow[] = [];
+  for (const size of SIZES) {
+    const length = size * 100; // span lengths are multiples of the 100 ms NVML tick in every case
+    for (let i = 0; i < SPANS_PER_SIZE; i++) {
+      const t0 = ORIGIN + 5000 + spanRandom() * (DURATION_MS - 10_000 - length);
+      spans.push({ size, t0, t1: t0 + length });
+    }
+  }
+  return spans;
+}
+
+/**
+ * Errors when each span is finalised as it ends (finalize 'immediate', or 'auto' under load): the sampler has read
+ * only up to the span's end, so the tail past the newest reading is extrapolated.
+ */
+function asItEnds(c: Case, spans: readonly SpanWindow[]): Map<number, number[]> {
+  let now = ORIGIN;
+  const source = new SimulatedEnergySource({ devices: [c.device], now: () => now, originMs: ORIGIN });
+  const sampler = startInProcessSampler([source], { manual: true, ringCapacity: 64 });
+  const random = lcg(7);
+  let next = c.nextRead(now, random);
+  const errors = new Map<number, number[]>(SIZES.map((size) => [size, []]));
+  for (const span of [...spans].sort((a, b) => a.t1 - b.t1)) {
+    while (next <= span.t1) {
+      now = next;
+      sampler.sampleNow();
+      sampler.timeline.sync();
+      next = c.nextRead(now, random);
+    }
+    const truth = source.trueJoules(0, span.t0, span.t1);
+    errors.get(span.size)?.push(Math.abs((sampler.timeline.joules(0, span.t0, span.t1) ?? 0) - truth) / truth);
+  }
+  void sampler.shutdown();
+  return errors;
+}
+
 function run(c: Case): void {
   let now = ORIGIN;
   const source = new SimulatedEnergySource({ devices: [c.device], now: () => now, originMs: ORIGIN });
@@ -93,16 +139,14 @@ function run(c: Case): void {
     sampler.sampleNow();
     sampler.timeline.sync();
   }
+  const spans = spanWindows();
+  const immediate = asItEnds(c, spans);
   const rows: Array<Array<string | number>> = [];
-  const spanRandom = lcg(99);
   for (const size of SIZES) {
-    const length = size * 100; // span lengths are multiples of the 100 ms NVML tick in every case
     const naive: number[] = [];
     const ours: number[] = [];
     let naiveZero = 0;
-    for (let i = 0; i < SPANS_PER_SIZE; i++) {
-      const t0 = ORIGIN + 5000 + spanRandom() * (DURATION_MS - 10_000 - length);
-      const t1 = t0 + length;
+    for (const { t0, t1 } of spans.filter((s) => s.size === size)) {
       const truth = source.trueJoules(0, t0, t1);
       const n = source.counterJoules(0, t1) - source.counterJoules(0, t0);
       if (n === 0) naiveZero++;
@@ -111,17 +155,20 @@ function run(c: Case): void {
     }
     const nm = median(naive);
     const om = median(ours);
+    const early = immediate.get(size) ?? [];
     rows.push([
-      `${length} ms (${size}× ${c.tickMs === 100 ? 'tick' : '100 ms'})`,
+      `${size * 100} ms (${size}× ${c.tickMs === 100 ? 'tick' : '100 ms'})`,
       pct(nm),
       pct(Math.max(...naive)),
       pct(naiveZero / SPANS_PER_SIZE, 0),
       pct(om, 2),
       pct(Math.max(...ours), 2),
       om > 0 ? `${(nm / om).toFixed(1)}×` : '∞',
+      pct(median(early), 2),
+      pct(Math.max(...early), 2),
     ]);
   }
-  printTable(c.name, ['span', 'naive median', 'naive worst', 'naive 0 J', 'ours median', 'ours worst', 'median gain'], rows);
+  printTable(c.name, ['span', 'naive median', 'naive worst', 'naive 0 J', 'ours median', 'ours worst', 'median gain', 'as it ends: median', 'as it ends: worst'], rows);
   void sampler.shutdown();
 }
 

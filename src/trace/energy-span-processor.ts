@@ -109,7 +109,11 @@ export class EnergySpanProcessor implements SpanProcessor {
   private readonly _attributes: Array<Attributes | undefined> = [];
   /** Clock offset (span clock − timeline clock), ms. */
   private _offsets = new Float64Array(256);
-  /** 1 when the energy was set on the live span in onEnding. */
+  /**
+   * 1 when the energy was set on the live span in onEnding, 2 when it was finished there without energy (no device
+   * measured it). Kept as a flag, not a reference: every young object stored into this long-lived processor is one
+   * more thing the garbage collector has to track (see span-id-table.ts).
+   */
   private _inline = new Uint8Array(256);
   /** Ended spans waiting for their energy, in end order: a ring of slots with when each ended (performance.now()). */
   private _held = new Int32Array(256);
@@ -122,11 +126,6 @@ export class EnergySpanProcessor implements SpanProcessor {
   private _order = new Float64Array(256);
   private _orderHead = 0;
   private _orderTail = 0;
-  /** The slot whose energy goes on the live span if it is swept now (onEnding), or -1. */
-  private _inlineSlot = -1;
-  /** The span seen last in onEnding and its slot: onEnd comes right after for the same span. */
-  private _lastSpan: ReadableSpan | undefined;
-  private _lastSlot = -1;
   private _timer: ReturnType<typeof setInterval> | undefined;
   private _overflow = 0;
   /** Finalising spans as they end (immediate mode: always, or auto under load). */
@@ -195,8 +194,6 @@ export class EnergySpanProcessor implements SpanProcessor {
     this._next.onEnding?.(span);
     try {
       const slot = this._ended(span);
-      this._lastSpan = span;
-      this._lastSlot = slot;
       if (slot < 0) return;
       const sweep = this._sweep;
       if (!sweep) return;
@@ -207,12 +204,7 @@ export class EnergySpanProcessor implements SpanProcessor {
         if (this._immediate && covered > -Infinity && this._stillImmediate(endMs)) {
           // Finalised now, on the live span, from the data there is.
           this._immediateCount++;
-          this._inlineSlot = slot;
-          try {
-            this._advanceTo(endMs, covered);
-          } finally {
-            this._inlineSlot = -1;
-          }
+          this._advanceTo(endMs, covered, slot, span);
           return;
         }
         // Not known yet. If the data has moved past the oldest waiting span, pass on what it covers now rather than
@@ -223,12 +215,7 @@ export class EnergySpanProcessor implements SpanProcessor {
         return;
       }
       // Known already (explicit past end time): set it on the span itself while it is writable.
-      this._inlineSlot = slot;
-      try {
-        this._advanceTo(covered, covered);
-      } finally {
-        this._inlineSlot = -1;
-      }
+      this._advanceTo(covered, covered, slot, span);
     } catch (error) {
       logOnce('onEnding', error);
     }
@@ -238,9 +225,9 @@ export class EnergySpanProcessor implements SpanProcessor {
     const sweep = this._sweep;
     let slot = -1;
     try {
-      slot = this._lastSpan === span ? this._lastSlot : this._ended(span); // SDKs without onEnding
-      this._lastSpan = undefined;
+      slot = this._ended(span); // registers the end for SDKs without onEnding
       if (slot >= 0 && sweep && !sweep.isDone(slot)) {
+        this._spans[slot] = span;
         const covered = this._timeline?.coveredUntilAll() ?? -Infinity;
         const endMs = sweep.endMs[slot] ?? NaN;
         if (endMs <= covered) this._advanceTo(covered, covered);
@@ -254,7 +241,7 @@ export class EnergySpanProcessor implements SpanProcessor {
       return;
     }
     if (sweep.isDone(slot)) {
-      this._release(slot);
+      this._release(slot, span);
       return;
     }
     this._pushHeld(slot);
@@ -332,7 +319,6 @@ export class EnergySpanProcessor implements SpanProcessor {
     if (!sweep) return -1;
     const slot = this._ids.get(span.spanContext().spanId);
     if (slot < 0) return -1;
-    this._spans[slot] = span;
     if (!sweep.isEnded(slot)) sweep.end(slot, hrTimeToMilliseconds(span.endTime) - (this._offsets[slot] ?? 0));
     return slot;
   }
@@ -355,41 +341,49 @@ export class EnergySpanProcessor implements SpanProcessor {
     this._advanceTo(Math.max(sweep.endMs[slot] ?? NaN, covered), covered);
   }
 
-  /** Sweeps to `toMs`, works out the energy of every span that finishes, and passes on the held ones that are done. */
-  private _advanceTo(toMs: number, coveredMs: number): void {
+  /**
+   * Sweeps to `toMs`, works out the energy of every span that finishes, and passes on the held ones that are done.
+   * `liveSlot`/`liveSpan`: the span in onEnding, whose energy goes on the span itself.
+   */
+  private _advanceTo(toMs: number, coveredMs: number, liveSlot = -1, liveSpan?: Span): void {
     const sweep = this._sweep;
     if (!sweep) return;
     sweep.advance(toMs, coveredMs);
     const done = sweep.doneSlots;
-    for (let k = 0; k < sweep.doneCount; k++) this._finish(done[k] ?? 0);
+    for (let k = 0; k < sweep.doneCount; k++) {
+      const slot = done[k] ?? 0;
+      if (slot === liveSlot && liveSpan) this._finishLive(slot, liveSpan);
+      else this._finish(slot);
+    }
     sweep.clearDone();
     if (this._heldCount > 0) this._releaseDone();
   }
 
-  /** Works out a swept span's energy (at once, while the data it was swept on is there). */
+  /** Works out the energy of the span in onEnding and sets it on the span itself, while it is writable. */
+  private _finishLive(slot: number, live: Span): void {
+    const writer = this._writer;
+    if (!writer) return;
+    // The attributes it already has matter for the phase split (time to first chunk, output tokens).
+    const own = live.attributes;
+    const direct = directAttributes(live, MAX_ENERGY_ATTRIBUTES);
+    let written: number;
+    if (direct) {
+      written = writer.write(direct, slot, own);
+      countDirectAttributes(live, written);
+    } else {
+      const energy: Attributes = {};
+      written = writer.write(energy, slot, own);
+      if (written > 0) live.setAttributes(energy);
+    }
+    this._inline[slot] = written > 0 ? 1 : 2;
+  }
+
+  /** Works out a held span's energy (at once, while the data it was swept on is there) into a copy of its attributes. */
   private _finish(slot: number): void {
     const writer = this._writer;
     const span = this._spans[slot];
     if (!writer || !span) return;
-    // The attributes it already has matter for the phase split (time to first chunk, output tokens).
     const own = span.attributes;
-    if (slot === this._inlineSlot) {
-      const live = span as Span;
-      const direct = directAttributes(live, MAX_ENERGY_ATTRIBUTES);
-      if (direct) {
-        const written = writer.write(direct, slot, own);
-        if (written === 0) return;
-        countDirectAttributes(live, written);
-        this._attributes[slot] = direct;
-      } else {
-        const energy: Attributes = {};
-        if (writer.write(energy, slot, own) === 0) return;
-        live.setAttributes(energy);
-        this._attributes[slot] = energy;
-      }
-      this._inline[slot] = 1;
-      return;
-    }
     const merged = Object.assign({}, own);
     this._attributes[slot] = writer.write(merged, slot, own) > 0 ? merged : undefined;
   }
@@ -413,19 +407,23 @@ export class EnergySpanProcessor implements SpanProcessor {
     if (this._heldCount === 0) this._stopTimer();
   }
 
-  private _release(slot: number): void {
-    const span = this._spans[slot];
+  /** Passes a done span on (`given`: the span itself, when the caller has it; else the one held). */
+  private _release(slot: number, given?: ReadableSpan): void {
+    const span = given ?? this._spans[slot];
     const attributes = this._attributes[slot];
-    const inline = this._inline[slot] === 1;
-    this._spans[slot] = undefined;
-    this._attributes[slot] = undefined;
+    const inline = this._inline[slot] ?? 0;
+    if (this._spans[slot] !== undefined) this._spans[slot] = undefined;
+    if (attributes !== undefined) this._attributes[slot] = undefined;
     this._ids.delete(slot);
     this._sweep?.free(slot);
     if (!span) return;
     let out: ReadableSpan = span;
     try {
-      if (attributes && !inline) out = viewWithAttributes(span, attributes);
-      if (attributes) this._metrics?.record(out.attributes);
+      if (inline === 1) this._metrics?.record(span.attributes);
+      else if (inline === 0 && attributes) {
+        out = viewWithAttributes(span, attributes);
+        this._metrics?.record(attributes);
+      }
     } catch (error) {
       logOnce('release', error);
     }
