@@ -14,18 +14,34 @@ const ORIGIN = 1_700_000_000_000;
 const DURATION_MS = 120_000;
 const SPANS_PER_SIZE = 2000;
 
+/** Shape of a piecewise-linear power profile: a new level every `holdMs`, reached by a 4 ms ramp. */
+interface ProfileShape {
+  readonly minWatts: number;
+  readonly maxWatts: number;
+  readonly minHoldMs: number;
+  readonly maxHoldMs: number;
+  /** Levels only at the two ends (idle or busy), not in between. */
+  readonly onOff?: boolean;
+}
+
+/** Levels 80–400 W every 15–60 ms: the power changes several times within one 100 ms counter tick. */
+const STEADY: ProfileShape = { minWatts: 80, maxWatts: 400, minHoldMs: 15, maxHoldMs: 60 };
 /**
- * GPU-like power: a new level (80–400 W) every 15–60 ms, reached by a 4 ms linear ramp, so the power changes several
- * times within one 100 ms counter tick. Piecewise linear, so its integral is exact.
+ * Bursty: on/off between idle (60 W) and TDP (700 W), each state held 10–60 ms, so whole tick intervals differ — the profile on which
+ * the naive method shows the errors the issue quotes as its reference.
  */
-function gpuLikeProfile(seed: number): PowerProfile {
+const BURSTY: ProfileShape = { minWatts: 60, maxWatts: 700, minHoldMs: 10, maxHoldMs: 60, onOff: true };
+
+/** GPU-like power of `shape`. Piecewise linear, so its integral is exact. */
+function gpuLikeProfile(seed: number, shape: ProfileShape = STEADY): PowerProfile {
   const random = lcg(seed);
   const t: number[] = [ORIGIN - 1000];
   const w: number[] = [200];
   while ((t[t.length - 1] ?? 0) < ORIGIN + DURATION_MS + 2000) {
-    const hold = 15 + random() * 45;
+    const hold = shape.minHoldMs + random() * (shape.maxHoldMs - shape.minHoldMs);
     const last = t[t.length - 1] ?? 0;
-    const level = 80 + random() * 320;
+    const r = random();
+    const level = shape.minWatts + (shape.onOff ? (r < 0.5 ? 0 : 1) : r) * (shape.maxWatts - shape.minWatts);
     t.push(last + hold, last + hold + 4);
     w.push(w[w.length - 1] ?? 0, level);
   }
@@ -65,8 +81,15 @@ interface Case {
 const dithered = (t: number, random: () => number): number => t + 8 + 4 * random() + 0.5 * random();
 
 const profile = gpuLikeProfile(42);
+const bursty = gpuLikeProfile(42, BURSTY);
 const CASES: Case[] = [
   { name: 'NVML-like: 100 ms counter + instantaneous power', device: { power: profile, counterPeriodMs: 100, counterPhaseMs: 37 }, nextRead: dithered, tickMs: 100 },
+  {
+    name: `NVML-like, bursty power (on/off ${BURSTY.minWatts}/${BURSTY.maxWatts} W, each held ${BURSTY.minHoldMs}–${BURSTY.maxHoldMs} ms): 100 ms counter + instantaneous power`,
+    device: { power: bursty, counterPeriodMs: 100, counterPhaseMs: 37 },
+    nextRead: dithered,
+    tickMs: 100,
+  },
   {
     name: 'NVML-like: 100 ms counter + 1 s average power only',
     device: { power: profile, counterPeriodMs: 100, counterPhaseMs: 37, powerReporting: 'average' },
