@@ -13,6 +13,11 @@ import type { DeviceInfo } from './source.js';
 
 /** Calibration of extrapolated power against the counter is kept within this factor of 1. */
 const MAX_CALIBRATION = 2;
+/** Tick intervals the sensor's calibration is estimated over (≈ 20 s of NVML ticks: power steps average out over them). */
+const CALIBRATION_TICKS = 200;
+/** Fewest tick intervals it is estimated from, and how many first ticks are left out of it. */
+const CALIBRATION_MIN_TICKS = 10;
+const CALIBRATION_SKIP_TICKS = 5;
 
 export class DeviceTrack {
   readonly info: DeviceInfo;
@@ -54,7 +59,7 @@ export class DeviceTrack {
     const power = s[o + 2] ?? NaN;
     const average = s[o + 3] ?? NaN;
     if (Number.isFinite(average)) this._lastAverageWatts = average;
-    if (Number.isFinite(power) && power >= 0) this._power.push(t, power);
+    if (Number.isFinite(power) && power >= 0) this._pushPower(t, power);
     if (Number.isFinite(energy)) {
       this._hasCounter = true;
       this._ingestCounter(t, energy);
@@ -64,6 +69,17 @@ export class DeviceTrack {
       if (!Number.isFinite(power) && Number.isFinite(average) && average >= 0) series.push(t, average);
       if (series.length > 0 && series.lastTime() === t) this._anchors.push(t, series.integral(series.length - 1), this._powerIntegralAt(t));
     }
+  }
+
+  /**
+   * A power sample, with the running "step uncertainty" kept as its aux: between two samples that differ, the power
+   * may have stepped anywhere in between, so the trapezoid can be off by up to |Δp|·Δt/2 there (J). See _interpolate.
+   */
+  private _pushPower(t: number, watts: number): void {
+    const p = this._power;
+    const n = p.length;
+    const uncertainty = n > 0 ? p.aux(n - 1) + (Math.abs(watts - p.value(n - 1)) * ((t - p.time(n - 1)) / 1000)) / 2 : 0;
+    p.push(t, watts, uncertainty);
   }
 
   private _ingestCounter(t: number, energy: number): void {
@@ -179,9 +195,42 @@ export class DeviceTrack {
       let q1 = a.aux(j + 1);
       if (Number.isNaN(q1)) q1 = p.integralAt(t1);
       const dq = q1 - q0;
-      if (dq > 0) return c0 + (dc * (p.integralAt(tMs) - q0)) / dq;
+      if (dq > 0) {
+        // The counter's delta minus the trapezoid is the correction to place. Up to the step uncertainty of the tick
+        // (see _pushPower) it goes where the power changed — a step somewhere between two samples that differ is the
+        // usual reason for it; anything beyond that is calibration (the sensor reads a few % off) and scales the whole
+        // tick. On power that only steps, this puts each step's energy in the sample interval where it happened.
+        const q = p.integralAt(tMs) - q0;
+        const r = dc - dq;
+        const v0 = p.auxAt(t0);
+        const dv = p.auxAt(t1) - v0;
+        // The sensor's calibration, from the ticks around this one (steps average out over them, a gain does not).
+        const learnt = this._calibrationAround(j);
+        const calibration = Number.isNaN(learnt) ? 1 : learnt;
+        const unexplained = r - (calibration - 1) * dq;
+        const stepPart = dv > 0 ? Math.max(-dv, Math.min(dv, unexplained)) : 0;
+        const e = c0 + q + ((r - stepPart) * q) / dq;
+        return stepPart === 0 ? e : e + (stepPart * (p.auxAt(tMs) - v0)) / dv;
+      }
     }
     return c0 + (dc * (tMs - t0)) / (t1 - t0);
+  }
+
+  /**
+   * Counter joules per power-integral joule over up to CALIBRATION_TICKS tick intervals ending with interval j, kept
+   * within MAX_CALIBRATION of 1; NaN until there are enough ticks to say. Only ticks up to j's own end count, so E(t)
+   * inside an interval is final once the interval's closing tick is in: later ticks never change it.
+   */
+  private _calibrationAround(j: number): number {
+    const a = this._anchors;
+    const hi = Math.min(a.length - 1, j + 1);
+    // The first ticks are located before the tick phase has converged (a few ms off): they would skew the ratio.
+    const lo = Math.max(CALIBRATION_SKIP_TICKS, hi - CALIBRATION_TICKS);
+    if (hi - lo < CALIBRATION_MIN_TICKS) return NaN;
+    const dq = a.aux(hi) - a.aux(lo);
+    const dc = a.value(hi) - a.value(lo);
+    if (!(dq > 0) || !(dc >= 0)) return NaN;
+    return Math.min(MAX_CALIBRATION, Math.max(1 / MAX_CALIBRATION, dc / dq));
   }
 
   /** Beyond anchor `edge` (the first or last), using the interval between `edge` and `other` to calibrate. */
@@ -194,7 +243,11 @@ export class DeviceTrack {
     const powerReaches = tMs > te ? p.lastTime() > te : p.firstTime() < te;
     if (p.length > 0 && powerReaches) {
       let k = 1;
-      if (this._hasCounter && hasInterval) {
+      // Past the newest tick: the sensor's calibration learnt over the ticks before (one interval alone carries the
+      // error of every power step in it); until there are enough ticks, the last interval's.
+      const learnt = this._hasCounter && hasInterval && tMs > te && other === edge - 1 ? this._calibrationAround(other) : NaN;
+      if (!Number.isNaN(learnt)) k = learnt;
+      else if (this._hasCounter && hasInterval) {
         const to = a.time(other);
         if (p.firstTime() <= Math.min(te, to) && p.lastTime() >= Math.max(te, to)) {
           const dq = p.integralAt(Math.max(te, to)) - p.integralAt(Math.min(te, to));

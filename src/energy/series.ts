@@ -138,6 +138,16 @@ export class Series {
     return this.integral(i) + ((vi + v) / 2) * ((tMs - ti) / 1000);
   }
 
+  /** The aux number linearly interpolated at tMs; held flat beyond either end. NaN when empty. */
+  auxAt(tMs: number): number {
+    const i = this.indexAtOrBefore(tMs);
+    if (i < 0) return this._length > 0 ? this.aux(0) : NaN;
+    if (i >= this._length - 1) return this.aux(i);
+    const t0 = this.time(i);
+    const a0 = this.aux(i);
+    return a0 + ((this.aux(i + 1) - a0) * (tMs - t0)) / (this.time(i + 1) - t0);
+  }
+
   /** Largest value in [t0, t1], counting the interpolated values at both ends. NaN when empty. */
   maxIn(t0Ms: number, t1Ms: number): number {
     let max = Math.max(this.valueAt(t0Ms), this.valueAt(t1Ms));

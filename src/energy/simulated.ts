@@ -34,6 +34,11 @@ export interface SimulatedDeviceOptions {
    * `averageWindowMs`, like nvmlDeviceGetPowerUsage on Ampere+), or `none` (RAPL). Default `instant`.
    */
   readonly powerReporting?: 'instant' | 'average' | 'none';
+  /**
+   * How far the reported instantaneous power is from the truth, as real sensors are: reported = truth × (1 + gain) +
+   * noiseWatts × (a deterministic pseudo-random number in [-1, 1)). The counter stays exact. Default none.
+   */
+  readonly powerReadingError?: { readonly gain?: number; readonly noiseWatts?: number };
   /** Window of the trailing average in ms; default 1000. */
   readonly averageWindowMs?: number;
   /** Whether read() reports the counter at all; default true (false: a power-only device). */
@@ -152,7 +157,7 @@ export class SimulatedEnergySource implements EnergySource {
       const r: { -readonly [K in keyof DeviceReading]: DeviceReading[K] } = { deviceIndex, timeMs };
       if (o.counter !== false) r.energyJoules = this.counterJoules(deviceIndex, timeMs);
       const reporting = o.powerReporting ?? 'instant';
-      if (reporting === 'instant') r.powerWatts = d.watts(timeMs);
+      if (reporting === 'instant') r.powerWatts = readingOf(d.watts(timeMs), o.powerReadingError, timeMs);
       else if (reporting === 'average') {
         const window = o.averageWindowMs ?? 1000;
         const from = Math.max(this.originMs, timeMs - window);
@@ -195,4 +200,12 @@ export function steppedPower(levelsWatts: readonly number[], stepMs: number, ori
     watts: (t) => level(Math.floor((t - originMs) / stepMs)),
     joules: (t0, t1) => (t1 > t0 ? cumulative(t1) - cumulative(t0) : 0),
   };
+}
+
+/** A power reading with the configured gain and noise (noise from the reading's time: deterministic). */
+function readingOf(watts: number, error: SimulatedDeviceOptions['powerReadingError'], timeMs: number): number {
+  if (!error) return watts;
+  const x = Math.sin(timeMs * 12.9898) * 43758.5453;
+  const noise = (x - Math.floor(x)) * 2 - 1;
+  return Math.max(0, watts * (1 + (error.gain ?? 0)) + (error.noiseWatts ?? 0) * noise);
 }
