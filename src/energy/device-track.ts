@@ -2,10 +2,11 @@
  * One device's energy as a function of time, rebuilt from its readings: E(t), cumulative joules at epoch ms t.
  *
  * The counter is exact only at its ticks, so the track keeps "anchors" (tick time, counter joules). Between two anchors
- * the energy is shaped by the instantaneous power samples (trapezoid of the piecewise-linear power), scaled so each
- * tick interval holds exactly what the counter says; without instantaneous power (only a 1 s average, or nothing) it
- * is linear between anchors. Devices without a counter get anchors from integrating their power. Past the last
- * anchor the value is an extrapolation (power, calibrated by the last interval, or the last interval's mean rate).
+ * the energy is shaped by the instantaneous power samples (trapezoid of the piecewise-linear power), corrected so each
+ * tick interval holds exactly what the counter says (see _interpolate for where the correction goes); without
+ * instantaneous power (only a 1 s average, or nothing) it is linear between anchors. Devices without a counter get
+ * anchors from integrating their power. Past the last anchor the value is an extrapolation (power, calibrated by the
+ * sensor's learnt calibration or the last interval, or the last interval's mean rate).
  */
 import { Series } from './series.js';
 import { TickLocator } from './tick-locator.js';
@@ -196,15 +197,16 @@ export class DeviceTrack {
       if (Number.isNaN(q1)) q1 = p.integralAt(t1);
       const dq = q1 - q0;
       if (dq > 0) {
-        // The counter's delta minus the trapezoid is the correction to place. Up to the step uncertainty of the tick
-        // (see _pushPower) it goes where the power changed — a step somewhere between two samples that differ is the
-        // usual reason for it; anything beyond that is calibration (the sensor reads a few % off) and scales the whole
-        // tick. On power that only steps, this puts each step's energy in the sample interval where it happened.
+        // The counter's delta minus the trapezoid is the correction to place. The part the sensor's calibration
+        // explains (it reads a few % off: learnt over the ticks before, where steps average out and a gain does not)
+        // scales the whole tick; of the rest, up to the tick's step uncertainty (see _pushPower) goes to the sample
+        // intervals where the power changed — a step somewhere between two samples that differ is what the trapezoid
+        // cannot see — and anything beyond scales the whole tick too. On power that steps, each step's energy lands
+        // in the sample interval where it happened, and flat stretches keep what the samples say.
         const q = p.integralAt(tMs) - q0;
         const r = dc - dq;
         const v0 = p.auxAt(t0);
         const dv = p.auxAt(t1) - v0;
-        // The sensor's calibration, from the ticks around this one (steps average out over them, a gain does not).
         const learnt = this._calibrationAround(j);
         const calibration = Number.isNaN(learnt) ? 1 : learnt;
         const unexplained = r - (calibration - 1) * dq;
