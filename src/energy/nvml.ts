@@ -21,6 +21,7 @@ import {
 import { PowerIntegrator } from './power-integrator.js';
 import type { DeviceInfo, DeviceReading, EnergySource } from './source.js';
 import { CounterTracker } from './wraparound.js';
+import { FaultLog } from './fault-log.js';
 
 /** NVML's energy counter ticks about every 100 ms (zeus, ml.energy); no NVIDIA document states it. */
 export const NVML_COUNTER_PERIOD_MS = 100;
@@ -58,7 +59,7 @@ export class NvmlSource implements EnergySource {
   private readonly _nvml: NvmlLibrary;
   private readonly _gpus: GpuState[];
   private readonly _devices: DeviceInfo[];
-  private _faults: string[];
+  private readonly _faults: FaultLog;
   private _closed = false;
   // Reused `_Out_` cells, so a read allocates nothing per device.
   private readonly _outEnergy: [number | bigint] = [0];
@@ -69,7 +70,7 @@ export class NvmlSource implements EnergySource {
     this._nvml = nvml;
     this._gpus = gpus;
     this._devices = gpus.map((g) => g.info);
-    this._faults = faults;
+    this._faults = new FaultLog(faults);
   }
 
   /**
@@ -115,9 +116,7 @@ export class NvmlSource implements EnergySource {
   }
 
   faults(): string[] {
-    const out = this._faults;
-    this._faults = [];
-    return out;
+    return this._faults.take();
   }
 
   close(): void {
@@ -147,7 +146,7 @@ export class NvmlSource implements EnergySource {
       const ret = nvml.nvmlDeviceGetTotalEnergyConsumption(gpu.handle, this._outEnergy);
       if (ret !== NVML_SUCCESS) return this._fail(gpu, 'nvmlDeviceGetTotalEnergyConsumption', ret);
       if (gpu.tracker.update(Number(this._outEnergy[0])) === 'reset') {
-        this._fault(gpu, `${gpu.info.id}: energy counter went backwards (driver reloaded?); interval skipped`);
+        this._faults.addFor(gpu, `${gpu.info.id}: energy counter went backwards (driver reloaded?); interval skipped`);
       }
       energyJoules = gpu.tracker.total / 1000;
     } else {
@@ -184,18 +183,13 @@ export class NvmlSource implements EnergySource {
   private _fail(gpu: GpuState, fn: string, ret: number): undefined {
     if (ret === NVML_ERROR_GPU_IS_LOST || driverError('nvml', fn, ret) instanceof DeviceLostError) {
       gpu.lost = true;
-      this._faults.push(`${gpu.info.id}: ${driverCodeName('nvml', ret)} (${fn}); device skipped from now on`);
+      this._faults.add(`${gpu.info.id}: ${driverCodeName('nvml', ret)} (${fn}); device skipped from now on`);
       return undefined;
     }
-    this._fault(gpu, `${gpu.info.id}: ${driverCodeName('nvml', ret)} (${fn})`);
+    this._faults.addFor(gpu, `${gpu.info.id}: ${driverCodeName('nvml', ret)} (${fn})`);
     return undefined;
   }
 
-  private _fault(gpu: GpuState, message: string): void {
-    if (gpu.lastFault === message) return;
-    gpu.lastFault = message;
-    this._faults.push(message);
-  }
 }
 
 function probeGpus(nvml: NvmlLibrary, faults: string[]): GpuState[] {

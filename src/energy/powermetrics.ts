@@ -12,6 +12,7 @@ import type { EnergyConfig } from './config.js';
 import { PowermetricsDeniedError, PowermetricsExitedError, type EnergyError } from './errors.js';
 import { PowermetricsStream, type PowermetricsSample } from './powermetrics-parser.js';
 import type { DeviceInfo, DeviceReading, EnergySource } from './source.js';
+import { FaultLog } from './fault-log.js';
 
 /** The shortest interval we ask for: powermetrics' own cost grows quickly below it. */
 export const MIN_POWERMETRICS_INTERVAL_MS = 100;
@@ -58,7 +59,7 @@ export class PowermetricsSource implements EnergySource {
   private _parts: Array<(typeof PARTS)[number]> = [];
   private readonly _totalsMillijoules = new Map<Part, number>();
   private _pending: DeviceReading[] = [];
-  private _faults: string[] = [];
+  private readonly _faults = new FaultLog();
   private _stderr = '';
   private _failure: EnergyError | undefined;
   private _closed = false;
@@ -129,9 +130,7 @@ export class PowermetricsSource implements EnergySource {
   }
 
   faults(): string[] {
-    const out = this._faults;
-    this._faults = [];
-    return out;
+    return this._faults.take();
   }
 
   close(): void {
@@ -185,7 +184,7 @@ export class PowermetricsSource implements EnergySource {
     }
     if (this._failure || this._closed) return;
     this._failure = error;
-    this._faults.push(`powermetrics: ${error.message}`);
+    this._faults.add(`powermetrics: ${error.message}`);
   }
 
   private _onData(chunk: string): void {

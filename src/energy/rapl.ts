@@ -19,6 +19,7 @@ import type { EnergyConfig } from './config.js';
 import { NoDevicesError, RaplUnreadableError } from './errors.js';
 import type { DeviceInfo, DeviceReading, EnergySource } from './source.js';
 import { CounterTracker } from './wraparound.js';
+import { FaultLog } from './fault-log.js';
 
 /** Default powercap root. */
 export const DEFAULT_RAPL_ROOT = '/sys/class/powercap';
@@ -52,13 +53,13 @@ export class RaplSource implements EnergySource {
   private readonly _zones: ZoneState[];
   private readonly _devices: DeviceInfo[];
   private readonly _buffer = Buffer.alloc(32);
-  private _faults: string[];
+  private readonly _faults: FaultLog;
   private _closed = false;
 
   private constructor(zones: ZoneState[], faults: string[]) {
     this._zones = zones;
     this._devices = zones.map((z) => z.info);
-    this._faults = faults;
+    this._faults = new FaultLog(faults);
   }
 
   /**
@@ -110,11 +111,11 @@ export class RaplSource implements EnergySource {
       try {
         raw = readCounter(zone.fd, this._buffer);
       } catch (error) {
-        this._fault(zone, `${zone.info.id}: energy_uj unreadable: ${errorCode(error)}`);
+        this._faults.addFor(zone, `${zone.info.id}: energy_uj unreadable: ${errorCode(error)}`);
         continue;
       }
       if (zone.tracker.update(raw) === 'reset') {
-        this._fault(zone, `${zone.info.id}: energy_uj went backwards beyond a wrap (reset?); interval skipped`);
+        this._faults.addFor(zone, `${zone.info.id}: energy_uj went backwards beyond a wrap (reset?); interval skipped`);
       } else {
         zone.lastFault = undefined;
       }
@@ -125,9 +126,7 @@ export class RaplSource implements EnergySource {
   }
 
   faults(): string[] {
-    const out = this._faults;
-    this._faults = [];
-    return out;
+    return this._faults.take();
   }
 
   close(): void {
@@ -142,11 +141,6 @@ export class RaplSource implements EnergySource {
     }
   }
 
-  private _fault(zone: ZoneState, message: string): void {
-    if (zone.lastFault === message) return;
-    zone.lastFault = message;
-    this._faults.push(message);
-  }
 }
 
 /** Lists the zones under `root` and keeps those that become devices (see the file comment). */

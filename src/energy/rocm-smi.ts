@@ -22,6 +22,7 @@ import {
 } from './rocm-smi-ffi.js';
 import type { DeviceInfo, DeviceReading, EnergySource } from './source.js';
 import { CounterTracker } from './wraparound.js';
+import { FaultLog } from './fault-log.js';
 
 /** gpu_metrics v1_0 had a 32-bit accumulator; later versions are 64-bit. */
 const WRAP_32_BIT = 2 ** 32;
@@ -59,7 +60,7 @@ export class RocmSmiSource implements EnergySource {
   private readonly _rsmi: RocmSmiLibrary;
   private readonly _gpus: AmdGpu[];
   private readonly _devices: DeviceInfo[];
-  private _faults: string[];
+  private readonly _faults: FaultLog;
   private _closed = false;
   private readonly _outCount: [number | bigint] = [0];
   private readonly _outResolution: [number] = [0];
@@ -73,7 +74,7 @@ export class RocmSmiSource implements EnergySource {
     this._rsmi = rsmi;
     this._gpus = gpus;
     this._devices = gpus.map((g) => g.info);
-    this._faults = faults;
+    this._faults = new FaultLog(faults);
   }
 
   /** Loads librocm_smi64, initialises it and probes every GPU. Throws an EnergyError when that fails. */
@@ -121,9 +122,7 @@ export class RocmSmiSource implements EnergySource {
   }
 
   faults(): string[] {
-    const out = this._faults;
-    this._faults = [];
-    return out;
+    return this._faults.take();
   }
 
   close(): void {
@@ -156,7 +155,7 @@ export class RocmSmiSource implements EnergySource {
     }
     if (ret !== RSMI_STATUS_NOT_SUPPORTED) throw driverError('rocm_smi', 'rsmi_dev_energy_count_get', ret);
     if (powerKind === 'none') {
-      this._faults.push(`rocm_smi:${index}: no energy counter and no power reading; not measured`);
+      this._faults.add(`rocm_smi:${index}: no energy counter and no power reading; not measured`);
       return undefined;
     }
     const note = `rsmi_dev_energy_count_get: NOT_SUPPORTED, integrating ${POWER_FN[powerKind]}`;
@@ -207,7 +206,7 @@ export class RocmSmiSource implements EnergySource {
     if (gpu.info.method === 'counter') {
       const ret = rsmi.rsmi_dev_energy_count_get(gpu.index, this._outCount, this._outResolution, this._outTimestamp);
       if (ret !== RSMI_STATUS_SUCCESS) {
-        this._fault(gpu, `${gpu.info.id}: ${driverCodeName('rocm_smi', ret)} (rsmi_dev_energy_count_get)`);
+        this._faults.addFor(gpu, `${gpu.info.id}: ${driverCodeName('rocm_smi', ret)} (rsmi_dev_energy_count_get)`);
         return undefined;
       }
       const resolution = this._outResolution[0] > 0 ? this._outResolution[0] : gpu.resolutionMicrojoules;
@@ -216,7 +215,7 @@ export class RocmSmiSource implements EnergySource {
       // A wrap may add at most what the GPU could draw in the elapsed time (plus one second of slack).
       const maxWrapCounts = (MAX_PLAUSIBLE_WATTS * (elapsedS + 1) * 1e6) / resolution;
       const event = gpu.tracker.update(Number(this._outCount[0]), maxWrapCounts);
-      if (event === 'reset') this._fault(gpu, `${gpu.info.id}: energy counter went backwards (reset or glitch); interval skipped`);
+      if (event === 'reset') this._faults.addFor(gpu, `${gpu.info.id}: energy counter went backwards (reset or glitch); interval skipped`);
       else gpu.lastFault = undefined;
       gpu.resolutionMicrojoules = resolution;
       gpu.lastTimestampNs = timestampNs;
@@ -255,11 +254,6 @@ export class RocmSmiSource implements EnergySource {
     return slow;
   }
 
-  private _fault(gpu: AmdGpu, message: string): void {
-    if (gpu.lastFault === message) return;
-    gpu.lastFault = message;
-    this._faults.push(message);
-  }
 }
 
 const POWER_FN: Record<PowerKind, string> = {
