@@ -4,7 +4,7 @@
 // Run: npx tsx bench/energy/accuracy.ts
 //
 // How it runs fast: no sleeping. A SimulatedEnergySource on a virtual clock is read by the in-thread sampler at the
-// times a real sampler would read it — every 10 ms with the sampler's ±20% dither (dithered-timer.ts) plus up to
+// times a real sampler would read it — every 10 ms (one case: 2 ms) with the sampler's ±20% dither (dithered-timer.ts) plus up to
 // 0.5 ms of timer lateness — and the timeline ingests those readings exactly as in production.
 import { startInProcessSampler } from '../../src/energy/sampler.js';
 import { SimulatedEnergySource, type PowerProfile, type SimulatedDeviceOptions } from '../../src/energy/simulated.js';
@@ -79,6 +79,8 @@ interface Case {
 }
 
 const dithered = (t: number, random: () => number): number => t + 8 + 4 * random() + 0.5 * random();
+/** A 2 ms sampler: the same ±20% dither, and timer lateness up to 0.2 ms. */
+const fast = (t: number, random: () => number): number => t + 1.6 + 0.8 * random() + 0.2 * random();
 
 const profile = gpuLikeProfile(42);
 const bursty = gpuLikeProfile(42, BURSTY);
@@ -88,6 +90,12 @@ const CASES: Case[] = [
     name: `NVML-like, bursty power (on/off ${BURSTY.minWatts}/${BURSTY.maxWatts} W, each held ${BURSTY.minHoldMs}–${BURSTY.maxHoldMs} ms): 100 ms counter + instantaneous power`,
     device: { power: bursty, counterPeriodMs: 100, counterPhaseMs: 37 },
     nextRead: dithered,
+    tickMs: 100,
+  },
+  {
+    name: `The same bursty power, read every 2 ms (sampleIntervalMs: 2): what is left at 10 ms is the step times the samples cannot see`,
+    device: { power: bursty, counterPeriodMs: 100, counterPhaseMs: 37 },
+    nextRead: fast,
     tickMs: 100,
   },
   {
@@ -134,54 +142,48 @@ function spanWindows(): SpanWindow[] {
 }
 
 /**
- * Errors when each span is finalised as it ends (finalize 'immediate', or 'auto' under load): the sampler has read
- * only up to the span's end, so the tail past the newest reading is extrapolated.
+ * Per-span errors of the timeline, each span read at the moment the processor would finalise it: `asItEnds` — as soon
+ * as the sampler has read up to its end (finalize 'immediate', or 'auto' under load: the tail past the newest reading
+ * extrapolated); otherwise once every device has reported past its end (what finalize 'exact' waits for).
  */
-function asItEnds(c: Case, spans: readonly SpanWindow[]): Map<number, number[]> {
+function errorsWhenFinalised(c: Case, spans: readonly SpanWindow[], asItEnds: boolean): Map<number, number[]> {
   let now = ORIGIN;
   const source = new SimulatedEnergySource({ devices: [c.device], now: () => now, originMs: ORIGIN });
   const sampler = startInProcessSampler([source], { manual: true, ringCapacity: 64 });
+  const timeline = sampler.timeline;
   const random = lcg(7);
   let next = c.nextRead(now, random);
   const errors = new Map<number, number[]>(SIZES.map((size) => [size, []]));
   for (const span of [...spans].sort((a, b) => a.t1 - b.t1)) {
-    while (next <= span.t1) {
+    while (asItEnds ? next <= span.t1 : !(timeline.coveredUntilAll() >= span.t1)) {
       now = next;
       sampler.sampleNow();
-      sampler.timeline.sync();
+      timeline.sync();
       next = c.nextRead(now, random);
     }
     const truth = source.trueJoules(0, span.t0, span.t1);
-    errors.get(span.size)?.push(Math.abs((sampler.timeline.joules(0, span.t0, span.t1) ?? 0) - truth) / truth);
+    errors.get(span.size)?.push(Math.abs((timeline.joules(0, span.t0, span.t1) ?? 0) - truth) / truth);
   }
   void sampler.shutdown();
   return errors;
 }
 
 function run(c: Case): void {
-  let now = ORIGIN;
-  const source = new SimulatedEnergySource({ devices: [c.device], now: () => now, originMs: ORIGIN });
-  const sampler = startInProcessSampler([source], { manual: true, ringCapacity: 64 });
-  const random = lcg(7);
-  while (now < ORIGIN + DURATION_MS) {
-    now = c.nextRead(now, random);
-    sampler.sampleNow();
-    sampler.timeline.sync();
-  }
+  const source = new SimulatedEnergySource({ devices: [c.device], originMs: ORIGIN });
   const spans = spanWindows();
-  const immediate = asItEnds(c, spans);
+  const settled = errorsWhenFinalised(c, spans, false);
+  const immediate = errorsWhenFinalised(c, spans, true);
   const rows: Array<Array<string | number>> = [];
   for (const size of SIZES) {
     const naive: number[] = [];
-    const ours: number[] = [];
     let naiveZero = 0;
     for (const { t0, t1 } of spans.filter((s) => s.size === size)) {
       const truth = source.trueJoules(0, t0, t1);
       const n = source.counterJoules(0, t1) - source.counterJoules(0, t0);
       if (n === 0) naiveZero++;
       naive.push(Math.abs(n - truth) / truth);
-      ours.push(Math.abs((sampler.timeline.joules(0, t0, t1) ?? 0) - truth) / truth);
     }
+    const ours = settled.get(size) ?? [];
     const nm = median(naive);
     const om = median(ours);
     const early = immediate.get(size) ?? [];
@@ -198,7 +200,6 @@ function run(c: Case): void {
     ]);
   }
   printTable(c.name, ['span', 'naive median', 'naive worst', 'naive 0 J', 'ours median', 'ours worst', 'median gain', 'as it ends: median', 'as it ends: worst'], rows);
-  void sampler.shutdown();
 }
 
 console.log(`${SPANS_PER_SIZE} spans per size at random offsets over ${DURATION_MS / 1000} s; relative error |J − truth| / truth.`);

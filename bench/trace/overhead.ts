@@ -15,11 +15,13 @@
 //   (constants, no arithmetic) onto every span, and holding each span until the counter covers its end.
 // - Two exporters: a counting no-op one (the SDK's own cost, the hardest case for a ratio), and the OTLP/HTTP JSON
 //   exporter to a local sink process (what users ship; every attribute we add is serialised too).
+// - Two span shapes: bare (a name and one or two attributes: the SDK's cheapest span, so the hardest case for a ratio)
+//   and what the Vercel AI SDK records for a generateText call with tool calls (6–22 attributes a span).
 // - Finally, at an agent-like rate (paced, not saturated), the CPU added per span.
 // Run: npx tsx bench/trace/overhead.ts   (OVERHEAD_ROUNDS, OVERHEAD_SPANS to change the size)
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace, type Context, type Tracer } from '@opentelemetry/api';
 import { ExportResultCode, hrTimeToMilliseconds, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type Span, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -36,9 +38,12 @@ const WARMUP_RUNS = 3;
 
 type Processor = 'ref' | 'attrs' | 'hold' | 'auto' | 'exact' | 'immediate';
 type Exporter = 'noop' | 'otlp';
+/** What the spans carry: `bare` — a name and one or two attributes; `ai-sdk` — what the Vercel AI SDK records. */
+type Shape = 'bare' | 'ai-sdk';
 interface Variant {
   readonly processor: Processor;
   readonly exporter: Exporter;
+  readonly shape: Shape;
 }
 const LABEL: Record<Processor, string> = {
   ref: '(ref) BatchSpanProcessor alone',
@@ -158,6 +163,97 @@ function processorFor(variant: Variant, sampler: InProcessSampler | undefined, e
   }
 }
 
+/** One agent turn of bare spans: an agent span, an LLM call and two tool calls under it. */
+function bareTurn(tracer: Tracer): void {
+  const agent = tracer.startSpan('invoke_agent', { attributes: { 'gen_ai.operation.name': 'invoke_agent' } });
+  const ctx = trace.setSpan(ROOT_CONTEXT, agent);
+  const llm = tracer.startSpan('chat', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm' } }, ctx);
+  llm.setAttribute('gen_ai.usage.output_tokens', 42);
+  llm.end();
+  for (let k = 0; k < 2; k++) tracer.startSpan('execute_tool', { attributes: { 'gen_ai.tool.name': 't' } }, ctx).end();
+  agent.end();
+}
+
+const PROMPT = JSON.stringify([
+  { role: 'system', content: [{ type: 'text', text: 'You are a research assistant. Use the tools when a question needs fresh data.' }] },
+  { role: 'user', content: [{ type: 'text', text: 'What is the weather in Paris tomorrow, and should I pack an umbrella?' }] },
+]);
+const TOOLS = [JSON.stringify({ type: 'function', name: 'weather', description: 'Forecast for a city', inputSchema: { type: 'object', properties: { city: { type: 'string' } } } })];
+
+/**
+ * One turn as the Vercel AI SDK (v5/v6 `experimental_telemetry`, inputs and outputs recorded, its default) records a
+ * generateText call with two tool calls: `ai.generateText` → `ai.generateText.doGenerate` + two `ai.toolCall`.
+ */
+function aiSdkTurn(tracer: Tracer, i: number): void {
+  const common = {
+    'operation.name': 'ai.generateText weather-agent',
+    'ai.model.id': 'gpt-4o-mini',
+    'ai.model.provider': 'openai.chat',
+    'ai.telemetry.functionId': 'weather-agent',
+    'ai.settings.maxRetries': 2,
+  };
+  const outer = tracer.startSpan('ai.generateText', {
+    attributes: { ...common, 'ai.operationId': 'ai.generateText', 'ai.prompt': '{"prompt":"What is the weather in Paris tomorrow?"}' },
+  });
+  const ctx = trace.setSpan(ROOT_CONTEXT, outer);
+  const call = tracer.startSpan(
+    'ai.generateText.doGenerate',
+    {
+      attributes: {
+        ...common,
+        'operation.name': 'ai.generateText.doGenerate weather-agent',
+        'ai.operationId': 'ai.generateText.doGenerate',
+        'ai.prompt.format': 'messages',
+        'ai.prompt.messages': PROMPT,
+        'ai.prompt.tools': TOOLS,
+        'ai.prompt.toolChoice': '{"type":"auto"}',
+        'gen_ai.system': 'openai.chat',
+        'gen_ai.request.model': 'gpt-4o-mini',
+        'gen_ai.request.temperature': 0.2,
+        'gen_ai.request.max_tokens': 1024,
+      },
+    },
+    ctx,
+  );
+  call.setAttributes({
+    'ai.response.finishReason': 'tool-calls',
+    'ai.response.text': 'Let me look that up.',
+    'ai.response.toolCalls': '[{"toolCallType":"function","toolCallId":"call_1","toolName":"weather","args":"{\\"city\\":\\"Paris\\"}"}]',
+    'ai.response.id': `chatcmpl-${i}`,
+    'ai.response.model': 'gpt-4o-mini-2024-07-18',
+    'ai.response.timestamp': '2026-11-23T10:00:00.000Z',
+    'ai.usage.promptTokens': 182,
+    'ai.usage.completionTokens': 42,
+    'gen_ai.response.finish_reasons': ['tool-calls'],
+    'gen_ai.response.id': `chatcmpl-${i}`,
+    'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
+    'gen_ai.usage.input_tokens': 182,
+    'gen_ai.usage.output_tokens': 42,
+  });
+  call.end();
+  for (let k = 0; k < 2; k++) {
+    tracer
+      .startSpan(
+        'ai.toolCall',
+        {
+          attributes: {
+            ...common,
+            'operation.name': 'ai.toolCall weather-agent',
+            'ai.operationId': 'ai.toolCall',
+            'ai.toolCall.name': 'weather',
+            'ai.toolCall.id': `call_${k}`,
+            'ai.toolCall.args': '{"city":"Paris"}',
+            'ai.toolCall.result': '{"forecast":"rain","high_c":11,"low_c":6}',
+          },
+        },
+        ctx,
+      )
+      .end();
+  }
+  outer.setAttributes({ 'ai.response.finishReason': 'stop', 'ai.response.text': 'Rain is likely: pack an umbrella.', 'ai.usage.promptTokens': 364, 'ai.usage.completionTokens': 61 });
+  outer.end();
+}
+
 interface Measured {
   cpuSpansPerSecond: number;
   wallSpansPerSecond: number;
@@ -172,14 +268,9 @@ async function saturated(variant: Variant, sampler: InProcessSampler | undefined
   const tracer = provider.getTracer('bench');
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
+  const turn = variant.shape === 'ai-sdk' ? aiSdkTurn : bareTurn;
   for (let i = 0; i < SPANS / 4; i++) {
-    const agent = tracer.startSpan('invoke_agent', { attributes: { 'gen_ai.operation.name': 'invoke_agent' } });
-    const ctx = trace.setSpan(ROOT_CONTEXT, agent);
-    const llm = tracer.startSpan('chat', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm' } }, ctx);
-    llm.setAttribute('gen_ai.usage.output_tokens', 42);
-    llm.end();
-    for (let k = 0; k < 2; k++) tracer.startSpan('execute_tool', { attributes: { 'gen_ai.tool.name': 't' } }, ctx).end();
-    agent.end();
+    turn(tracer, i);
     // An agent awaits I/O between turns; yield now and then so timers (the sampler's included) run as they would.
     if (i % 100 === 99) await new Promise((r) => setImmediate(r));
   }
@@ -193,6 +284,7 @@ async function saturated(variant: Variant, sampler: InProcessSampler | undefined
 
 /** CPU per span at an agent-like pace: `rate` spans a second for `seconds`, in turns of 4 spans. */
 async function paced(variant: Variant, sampler: InProcessSampler | undefined, rate: number, seconds: number): Promise<number> {
+  const turn = variant.shape === 'ai-sdk' ? aiSdkTurn : bareTurn;
   const provider = new BasicTracerProvider({ spanProcessors: [processorFor(variant, sampler, new CountingExporter())] });
   const tracer = provider.getTracer('bench');
   const turns = Math.round((rate * seconds) / 4);
@@ -202,12 +294,7 @@ async function paced(variant: Variant, sampler: InProcessSampler | undefined, ra
     const due = t0 + (i * 4 * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const agent = tracer.startSpan('invoke_agent', { attributes: { 'gen_ai.operation.name': 'invoke_agent' } });
-    const ctx = trace.setSpan(ROOT_CONTEXT, agent);
-    const llm = tracer.startSpan('chat', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm' } }, ctx);
-    llm.end();
-    for (let k = 0; k < 2; k++) tracer.startSpan('execute_tool', { attributes: { 'gen_ai.tool.name': 't' } }, ctx).end();
-    agent.end();
+    turn(tracer, i);
   }
   await provider.forceFlush();
   const cpu = process.cpuUsage(cpu0);
@@ -251,7 +338,7 @@ const self = fileURLToPath(import.meta.url);
 const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 
 function runChild(variant: Variant, mode: 'saturated' | 'paced', sinkUrl: string): Record<string, number> {
-  const out = execFileSync(tsx, [self, 'child', variant.processor, variant.exporter, mode, sinkUrl], { encoding: 'utf8', env: process.env });
+  const out = execFileSync(tsx, [self, 'child', variant.processor, variant.exporter, variant.shape, mode, sinkUrl], { encoding: 'utf8', env: process.env });
   return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
 }
 
@@ -266,20 +353,22 @@ async function startSink(): Promise<{ url: string; stop: () => void }> {
 async function parent(): Promise<void> {
   const sink = await startSink();
   try {
-    const groups: Array<{ exporter: Exporter; processors: Processor[] }> = [
-      { exporter: 'noop', processors: ['ref', 'attrs', 'hold', 'exact', 'auto'] },
-      { exporter: 'otlp', processors: ['ref', 'attrs', 'auto'] },
+    const groups: Array<{ exporter: Exporter; shape: Shape; processors: Processor[] }> = [
+      { exporter: 'noop', shape: 'bare', processors: ['ref', 'attrs', 'hold', 'exact', 'auto'] },
+      { exporter: 'otlp', shape: 'bare', processors: ['ref', 'attrs', 'auto'] },
+      { exporter: 'noop', shape: 'ai-sdk', processors: ['ref', 'attrs', 'auto'] },
+      { exporter: 'otlp', shape: 'ai-sdk', processors: ['ref', 'attrs', 'auto'] },
     ];
-    for (const { exporter, processors } of groups) {
+    for (const { exporter, shape, processors } of groups) {
       const results = new Map<Processor, Array<Record<string, number>>>(processors.map((p) => [p, []]));
       for (let r = 0; r < ROUNDS; r++) {
-        for (const processor of processors) results.get(processor)?.push(runChild({ processor, exporter }, 'saturated', sink.url));
+        for (const processor of processors) results.get(processor)?.push(runChild({ processor, exporter, shape }, 'saturated', sink.url));
       }
       const ref = results.get('ref') ?? [];
       const ratio = (p: Processor, key: string): number => median((results.get(p) ?? []).map((m, i) => (m[key] ?? NaN) / (ref[i]?.[key] ?? NaN)));
       const rate = (p: Processor, key: string): number => Math.round(median((results.get(p) ?? []).map((m) => m[key] ?? NaN)));
       printTable(
-        `${SPANS} spans per run, ${exporter === 'noop' ? 'counting no-op exporter' : 'OTLP/HTTP JSON exporter to a local sink'}; each variant in its own process, medians of ${ROUNDS} alternating rounds`,
+        `${SPANS} ${shape === 'bare' ? 'bare spans (1–2 attributes each)' : 'spans shaped like the Vercel AI SDK\'s (6–22 attributes)'} per run, ${exporter === 'noop' ? 'counting no-op exporter' : 'OTLP/HTTP JSON exporter to a local sink'}; each variant in its own process, medians of ${ROUNDS} alternating rounds`,
         ['variant', 'CPU spans/s', 'CPU ratio', 'wall spans/s', 'wall ratio', 'µs CPU per span'],
         processors.map((p) => [
           LABEL[p],
@@ -291,13 +380,13 @@ async function parent(): Promise<void> {
         ]),
       );
       const auto = results.get('auto')?.at(-1);
-      if (exporter === 'noop' && auto) console.log(`spans exported with energy attributes in the last 'auto' run: ${auto.withEnergy} of ${SPANS}`);
+      if (exporter === 'noop' && shape === 'bare' && auto) console.log(`spans exported with energy attributes in the last 'auto' run: ${auto.withEnergy} of ${SPANS}`);
     }
     const rate = Number(process.env.OVERHEAD_RATE ?? 2000);
     const pacedProcessors = ['ref', 'hold', 'auto', 'immediate'] as const;
     const paced: Record<string, number[]> = { ref: [], hold: [], auto: [], immediate: [] };
     for (let r = 0; r < ROUNDS; r++) {
-      for (const p of pacedProcessors) paced[p]?.push(runChild({ processor: p, exporter: 'noop' }, 'paced', sink.url).cpuUsPerSpan ?? NaN);
+      for (const p of pacedProcessors) paced[p]?.push(runChild({ processor: p, exporter: 'noop', shape: 'bare' }, 'paced', sink.url).cpuUsPerSpan ?? NaN);
     }
     const refUs = median(paced.ref ?? []);
     printTable(
@@ -314,8 +403,8 @@ async function parent(): Promise<void> {
 }
 
 if (process.argv[2] === 'child') {
-  const [, , , processor, exporter, mode, sinkUrl] = process.argv;
-  await child({ processor: processor as Processor, exporter: exporter as Exporter }, mode ?? 'saturated', sinkUrl);
+  const [, , , processor, exporter, shape, mode, sinkUrl] = process.argv;
+  await child({ processor: processor as Processor, exporter: exporter as Exporter, shape: shape as Shape }, mode ?? 'saturated', sinkUrl);
 } else {
   await parent();
 }

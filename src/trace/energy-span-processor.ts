@@ -27,7 +27,6 @@ import { AttributionSweep } from './attribution.js';
 import { EnergyAttributeWriter, MAX_ENERGY_ATTRIBUTES } from './energy-attributes.js';
 import { countDirectAttributes, directAttributes } from './live-span-attributes.js';
 import { viewWithAttributes } from './span-copy.js';
-import { SpanIdTable } from './span-id-table.js';
 
 /**
  * When a span gets its energy: `exact` — once the counter covers its end (held until then); `immediate` — as it ends,
@@ -98,10 +97,16 @@ export class EnergySpanProcessor implements SpanProcessor {
   private readonly _pollMs: number;
   private readonly _metrics: OperationEnergyMetrics | undefined;
   /**
-   * Running or waiting spans: span id → slot of the sweep. (Not a property on the span: adding one to the SDK's span
-   * objects changes their shape and slows every span down, bench/trace/overhead.ts.)
+   * How a span finds its slot, and a child its parent's: the slot's token ({@link AttributionSweep.token}) is kept on
+   * the span's SpanContext under this processor's own symbol. The SDK hands a child the very SpanContext object of its
+   * parent span, so the child reads its parent's slot with one property load: no table from span ids to slots, no id
+   * strings kept alive in this long-lived processor (the garbage collector would have to copy them at every scavenge).
+   * A token names a slot only while that slot still holds its span, so a context outliving its span (a child started
+   * after its parent was passed on) finds nothing rather than whatever reuses the slot. Not on the Span object itself:
+   * a new property there changes the shape of the SDK's busiest object and slows every span down
+   * (bench/trace/overhead.ts); a SpanContext is a small plain object the SDK only reads fields of.
    */
-  private readonly _ids = new SpanIdTable();
+  private readonly _key: symbol = Symbol('openjoules.slot');
   // Per slot (the sweep's slot numbers).
   /** The span, from its end on. */
   private readonly _spans: Array<ReadableSpan | undefined> = [];
@@ -112,7 +117,7 @@ export class EnergySpanProcessor implements SpanProcessor {
   /**
    * 1 when the energy was set on the live span in onEnding, 2 when it was finished there without energy (no device
    * measured it). Kept as a flag, not a reference: every young object stored into this long-lived processor is one
-   * more thing the garbage collector has to track (see span-id-table.ts).
+   * more thing the garbage collector has to track (see `_key`).
    */
   private _inline = new Uint8Array(256);
   /** Ended spans waiting for their energy, in end order: a ring of slots with when each ended (performance.now()). */
@@ -174,18 +179,25 @@ export class EnergySpanProcessor implements SpanProcessor {
     this._next.onStart(span, parentContext);
     const sweep = this._sweep;
     if (!sweep || this._shutdown) return;
+    let slot = -1;
     try {
       if (sweep.usedCount >= this._maxTracked) this._forgetOldest();
       const offsetMs = this._align ? clockOffsetMs(span) : 0;
-      const parentId = span.parentSpanContext?.spanId;
-      const parent = parentId === undefined ? -1 : this._ids.get(parentId);
-      const slot = sweep.start(hrTimeToMilliseconds(span.startTime) - offsetMs, parent);
+      const parentToken = (span.parentSpanContext as unknown as Tagged | undefined)?.[this._key];
+      const parent = parentToken === undefined ? -1 : sweep.slotOf(parentToken);
+      slot = sweep.start(hrTimeToMilliseconds(span.startTime) - offsetMs, parent);
       if (slot >= this._offsets.length) this._growSlots(slot);
       this._offsets[slot] = offsetMs;
       this._inline[slot] = 0;
-      this._ids.set(span.spanContext().spanId, slot);
-      this._pushOrder(sweep.token(slot));
+      const token = sweep.token(slot);
+      // Throws where the SpanContext cannot take it (frozen by someone): that span goes on without energy.
+      (span.spanContext() as unknown as Tagged)[this._key] = token;
+      this._pushOrder(token);
     } catch (error) {
+      if (slot >= 0 && (span.spanContext() as unknown as Tagged)[this._key] === undefined) {
+        sweep.abandon(slot);
+        sweep.free(slot);
+      }
       logOnce('onStart', error);
     }
   }
@@ -317,7 +329,9 @@ export class EnergySpanProcessor implements SpanProcessor {
   private _ended(span: ReadableSpan): number {
     const sweep = this._sweep;
     if (!sweep) return -1;
-    const slot = this._ids.get(span.spanContext().spanId);
+    const token = (span.spanContext() as unknown as Tagged)[this._key];
+    if (token === undefined) return -1;
+    const slot = sweep.slotOf(token);
     if (slot < 0) return -1;
     if (!sweep.isEnded(slot)) sweep.end(slot, hrTimeToMilliseconds(span.endTime) - (this._offsets[slot] ?? 0));
     return slot;
@@ -414,7 +428,6 @@ export class EnergySpanProcessor implements SpanProcessor {
     const inline = this._inline[slot] ?? 0;
     if (this._spans[slot] !== undefined) this._spans[slot] = undefined;
     if (attributes !== undefined) this._attributes[slot] = undefined;
-    this._ids.delete(slot);
     this._sweep?.free(slot);
     if (!span) return;
     let out: ReadableSpan = span;
@@ -556,7 +569,6 @@ export class EnergySpanProcessor implements SpanProcessor {
     while (this._orderHead < this._orderTail) {
       const slot = sweep.slotOf(this._order[this._orderHead++] ?? -1);
       if (slot < 0 || sweep.isEnded(slot)) continue;
-      this._ids.delete(slot);
       this._spans[slot] = undefined;
       sweep.abandon(slot);
       sweep.free(slot);
@@ -586,6 +598,8 @@ function clockOffsetMs(span: Span): number {
 
 /** performance.timeOrigin never changes in a process; its getter is not free. */
 const TIME_ORIGIN = performance.timeOrigin;
+
+type Tagged = Record<symbol, number | undefined>;
 
 const logged = new Set<string>();
 function logOnce(where: string, error: unknown): void {

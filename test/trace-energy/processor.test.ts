@@ -1,6 +1,6 @@
 // EnergySpanProcessor through a real BasicTracerProvider and InMemorySpanExporter.
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { constantPower, steppedPower } from '../../src/energy/simulated.js';
 import { EnergySpanProcessor } from '../../src/trace/energy-span-processor.js';
@@ -268,6 +268,46 @@ describe('EnergySpanProcessor', () => {
       expect(num(p.get(`p${i}`), ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(0.8, 6);
       expect(num(p.get(`c${i}`), ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(0.4, 6);
     }
+  });
+
+  it('a child started after its parent was passed on is not made the child of the span that took its slot', async () => {
+    const p = make([{ power: constantPower(100) }], { finalize: 'immediate' });
+    const gone = p.start('gone', 1000);
+    p.end(gone, 1100); // finalised and passed on as it ends: its slot is free again
+    expect(p.get('gone').attributes[ATTR_ENERGY_JOULES]).toBeDefined();
+    const reuser = p.start('reuser', 1500); // takes the slot 'gone' had
+    const late = p.start('late', 1550, gone); // e.g. a callback that outlived its parent span
+    p.end(late, 1650);
+    p.end(reuser, 1800);
+    // Unrelated roots sharing 1550–1650: 'reuser' 5 J alone, 5 J shared, 15 J alone. Were 'late' taken for its child,
+    // 'reuser' would not be a leaf while 'late' runs and would get all 30 J.
+    // (Finalised as they end, from extrapolated data: within a few mJ.)
+    expect(num(p.get('reuser'), ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(25, 1);
+    expect(num(p.get('late'), ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(5, 1);
+    expect(p.get('late').parentSpanContext?.spanId).toBe(gone.spanContext().spanId);
+  });
+
+  it('a span whose SpanContext cannot be marked goes on without energy; the spans around it keep theirs', async () => {
+    const p = make([{ power: constantPower(100) }], { finalize: 'immediate' });
+    const freezer: SpanProcessor = {
+      onStart: (span) => {
+        if (span.name === 'frozen') Object.freeze(span.spanContext());
+      },
+      onEnd: () => {},
+      forceFlush: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+    };
+    const provider = new BasicTracerProvider({ spanProcessors: [freezer, p.processor] });
+    const tracer = provider.getTracer('frozen');
+    p.at(1000);
+    const other = tracer.startSpan('other', { startTime: T + 1000 });
+    const frozen = tracer.startSpan('frozen', { startTime: T + 1010 });
+    expect(() => frozen.end(T + 1020)).not.toThrow();
+    other.end(T + 1030);
+    expect(Object.keys(p.get('frozen').attributes).filter((k) => k.startsWith('energy.'))).toEqual([]);
+    // Not tracked, so it takes no share (nor does anything left of it later): 'other' ran alone and gets all 3 J.
+    expect(num(p.get('other'), ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(3, 6);
+    expect(p.processor.stats().heldSpans).toBe(0);
   });
 
   it('splits an LLM call at its first chunk into prefill and decode', async () => {
