@@ -18,7 +18,7 @@
  * next processor gets, later, a read-only copy of the span whose attributes include the energy. Processors beside this
  * one (not wrapped by it) see the span without energy.
  */
-import { diag, type Attributes, type Context, type Meter } from '@opentelemetry/api';
+import { diag, SpanKind, type Attributes, type Context, type Meter } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { EnergyTimeline } from '../energy/timeline.js';
@@ -107,6 +107,15 @@ export class EnergySpanProcessor implements SpanProcessor {
    * (bench/trace/overhead.ts); a SpanContext is a small plain object the SDK only reads fields of.
    */
   private readonly _key: symbol = Symbol('openjoules.slot');
+  /**
+   * Tokens of running CLIENT and PRODUCER spans by span id. A context that crossed a process boundary inside this
+   * process (an HTTP or queue call from the agent to a server in the same process: inject, then extract) is a new
+   * object without our symbol; its parent is the CLIENT or PRODUCER span that injected it, so only those are looked up
+   * by id (the busy INTERNAL spans pay nothing for it).
+   */
+  private readonly _injectors = new Map<string, number>();
+  /** Per slot: the span id under which it is in `_injectors`, if it is. */
+  private readonly _injectorIds: Array<string | undefined> = [];
   // Per slot (the sweep's slot numbers).
   /** The span, from its end on. */
   private readonly _spans: Array<ReadableSpan | undefined> = [];
@@ -183,7 +192,11 @@ export class EnergySpanProcessor implements SpanProcessor {
     try {
       if (sweep.usedCount >= this._maxTracked) this._forgetOldest();
       const offsetMs = this._align ? clockOffsetMs(span) : 0;
-      const parentToken = (span.parentSpanContext as unknown as Tagged | undefined)?.[this._key];
+      const parentContext = span.parentSpanContext;
+      let parentToken = (parentContext as unknown as Tagged | undefined)?.[this._key];
+      if (parentToken === undefined && parentContext?.isRemote && this._injectors.size > 0) {
+        parentToken = this._injectors.get(parentContext.spanId);
+      }
       const parent = parentToken === undefined ? -1 : sweep.slotOf(parentToken);
       slot = sweep.start(hrTimeToMilliseconds(span.startTime) - offsetMs, parent);
       if (slot >= this._offsets.length) this._growSlots(slot);
@@ -193,6 +206,11 @@ export class EnergySpanProcessor implements SpanProcessor {
       // Throws where the SpanContext cannot take it (frozen by someone): that span goes on without energy.
       (span.spanContext() as unknown as Tagged)[this._key] = token;
       this._pushOrder(token);
+      if (span.kind === SpanKind.CLIENT || span.kind === SpanKind.PRODUCER) {
+        const id = span.spanContext().spanId;
+        this._injectors.set(id, token);
+        this._injectorIds[slot] = id;
+      }
     } catch (error) {
       if (slot >= 0 && (span.spanContext() as unknown as Tagged)[this._key] === undefined) {
         sweep.abandon(slot);
@@ -428,6 +446,7 @@ export class EnergySpanProcessor implements SpanProcessor {
     const inline = this._inline[slot] ?? 0;
     if (this._spans[slot] !== undefined) this._spans[slot] = undefined;
     if (attributes !== undefined) this._attributes[slot] = undefined;
+    if (this._injectors.size > 0) this._forgetInjector(slot);
     this._sweep?.free(slot);
     if (!span) return;
     let out: ReadableSpan = span;
@@ -560,6 +579,13 @@ export class EnergySpanProcessor implements SpanProcessor {
     this._order[this._orderTail++] = token;
   }
 
+  private _forgetInjector(slot: number): void {
+    const id = this._injectorIds[slot];
+    if (id === undefined) return;
+    this._injectorIds[slot] = undefined;
+    this._injectors.delete(id);
+  }
+
   /** Bounded memory for spans that never end: the oldest running one is forgotten. */
   private _forgetOldest(): void {
     const sweep = this._sweep;
@@ -570,6 +596,7 @@ export class EnergySpanProcessor implements SpanProcessor {
       const slot = sweep.slotOf(this._order[this._orderHead++] ?? -1);
       if (slot < 0 || sweep.isEnded(slot)) continue;
       this._spans[slot] = undefined;
+      this._forgetInjector(slot);
       sweep.abandon(slot);
       sweep.free(slot);
       return;

@@ -1,5 +1,6 @@
 // EnergySpanProcessor through a real BasicTracerProvider and InMemorySpanExporter.
-import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, defaultTextMapGetter, defaultTextMapSetter, trace } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { constantPower, steppedPower } from '../../src/energy/simulated.js';
@@ -285,6 +286,27 @@ describe('EnergySpanProcessor', () => {
     expect(num(p.get('reuser'), ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(25, 1);
     expect(num(p.get('late'), ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(5, 1);
     expect(p.get('late').parentSpanContext?.spanId).toBe(gone.spanContext().spanId);
+  });
+
+  it('nests a server span under the client span of the same process whose context it extracted', async () => {
+    const p = make([{ power: constantPower(100) }], { finalize: 'immediate' });
+    const propagator = new W3CTraceContextPropagator();
+    p.at(1000);
+    const turn = p.tracer.startSpan('turn', { startTime: T + 1000 });
+    const client = p.tracer.startSpan('GET /tool', { startTime: T + 1010, kind: SpanKind.CLIENT }, trace.setSpan(ROOT_CONTEXT, turn));
+    // The request carries the context as a header; the in-process server extracts a new (remote) SpanContext object.
+    const headers: Record<string, string> = {};
+    propagator.inject(trace.setSpan(ROOT_CONTEXT, client), headers, defaultTextMapSetter);
+    const extracted = propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
+    expect(trace.getSpanContext(extracted)?.isRemote).toBe(true);
+    const server = p.tracer.startSpan('tool handler', { startTime: T + 1015, kind: SpanKind.SERVER }, extracted);
+    server.end(T + 1025);
+    client.end(T + 1030);
+    turn.end(T + 1040);
+    // The client waits while its server works: the server's 1 J is the client's too, not shared with it.
+    expect(num(p.get('tool handler'), ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(1, 3);
+    expect(num(p.get('GET /tool'), ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(2, 3);
+    expect(num(p.get('turn'), ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(4, 3);
   });
 
   it('a span whose SpanContext cannot be marked goes on without energy; the spans around it keep theirs', async () => {
