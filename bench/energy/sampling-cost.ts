@@ -1,4 +1,4 @@
-// What energy measurement costs: CPU of sampling 8 devices at 100 Hz, as a fraction of one core, and the cost of one
+// What energy measurement costs: CPU of sampling 1 and 8 devices at 100 and 500 Hz, as a fraction of one core, and the cost of one
 // "joules between t0 and t1" query against one FFI read, in the same run.
 // Run: npx tsx bench/energy/sampling-cost.ts
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -28,18 +28,23 @@ async function cpuFraction(ms: number): Promise<number> {
 async function main(): Promise<void> {
   const idle = await cpuFraction(WINDOW_MS);
 
-  // Worker thread, 8 GPUs of the NVML C double (test/doubles/nvml.c) through our koffi binding, every 10 ms.
+  // Worker thread, GPUs of the NVML C double (test/doubles/nvml.c) through our koffi binding.
   const library = buildDouble('nvml');
   const control = join(mkdtempSync(join(tmpdir(), 'oj-bench-')), 'control');
-  writeFileSync(control, `devices=${DEVICES}\npower_mw=300000\n`);
   process.env.OJ_NVML_DOUBLE_CONTROL = control;
-  const worker = await startEnergySampler(
-    energyConfigFromEnv({ OPENJOULES_ENERGY_SOURCES: 'nvml', OPENJOULES_NVML_LIBRARY: library, OPENJOULES_SAMPLE_INTERVAL_MS: '10' }),
-  );
-  const workerDevices = worker.status().devices.length;
-  await sleep(500);
-  const withWorker = await cpuFraction(WINDOW_MS);
-  await worker.shutdown();
+  const workerCpu = async (devices: number, periodMs: number): Promise<[string, number]> => {
+    writeFileSync(control, `devices=${devices}\npower_mw=300000\n`);
+    const worker = await startEnergySampler(
+      energyConfigFromEnv({ OPENJOULES_ENERGY_SOURCES: 'nvml', OPENJOULES_NVML_LIBRARY: library, OPENJOULES_SAMPLE_INTERVAL_MS: String(periodMs) }),
+    );
+    const found = worker.status().devices.length;
+    await sleep(500);
+    const cpu = await cpuFraction(WINDOW_MS);
+    await worker.shutdown();
+    return [`worker thread, NVML C double via koffi, ${found} GPU${found === 1 ? '' : 's'} every ${periodMs} ms`, cpu];
+  };
+  const workers: Array<[string, number]> = [];
+  for (const [devices, periodMs] of [[DEVICES, 10], [1, 10], [1, 2], [DEVICES, 2]] as const) workers.push(await workerCpu(devices, periodMs));
 
   // Same thread, 8 simulated devices, every 10 ms.
   const simulated = new SimulatedEnergySource({ devices: Array.from({ length: DEVICES }, () => ({ power: 300 })) });
@@ -47,10 +52,10 @@ async function main(): Promise<void> {
   await sleep(500);
   const withInThread = await cpuFraction(WINDOW_MS);
 
-  printTable(`Sampling ${DEVICES} devices at 100 Hz: CPU as a fraction of one core (${WINDOW_MS / 1000} s windows, this thread asleep)`, ['variant', 'CPU', 'minus idle'], [
+  printTable(`Sampling: CPU as a fraction of one core (${WINDOW_MS / 1000} s windows, this thread asleep)`, ['variant', 'CPU', 'minus idle'], [
     ['(ref) idle process', `${(idle * 100).toFixed(2)}%`, '—'],
-    [`worker thread, NVML C double via koffi (${workerDevices} GPUs)`, `${(withWorker * 100).toFixed(2)}%`, `${((withWorker - idle) * 100).toFixed(2)}%`],
-    ['in-thread timer, SimulatedEnergySource', `${(withInThread * 100).toFixed(2)}%`, `${((withInThread - idle) * 100).toFixed(2)}%`],
+    ...workers.map(([label, cpu]) => [label, `${(cpu * 100).toFixed(2)}%`, `${((cpu - idle) * 100).toFixed(2)}%`]),
+    [`in-thread timer, SimulatedEnergySource, ${DEVICES} devices every 10 ms`, `${(withInThread * 100).toFixed(2)}%`, `${((withInThread - idle) * 100).toFixed(2)}%`],
   ]);
 
   // Query cost: the timeline after 5 s of history at 10 ms (≈ 500 samples and 50 ticks per device).

@@ -11,15 +11,22 @@ export interface DitheredTimer {
   stop(): void;
 }
 
+/** Delays dithered around `periodMs`: each call gives the next, uniform in [0.8, 1.2] × periodMs. */
+function ditheredDelays(periodMs: number): () => number {
+  let state = 0x9e3779b9;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return periodMs * (0.8 + 0.4 * (state / 2 ** 32));
+  };
+}
+
 /** Calls `tick` about every `periodMs` (each delay uniform in [0.8, 1.2] × periodMs); unref'd when `unref` is true. */
 export function startDitheredTimer(tick: () => void, periodMs: number, unref: boolean): DitheredTimer {
-  let state = 0x9e3779b9;
+  const delay = ditheredDelays(periodMs);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   const next = (): void => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    const delay = Math.max(1, periodMs * (0.8 + 0.4 * (state / 2 ** 32)));
-    timer = setTimeout(run, delay);
+    timer = setTimeout(run, Math.max(1, delay()));
     if (unref) timer.unref();
   };
   const run = (): void => {
@@ -34,4 +41,24 @@ export function startDitheredTimer(tick: () => void, periodMs: number, unref: bo
       if (timer) clearTimeout(timer);
     },
   };
+}
+
+/**
+ * Calls `tick` about every `periodMs` (dithered the same way) on this thread, sleeping in `Atomics.wait` in between,
+ * until `stop[0]` is set (store 1 there and `Atomics.notify` it to stop at once). Blocks the thread's event loop: for a
+ * worker that does nothing else. Why not a timer there: waking from a futex costs the thread a fraction of what an
+ * event-loop timer costs (at a 2 ms period, about a third, bench/energy/sampling-cost.ts), and the sleep is not
+ * rounded to whole milliseconds. The schedule is kept on absolute deadlines, so the mean period stays `periodMs`; after
+ * a stall (a slow read, a suspended VM) it starts again from now instead of catching up in a burst.
+ */
+export function runDitheredLoop(tick: () => void, periodMs: number, stop: Int32Array): void {
+  const delay = ditheredDelays(periodMs);
+  let due = performance.now();
+  while (Atomics.load(stop, 0) === 0) {
+    due += delay();
+    const now = performance.now();
+    if (due < now - periodMs) due = now;
+    if (due > now && Atomics.wait(stop, 0, 0, due - now) !== 'timed-out') break;
+    tick();
+  }
 }

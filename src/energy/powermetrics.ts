@@ -52,6 +52,8 @@ export function powermetricsArgv(config: Pick<EnergyConfig, 'powermetricsCommand
 /** A running powermetrics child. */
 export class PowermetricsSource implements EnergySource {
   readonly name = 'powermetrics' as const;
+  /** Its readings come in on the child's stdout, through the event loop. */
+  readonly needsEventLoop = true;
   private readonly _child: ChildProcess;
   private readonly _stream = new PowermetricsStream();
   private readonly _intervalMs: number;

@@ -9,6 +9,8 @@ import type { DeviceInfo, EnergySourceName } from './source.js';
 export interface SamplerWorkerData {
   readonly config: EnergyConfig;
   readonly ringCapacity: number;
+  /** One Int32: the main thread stores 1 and notifies to stop a worker that sleeps in Atomics.wait between samples. */
+  readonly stop: SharedArrayBuffer;
 }
 
 /** Worker → main. */

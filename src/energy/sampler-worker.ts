@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SamplerControlMessage, SamplerWorkerData, SamplerWorkerMessage } from './sampler-protocol.js';
-import { startDitheredTimer } from './dithered-timer.js';
+import { runDitheredLoop, startDitheredTimer } from './dithered-timer.js';
 import { SamplingCore, describe } from './sampling-core.js';
 import type { DetectionResult } from './source.js';
 
@@ -46,20 +46,31 @@ async function main(): Promise<void> {
   }
   core.sampleOnce();
   let lastFaultPost = 0;
-  const timer = startDitheredTimer(() => {
+  const tick = (): void => {
     core.sampleOnce();
     const now = Date.now();
     if (now - lastFaultPost >= FAULT_POST_INTERVAL_MS && core.takeNewFaults()) {
       lastFaultPost = now;
       post({ type: 'faults', faults: [...core.faults()] });
     }
-  }, Math.max(1, data.config.sampleIntervalMs), false);
-  parentPort?.on('message', (message: SamplerControlMessage) => {
-    if (message?.type !== 'stop') return;
-    timer.stop();
+  };
+  const periodMs = Math.max(1, data.config.sampleIntervalMs);
+  const stopped = (): void => {
     core.close();
     post({ type: 'closed' });
     parentPort?.close();
+  };
+  if (!core.needsEventLoop) {
+    // Nothing else runs on this thread: sleep in Atomics.wait until the next sample or the stop signal.
+    runDitheredLoop(tick, periodMs, new Int32Array(data.stop));
+    stopped();
+    return;
+  }
+  const timer = startDitheredTimer(tick, periodMs, false);
+  parentPort?.on('message', (message: SamplerControlMessage) => {
+    if (message?.type !== 'stop') return;
+    timer.stop();
+    stopped();
   });
 }
 

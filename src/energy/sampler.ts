@@ -106,12 +106,16 @@ class WorkerSampler implements EnergySampler {
   private readonly _unavailable: EnergySamplerStatus['unavailable'];
   private _faults: readonly string[];
   private _stopping: Promise<void> | undefined;
+  /** The worker's stop signal (see {@link SamplerWorkerData.stop}). */
+  private readonly _stop: Int32Array | undefined;
 
   constructor(
     worker: Worker | undefined,
     ready: Extract<SamplerWorkerMessage, { type: 'ready' }>,
+    stop?: SharedArrayBuffer,
   ) {
     this._worker = worker;
+    this._stop = stop ? new Int32Array(stop) : undefined;
     this._devices = ready.devices;
     this._rings = ready.buffers.map((b) => SampleRing.attach(b));
     this._unavailable = ready.unavailable;
@@ -132,13 +136,18 @@ class WorkerSampler implements EnergySampler {
   }
 
   shutdown(): Promise<void> {
-    this._stopping ??= stopWorker(this._worker);
+    this._stopping ??= stopWorker(this._worker, this._stop);
     return this._stopping;
   }
 }
 
-function stopWorker(worker: Worker | undefined): Promise<void> {
+function stopWorker(worker: Worker | undefined, stop: Int32Array | undefined): Promise<void> {
   if (!worker) return Promise.resolve();
+  // A worker sleeping in Atomics.wait between samples wakes on this; one on a timer gets the message below.
+  if (stop) {
+    Atomics.store(stop, 0, 1);
+    Atomics.notify(stop, 0);
+  }
   // Whoever awaits shutdown expects it to finish: hold the event loop open until the worker is gone.
   worker.ref();
   return new Promise<void>((resolve) => {
@@ -179,7 +188,7 @@ function spawnWorker(data: SamplerWorkerData): Worker {
  * could not start). Never rejects. The worker does not keep the process alive.
  */
 export function startEnergySampler(config: EnergyConfig, options: { ringCapacity?: number } = {}): Promise<EnergySampler> {
-  const data: SamplerWorkerData = { config, ringCapacity: options.ringCapacity ?? DEFAULT_RING_CAPACITY };
+  const data: SamplerWorkerData = { config, ringCapacity: options.ringCapacity ?? DEFAULT_RING_CAPACITY, stop: new SharedArrayBuffer(4) };
   const empty = (reason: string): EnergySampler => {
     diag.warn(`openjoules: energy sampler not started: ${reason}`);
     return new WorkerSampler(undefined, { type: 'ready', devices: [], unavailable: [], buffers: [], faults: [reason] });
@@ -206,7 +215,7 @@ export function startEnergySampler(config: EnergyConfig, options: { ringCapacity
     worker.on('message', (message: SamplerWorkerMessage) => {
       if (message.type === 'ready' && !sampler) {
         clearTimeout(timer);
-        sampler = new WorkerSampler(worker, { ...message, faults: [...earlyFaults, ...message.faults] });
+        sampler = new WorkerSampler(worker, { ...message, faults: [...earlyFaults, ...message.faults] }, data.stop);
         worker.unref();
         resolve(sampler);
       } else if (message.type === 'faults') {

@@ -40,6 +40,11 @@ export class SamplingCore {
     this.rings = devices.map(() => SampleRing.create(ringCapacity));
   }
 
+  /** Whether a source needs the event loop to turn between samples ({@link EnergySource.needsEventLoop}). */
+  get needsEventLoop(): boolean {
+    return this._sources.some((s) => s.needsEventLoop === true);
+  }
+
   /** Reads every source once and publishes the readings. Never throws. */
   sampleOnce(): void {
     for (let s = 0; s < this._sources.length; s++) {

@@ -87,6 +87,11 @@ export interface EnergySource {
   faults?(): string[];
   /** Releases the driver (nvmlShutdown, rsmi_shut_down, kills powermetrics). Idempotent. */
   close(): void;
+  /**
+   * True for a source fed through the event loop (powermetrics: a child process's output stream), so its sampler keeps
+   * the loop turning; unset for sources read by synchronous calls (driver FFI, sysfs).
+   */
+  readonly needsEventLoop?: boolean;
 }
 
 /** What detection found: sources that opened, and a reason for every one that did not. */

@@ -7,6 +7,7 @@ import { energyConfigFromEnv } from '../../src/energy/config.js';
 import { startEnergySampler, startInProcessSampler } from '../../src/energy/sampler.js';
 import { SimulatedEnergySource, constantPower } from '../../src/energy/simulated.js';
 import type { EnergySource } from '../../src/energy/source.js';
+import { powermetricsStandIn } from '../energy/helpers/doubles.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -84,7 +85,33 @@ describe('startEnergySampler (worker thread)', () => {
     const covered = tl.coveredUntil(0);
     expect(tl.joules(0, covered - 100, covered)).toBeGreaterThan(0);
     expect(sampler.latestReadings()[0]?.reading?.energyJoules).toBeGreaterThan(0);
+    // A fault seen in the worker (which sleeps in Atomics.wait between samples, its event loop idle) still reaches us.
+    clearInterval(bump);
+    writeFileSync(join(zone, 'energy_uj'), '10\n');
+    await vi.waitFor(() => expect(sampler.status().faults.join('\n')).toMatch(/went backwards/), { timeout: 10_000, interval: 10 });
+    // Stopped through the shared flag at once, not by terminating it after the 2 s grace period.
+    const t0 = performance.now();
     await sampler.shutdown();
+    expect(performance.now() - t0).toBeLessThan(1500);
+  });
+
+  it('keeps its event loop turning for powermetrics, whose readings arrive on a stream', async () => {
+    const config = energyConfigFromEnv({
+      OPENJOULES_ENERGY_SOURCES: 'powermetrics',
+      OPENJOULES_POWERMETRICS: powermetricsStandIn(),
+      OPENJOULES_SAMPLE_INTERVAL_MS: '20',
+    });
+    const sampler = await startEnergySampler(config);
+    cleanup.push(() => sampler.shutdown());
+    expect(sampler.status().devices.map((d) => d.source)).toContain('powermetrics');
+    const tl = sampler.timeline;
+    await vi.waitFor(() => expect(tl.coveredUntil(0)).toBeGreaterThan(-Infinity), { timeout: 10_000, interval: 10 });
+    const first = tl.coveredUntil(0);
+    // New intervals keep coming: the worker reads the stream between samples instead of sleeping through it.
+    await vi.waitFor(() => expect(tl.coveredUntil(0)).toBeGreaterThan(first + 50), { timeout: 10_000, interval: 10 });
+    const t0 = performance.now();
+    await sampler.shutdown();
+    expect(performance.now() - t0).toBeLessThan(1500);
   });
 
   it('resolves with no devices and the reasons when nothing can be opened', async () => {

@@ -1,0 +1,48 @@
+// The sampler worker's clock when every source is synchronous: a loop sleeping in Atomics.wait, run here for real.
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { runDitheredLoop } from '../../src/energy/dithered-timer.js';
+
+describe('runDitheredLoop', () => {
+  it('keeps the mean period, dithers each interval, and ends when the stop flag is set', () => {
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const times: number[] = [];
+    runDitheredLoop(
+      () => {
+        times.push(performance.now());
+        if (times.length === 60) Atomics.store(stop, 0, 1);
+      },
+      4,
+      stop,
+    );
+    expect(times).toHaveLength(60);
+    const intervals = times.slice(1).map((t, i) => t - (times[i] ?? t));
+    const mean = (times.at(-1)! - times[0]!) / intervals.length;
+    // Absolute deadlines: lateness on one sample is not carried into the next, so the mean stays near 4 ms (the upper
+    // bound leaves room for a busy test machine that wakes us late now and then).
+    expect(mean).toBeGreaterThan(3.2);
+    expect(mean).toBeLessThan(10);
+    // Dithered ±20%: reads land at varying phases, not all intervals alike.
+    const sorted = [...intervals].sort((a, b) => a - b);
+    expect(sorted.at(-1)! - sorted[0]!).toBeGreaterThan(0.8);
+  });
+
+  it('wakes at once when another thread sets the flag and notifies, mid-sleep', async () => {
+    const buffer = new SharedArrayBuffer(4);
+    const stop = new Int32Array(buffer);
+    const code = `
+      const { workerData } = require('node:worker_threads');
+      const stop = new Int32Array(workerData);
+      setTimeout(() => { Atomics.store(stop, 0, 1); Atomics.notify(stop, 0); }, 100);`;
+    const worker = new Worker(code, { eval: true, workerData: buffer });
+    const online = new Promise((resolve) => worker.once('online', resolve));
+    await online;
+    let ticks = 0;
+    const t0 = performance.now();
+    runDitheredLoop(() => ticks++, 60_000, stop); // the first sample is due in about a minute
+    const elapsed = performance.now() - t0;
+    await worker.terminate();
+    expect(ticks).toBe(0);
+    expect(elapsed).toBeLessThan(5_000);
+  });
+});
