@@ -4,7 +4,7 @@
 // Run: npx tsx bench/energy/accuracy.ts
 //
 // How it runs fast: no sleeping. A SimulatedEnergySource on a virtual clock is read by the in-thread sampler at the
-// times a real sampler would read it — every 10 ms (one case: 2 ms) with the sampler's ±20% dither (dithered-timer.ts) plus up to
+// times a real sampler would read it — every 10 ms (two cases: 4 and 2 ms) with the sampler's ±20% dither (dithered-timer.ts) plus up to
 // 0.5 ms of timer lateness — and the timeline ingests those readings exactly as in production.
 import { startInProcessSampler } from '../../src/energy/sampler.js';
 import { SimulatedEnergySource, type PowerProfile, type SimulatedDeviceOptions } from '../../src/energy/simulated.js';
@@ -79,8 +79,11 @@ interface Case {
 }
 
 const dithered = (t: number, random: () => number): number => t + 8 + 4 * random() + 0.5 * random();
-/** A 2 ms sampler: the same ±20% dither, and timer lateness up to 0.2 ms. */
-const fast = (t: number, random: () => number): number => t + 1.6 + 0.8 * random() + 0.2 * random();
+/** A faster sampler (sleeping in Atomics.wait): the same ±20% dither, and wake-up lateness up to 0.2 ms. */
+const ditheredEvery =
+  (periodMs: number) =>
+  (t: number, random: () => number): number =>
+    t + periodMs * (0.8 + 0.4 * random()) + 0.2 * random();
 
 const profile = gpuLikeProfile(42);
 const bursty = gpuLikeProfile(42, BURSTY);
@@ -92,12 +95,12 @@ const CASES: Case[] = [
     nextRead: dithered,
     tickMs: 100,
   },
-  {
-    name: `The same bursty power, read every 2 ms (sampleIntervalMs: 2): what is left at 10 ms is the step times the samples cannot see`,
+  ...[4, 2].map((periodMs) => ({
+    name: `The same bursty power, read every ${periodMs} ms (sampleIntervalMs: ${periodMs}): what is left at 10 ms is the step times the samples cannot see`,
     device: { power: bursty, counterPeriodMs: 100, counterPhaseMs: 37 },
-    nextRead: fast,
+    nextRead: ditheredEvery(periodMs),
     tickMs: 100,
-  },
+  })),
   {
     name: 'NVML-like, power readings 4% high with ±15 W noise: 100 ms counter + instantaneous power',
     device: { power: profile, counterPeriodMs: 100, counterPhaseMs: 37, powerReadingError: { gain: 0.04, noiseWatts: 15 } },
