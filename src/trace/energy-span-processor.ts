@@ -27,6 +27,7 @@ import { AttributionSweep } from './attribution.js';
 import { EnergyAttributeWriter, MAX_ENERGY_ATTRIBUTES } from './energy-attributes.js';
 import { countDirectAttributes, directAttributes } from './live-span-attributes.js';
 import { viewWithAttributes } from './span-copy.js';
+import { createSpanContextStamp } from './span-context-stamp.js';
 
 /**
  * When a span gets its energy: `exact` — once the counter covers its end (held until then); `immediate` — as it ends,
@@ -98,7 +99,8 @@ export class EnergySpanProcessor implements SpanProcessor {
   private readonly _metrics: OperationEnergyMetrics | undefined;
   /**
    * How a span finds its slot, and a child its parent's: the slot's token ({@link AttributionSweep.token}) is kept on
-   * the span's SpanContext under this processor's own symbol. The SDK hands a child the very SpanContext object of its
+   * the span's SpanContext, in a private field no one else sees (span-context-stamp.ts). The SDK hands a child the very
+   * SpanContext object of its
    * parent span, so the child reads its parent's slot with one property load: no table from span ids to slots, no id
    * strings kept alive in this long-lived processor (the garbage collector would have to copy them at every scavenge).
    * A token names a slot only while that slot still holds its span, so a context outliving its span (a child started
@@ -106,7 +108,7 @@ export class EnergySpanProcessor implements SpanProcessor {
    * a new property there changes the shape of the SDK's busiest object and slows every span down
    * (bench/trace/overhead.ts); a SpanContext is a small plain object the SDK only reads fields of.
    */
-  private readonly _key: symbol = Symbol('openjoules.slot');
+  private readonly _slotTokens = createSpanContextStamp();
   /**
    * Tokens of running CLIENT and PRODUCER spans by span id. A context that crossed a process boundary inside this
    * process (an HTTP or queue call from the agent to a server in the same process: inject, then extract) is a new
@@ -126,7 +128,7 @@ export class EnergySpanProcessor implements SpanProcessor {
   /**
    * 1 when the energy was set on the live span in onEnding, 2 when it was finished there without energy (no device
    * measured it). Kept as a flag, not a reference: every young object stored into this long-lived processor is one
-   * more thing the garbage collector has to track (see `_key`).
+   * more thing the garbage collector has to track (see `_slotTokens`).
    */
   private _inline = new Uint8Array(256);
   /** Ended spans waiting for their energy, in end order: a ring of slots with when each ended (performance.now()). */
@@ -189,11 +191,12 @@ export class EnergySpanProcessor implements SpanProcessor {
     const sweep = this._sweep;
     if (!sweep || this._shutdown) return;
     let slot = -1;
+    let token = NaN;
     try {
       if (sweep.usedCount >= this._maxTracked) this._forgetOldest();
       const offsetMs = this._align ? clockOffsetMs(span) : 0;
       const parentContext = span.parentSpanContext;
-      let parentToken = (parentContext as unknown as Tagged | undefined)?.[this._key];
+      let parentToken = this._slotTokens.get(parentContext);
       if (parentToken === undefined && parentContext?.isRemote && this._injectors.size > 0) {
         parentToken = this._injectors.get(parentContext.spanId);
       }
@@ -202,9 +205,9 @@ export class EnergySpanProcessor implements SpanProcessor {
       if (slot >= this._offsets.length) this._growSlots(slot);
       this._offsets[slot] = offsetMs;
       this._inline[slot] = 0;
-      const token = sweep.token(slot);
-      // Throws where the SpanContext cannot take it (frozen by someone): that span goes on without energy.
-      (span.spanContext() as unknown as Tagged)[this._key] = token;
+      token = sweep.token(slot);
+      // Throws if this SpanContext was stamped already (onStart twice for one span): that start is not tracked.
+      this._slotTokens.put(span.spanContext(), token);
       this._pushOrder(token);
       if (span.kind === SpanKind.CLIENT || span.kind === SpanKind.PRODUCER) {
         const id = span.spanContext().spanId;
@@ -212,7 +215,7 @@ export class EnergySpanProcessor implements SpanProcessor {
         this._injectorIds[slot] = id;
       }
     } catch (error) {
-      if (slot >= 0 && (span.spanContext() as unknown as Tagged)[this._key] === undefined) {
+      if (slot >= 0 && this._slotTokens.get(span.spanContext()) !== token) {
         sweep.abandon(slot);
         sweep.free(slot);
       }
@@ -347,7 +350,7 @@ export class EnergySpanProcessor implements SpanProcessor {
   private _ended(span: ReadableSpan): number {
     const sweep = this._sweep;
     if (!sweep) return -1;
-    const token = (span.spanContext() as unknown as Tagged)[this._key];
+    const token = this._slotTokens.get(span.spanContext());
     if (token === undefined) return -1;
     const slot = sweep.slotOf(token);
     if (slot < 0) return -1;
@@ -625,8 +628,6 @@ function clockOffsetMs(span: Span): number {
 
 /** performance.timeOrigin never changes in a process; its getter is not free. */
 const TIME_ORIGIN = performance.timeOrigin;
-
-type Tagged = Record<symbol, number | undefined>;
 
 const logged = new Set<string>();
 function logOnce(where: string, error: unknown): void {

@@ -1,7 +1,7 @@
 // EnergySpanProcessor through a real BasicTracerProvider and InMemorySpanExporter.
 import { ROOT_CONTEXT, SpanKind, defaultTextMapGetter, defaultTextMapSetter, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { constantPower, steppedPower } from '../../src/energy/simulated.js';
 import { EnergySpanProcessor } from '../../src/trace/energy-span-processor.js';
@@ -309,26 +309,34 @@ describe('EnergySpanProcessor', () => {
     expect(num(p.get('turn'), ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(4, 3);
   });
 
-  it('a span whose SpanContext cannot be marked goes on without energy; the spans around it keep theirs', async () => {
+  it("leaves span contexts looking as they were: equality, JSON and keys see nothing of ours", async () => {
     const p = make([{ power: constantPower(100) }], { finalize: 'immediate' });
-    const freezer: SpanProcessor = {
-      onStart: (span) => {
-        if (span.name === 'frozen') Object.freeze(span.spanContext());
-      },
-      onEnd: () => {},
-      forceFlush: () => Promise.resolve(),
-      shutdown: () => Promise.resolve(),
-    };
-    const provider = new BasicTracerProvider({ spanProcessors: [freezer, p.processor] });
-    const tracer = provider.getTracer('frozen');
+    const parent = p.start('parent', 1000);
+    const child = p.start('child', 1010, parent);
+    p.end(child, 1020);
+    p.end(parent, 1030);
+    expect(num(p.get('child'), ATTR_ENERGY_JOULES)).toBeCloseTo(1, 3); // tracked, so it carries a token
+    const ctx = p.get('child').spanContext();
+    expect(ctx).toStrictEqual({ traceId: ctx.traceId, spanId: ctx.spanId, traceFlags: ctx.traceFlags, traceState: undefined });
+    expect(Reflect.ownKeys(ctx)).toEqual(['traceId', 'spanId', 'traceFlags', 'traceState']);
+    expect(JSON.parse(JSON.stringify(ctx))).toEqual({ traceId: ctx.traceId, spanId: ctx.spanId, traceFlags: ctx.traceFlags });
+    expect(p.get('child').parentSpanContext).toEqual({ ...parent.spanContext() });
+  });
+
+  it('a span started twice through the processor (registered twice) is tracked once and leaks nothing', async () => {
+    const p = make([{ power: constantPower(100) }], { finalize: 'immediate' });
+    const provider = new BasicTracerProvider({ spanProcessors: [p.processor, p.processor] });
+    const tracer = provider.getTracer('twice');
     p.at(1000);
     const other = tracer.startSpan('other', { startTime: T + 1000 });
-    const frozen = tracer.startSpan('frozen', { startTime: T + 1010 });
-    expect(() => frozen.end(T + 1020)).not.toThrow();
+    const twice = tracer.startSpan('twice', { startTime: T + 1010 });
+    expect(() => twice.end(T + 1020)).not.toThrow();
     other.end(T + 1030);
-    expect(Object.keys(p.get('frozen').attributes).filter((k) => k.startsWith('energy.'))).toEqual([]);
-    // Not tracked, so it takes no share (nor does anything left of it later): 'other' ran alone and gets all 3 J.
-    expect(num(p.get('other'), ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(3, 6);
+    // 1010–1020 shared by the two (0.5 J each); nothing left running after it to take a share of 'other's last 10 ms.
+    const seen = p.recorder.spans.filter((s) => s.name === 'other');
+    expect(num(seen[0]!, ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(2.5, 3);
+    const twiceSeen = p.recorder.spans.filter((s) => s.name === 'twice');
+    expect(num(twiceSeen[0]!, ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(0.5, 3);
     expect(p.processor.stats().heldSpans).toBe(0);
   });
 
