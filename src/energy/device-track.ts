@@ -19,6 +19,15 @@ const CALIBRATION_TICKS = 200;
 /** Fewest tick intervals it is estimated from, and how many first ticks are left out of it. */
 const CALIBRATION_MIN_TICKS = 10;
 const CALIBRATION_SKIP_TICKS = 5;
+/** Layout of one cached tick interval in `DeviceTrack._intervals`. */
+const IV_T0 = 0;
+const IV_T1 = 1;
+const IV_Q0 = 2;
+const IV_DQ = 3;
+const IV_V0 = 4;
+const IV_DV = 5;
+const IV_CALIBRATION = 6;
+const IV_FIELDS = 7;
 
 export class DeviceTrack {
   readonly info: DeviceInfo;
@@ -41,6 +50,14 @@ export class DeviceTrack {
   private _tailStartMs = NaN;
   private _tailJoules = NaN;
   private _tailWatts = NaN;
+  /**
+   * The two tick intervals `_interpolate` worked on last, and what depends on each alone: its anchor times, the power
+   * integral at its start and across it, the step uncertainty at its start and across it, the calibration (IV_* below;
+   * slot 0 the most recent). Once both anchors and the power samples between them are in, none of these change, and
+   * queries come in runs inside an interval or alternate between two (a window's start and end), so a query then costs
+   * one search of the power samples instead of four.
+   */
+  private readonly _intervals = new Float64Array(2 * IV_FIELDS).fill(NaN);
 
   /** @param capacity points of history kept for anchors and for power samples, each. */
   constructor(info: DeviceInfo, capacity: number) {
@@ -191,11 +208,10 @@ export class DeviceTrack {
     const dc = a.value(j + 1) - c0;
     const p = this._power;
     if (p.length > 1 && p.firstTime() <= t0 && p.lastTime() >= t1) {
-      let q0 = a.aux(j);
-      if (Number.isNaN(q0)) q0 = p.integralAt(t0);
-      let q1 = a.aux(j + 1);
-      if (Number.isNaN(q1)) q1 = p.integralAt(t1);
-      const dq = q1 - q0;
+      const iv = this._intervals;
+      if (iv[IV_T0] !== t0 || iv[IV_T1] !== t1) this._enterInterval(j, t0, t1);
+      const q0 = iv[IV_Q0] ?? NaN;
+      const dq = iv[IV_DQ] ?? NaN;
       if (dq > 0) {
         // The counter's delta minus the trapezoid is the correction to place. The part the sensor's calibration
         // explains (it reads a few % off: learnt over the ticks before, where steps average out and a gain does not)
@@ -203,19 +219,49 @@ export class DeviceTrack {
         // intervals where the power changed — a step somewhere between two samples that differ is what the trapezoid
         // cannot see — and anything beyond scales the whole tick too. On power that steps, each step's energy lands
         // in the sample interval where it happened, and flat stretches keep what the samples say.
-        const q = p.integralAt(tMs) - q0;
+        const i = p.indexAtOrBefore(tMs);
+        const q = p.integralAtIndex(i, tMs) - q0;
         const r = dc - dq;
-        const v0 = p.auxAt(t0);
-        const dv = p.auxAt(t1) - v0;
-        const learnt = this._calibrationAround(j);
-        const calibration = Number.isNaN(learnt) ? 1 : learnt;
-        const unexplained = r - (calibration - 1) * dq;
+        const dv = iv[IV_DV] ?? NaN;
+        const unexplained = r - ((iv[IV_CALIBRATION] ?? 1) - 1) * dq;
         const stepPart = dv > 0 ? Math.max(-dv, Math.min(dv, unexplained)) : 0;
         const e = c0 + q + ((r - stepPart) * q) / dq;
-        return stepPart === 0 ? e : e + (stepPart * (p.auxAt(tMs) - v0)) / dv;
+        return stepPart === 0 ? e : e + (stepPart * (p.auxAtIndex(i, tMs) - (iv[IV_V0] ?? NaN))) / dv;
       }
     }
     return c0 + (dc * (tMs - t0)) / (t1 - t0);
+  }
+
+  /**
+   * Makes slot 0 of `_intervals` hold tick interval j (anchors at t0 and t1, power samples covering both): swapped in
+   * from slot 1 when that holds it, else worked out.
+   */
+  private _enterInterval(j: number, t0: number, t1: number): void {
+    const iv = this._intervals;
+    const other = IV_FIELDS;
+    if (iv[other + IV_T0] !== t0 || iv[other + IV_T1] !== t1) {
+      const a = this._anchors;
+      const p = this._power;
+      let q0 = a.aux(j);
+      if (Number.isNaN(q0)) q0 = p.integralAt(t0);
+      let q1 = a.aux(j + 1);
+      if (Number.isNaN(q1)) q1 = p.integralAt(t1);
+      const v0 = p.auxAt(t0);
+      const learnt = this._calibrationAround(j);
+      iv[other + IV_T0] = t0;
+      iv[other + IV_T1] = t1;
+      iv[other + IV_Q0] = q0;
+      iv[other + IV_DQ] = q1 - q0;
+      iv[other + IV_V0] = v0;
+      iv[other + IV_DV] = p.auxAt(t1) - v0;
+      iv[other + IV_CALIBRATION] = Number.isNaN(learnt) ? 1 : learnt;
+    }
+    // Most recent first: swap the two slots.
+    for (let k = 0; k < IV_FIELDS; k++) {
+      const x = iv[k] ?? NaN;
+      iv[k] = iv[other + k] ?? NaN;
+      iv[other + k] = x;
+    }
   }
 
   /**

@@ -127,9 +127,13 @@ export class Series {
 
   /** Running integral at tMs (trapezoid on the linear interpolation; flat value beyond either end). */
   integralAt(tMs: number): number {
+    return this._length === 0 ? NaN : this.integralAtIndex(this.indexAtOrBefore(tMs), tMs);
+  }
+
+  /** {@link integralAt} when `i` = indexAtOrBefore(tMs) is known already (one search for several numbers at tMs). */
+  integralAtIndex(i: number, tMs: number): number {
     const n = this._length;
     if (n === 0) return NaN;
-    const i = this.indexAtOrBefore(tMs);
     if (i < 0) return this.integral(0) - this.value(0) * ((this.time(0) - tMs) / 1000);
     const ti = this.time(i);
     const vi = this.value(i);
@@ -140,7 +144,11 @@ export class Series {
 
   /** The aux number linearly interpolated at tMs; held flat beyond either end. NaN when empty. */
   auxAt(tMs: number): number {
-    const i = this.indexAtOrBefore(tMs);
+    return this.auxAtIndex(this.indexAtOrBefore(tMs), tMs);
+  }
+
+  /** {@link auxAt} when `i` = indexAtOrBefore(tMs) is known already. */
+  auxAtIndex(i: number, tMs: number): number {
     if (i < 0) return this._length > 0 ? this.aux(0) : NaN;
     if (i >= this._length - 1) return this.aux(i);
     const t0 = this.time(i);

@@ -148,6 +148,44 @@ describe('EnergyTimeline', () => {
     expect(worstOnFlatStretches({ powerReadingError: { gain: 0.1 } })).toBeLessThan(0.01);
   });
 
+  it('gives the same answer to a question whatever was asked before (per-interval numbers are kept between questions)', () => {
+    const profile = steppedPower([120, 610, 80, 460, 190, 700, 60], 13, T);
+    const make = () => {
+      const d = drive([{ power: profile, counterPeriodMs: 100, counterPhaseMs: 37 }]);
+      d.runUntil(T + 4000);
+      return d.sampler.timeline;
+    };
+    const random = lcg(11);
+    const times = Array.from({ length: 400 }, () => T + 500 + random() * 3000);
+    // Fresh timelines: each time asked alone, then all asked in time order, then in a shuffled order on one timeline.
+    const alone = times.map((t) => make().energyAt(0, t));
+    const tl = make();
+    const inOrder = new Map([...times].sort((a, b) => a - b).map((t) => [t, tl.energyAt(0, t)]));
+    const shuffled = times.map((t) => tl.energyAt(0, t));
+    expect(times.map((t) => inOrder.get(t))).toEqual(alone);
+    expect(shuffled).toEqual(alone);
+  });
+
+  it('never changes an answer once the devices have reported past it, however the questions came in', () => {
+    const profile = steppedPower([120, 610, 80, 460, 190, 700, 60], 13, T);
+    const device = { power: profile, counterPeriodMs: 100, counterPhaseMs: 37 };
+    const live = drive([device]);
+    const random = lcg(5);
+    const asked: Array<[number, number]> = [];
+    // Questions while the data comes in, about times already covered: recent ones and older ones, interleaved.
+    for (let t = 600; t <= 3600; t += 50) {
+      live.runUntil(T + t);
+      const covered = live.sampler.timeline.coveredUntil(0);
+      for (let k = 0; k < 6; k++) {
+        const at = covered - (k % 2 === 0 ? random() * 120 : random() * 500);
+        asked.push([at, live.sampler.timeline.energyAt(0, at)]);
+      }
+    }
+    const after = drive([device]);
+    after.runUntil(T + 4000);
+    expect(asked.map(([at]) => after.sampler.timeline.energyAt(0, at))).toEqual(asked.map(([, e]) => e));
+  });
+
   it('sums per component and names the sources', () => {
     const d = drive([
       { power: constantPower(300), component: 'gpu' },
