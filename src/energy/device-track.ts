@@ -157,7 +157,7 @@ export class DeviceTrack {
 
   /** Cumulative joules at tMs (an extrapolation outside the anchors); NaN when there is no data. */
   energyAt(tMs: number): number {
-    if (tMs >= this._tailStartMs) return this._tailJoules + (this._tailWatts * (tMs - this._tailStartMs)) / 1000;
+    if (tMs >= this._tailStartMs) return this._onTail(tMs);
     const a = this._anchors;
     const n = a.length;
     if (n === 0) {
@@ -171,9 +171,14 @@ export class DeviceTrack {
     if (j < 0) return this._extrapolate(0, 1, tMs);
     if (j >= n - 1) {
       if (Number.isNaN(this._tailStartMs)) this._fitTail();
-      return tMs >= this._tailStartMs ? this._tailJoules + (this._tailWatts * (tMs - this._tailStartMs)) / 1000 : this._extrapolate(n - 1, n - 2, tMs);
+      return tMs >= this._tailStartMs ? this._onTail(tMs) : this._extrapolate(n - 1, n - 2, tMs);
     }
     return this._interpolate(j, tMs);
+  }
+
+  /** E(t) on the line past the newest reading (tMs ≥ `_tailStartMs`). */
+  private _onTail(tMs: number): number {
+    return this._tailJoules + (this._tailWatts * (tMs - this._tailStartMs)) / 1000;
   }
 
   /** Works out the straight line E(t) follows past the newest reading (see `_tailStartMs`). */

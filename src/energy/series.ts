@@ -127,7 +127,7 @@ export class Series {
 
   /** Running integral at tMs (trapezoid on the linear interpolation; flat value beyond either end). */
   integralAt(tMs: number): number {
-    return this._length === 0 ? NaN : this.integralAtIndex(this.indexAtOrBefore(tMs), tMs);
+    return this.integralAtIndex(this.indexAtOrBefore(tMs), tMs);
   }
 
   /** {@link integralAt} when `i` = indexAtOrBefore(tMs) is known already (one search for several numbers at tMs). */
