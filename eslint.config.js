@@ -21,6 +21,25 @@ export default tseslint.config(
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },
   {
+    // What an agent app loads (`import 'openjoules'`, `openjoules/register`) never loads the analysis behind the CLI:
+    // the install an app needs stays small and its start-up fast (issue #13).
+    files: ['src/index.ts', 'src/register*.ts', 'src/register*.cts', 'src/semconv.ts', 'src/{trace,energy,export,setup,instrument,metrics,events}/**/*.ts', 'src/otlp/encode.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/analysis/**', '**/analytics.js', '**/summary/**', '**/rollup/**', '**/stats/**', '**/report/**', '**/export-data/**', '**/cli/**', '**/otlp/read-spans.js', '**/otlp/decode.js'],
+              message: 'runtime code must not import the analysis layer (it is what `openjoules/analysis` and the CLI load)',
+            },
+            { group: ['sql.js', 'apache-arrow', 'hyparquet-writer', 'citty'], message: 'analysis-only dependency' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // CommonJS fixtures exist to prove `node -r openjoules/register` works with require().
     files: ['**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },

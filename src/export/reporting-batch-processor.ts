@@ -2,15 +2,15 @@ import { diag, TraceFlags, type Context, type Counter } from '@opentelemetry/api
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import {
   BatchSpanProcessor,
-  type BufferConfig,
+  type BatchSpanProcessorOptions,
   type ReadableSpan,
   type Span,
   type SpanExporter,
   type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+} from '@opentelemetry/sdk-trace';
 
 /** Options of {@link ReportingBatchSpanProcessor}: the batch settings plus where to report loss. */
-export interface ReportingBatchOptions extends BufferConfig {
+export interface ReportingBatchOptions extends Omit<BatchSpanProcessorOptions, 'exporter'> {
   /** Names the destination in messages, e.g. `OTLP http://localhost:4318/v1/traces`. */
   readonly target?: string;
   /** Counts dropped spans as the `openjoules.export.dropped_spans` metric when given. */
@@ -52,7 +52,7 @@ export class ReportingBatchSpanProcessor implements SpanProcessor {
     this._target = target ?? exporter.constructor.name;
     this._warn = warn ?? ((message) => console.warn(message));
     this._counter = droppedCounter;
-    this._inner = new BatchSpanProcessor(this._wrap(exporter), { ...buffer, maxQueueSize: this._maxQueueSize });
+    this._inner = new BatchSpanProcessor({ ...buffer, exporter: this._wrap(exporter), maxQueueSize: this._maxQueueSize });
   }
 
   /** Spans lost so far. */

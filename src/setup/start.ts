@@ -11,9 +11,10 @@ import {
   type DetectedResourceAttributes,
   type Resource,
 } from '@opentelemetry/resources';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, type ReadableSpan, type Span, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { energyConfigFromEnv, type EnergyConfig } from '../energy/config.js';
 import { startEnergySampler, startInProcessSampler, type EnergySampler } from '../energy/sampler.js';
 import type { EnergySource } from '../energy/source.js';
@@ -134,8 +135,8 @@ export function startOpenJoulesSync(options: OpenJoulesOptions = {}): StartingOp
   const next: SpanProcessor = exportProcessors.length === 1 ? exportProcessors[0]! : new FanOutSpanProcessor(exportProcessors);
   const processor = new LateEnergySpanProcessor(next);
 
-  const sdk = new NodeSDK({ resource, autoDetectResources: false, spanProcessors: [processor], metricReaders: [] });
-  sdk.start();
+  const provider = new TracerProvider({ resource, spanProcessors: [processor] });
+  const releaseGlobals = registerGlobals(provider);
 
   let sampler: EnergySampler | undefined;
   let unregisterHw: (() => void) | undefined;
@@ -177,16 +178,37 @@ export function startOpenJoulesSync(options: OpenJoulesOptions = {}): StartingOp
           }
         };
         await ready;
-        await step('span export', () => sdk.shutdown());
-        // NodeSDK registered the global API; release it so a later start (or the host's own SDK) can register.
-        trace.disable();
-        context.disable();
-        propagation.disable();
+        await step('span export', () => provider.shutdown());
+        // Release the global API we registered, so a later start (or the host's own SDK) can register.
+        releaseGlobals();
         unregisterHw?.();
         await step('metrics', () => meterProvider.shutdown());
         if (metricReaders.length > 0) metrics.disable();
         await step('energy sampler', () => sampler?.shutdown());
       })()),
+  };
+}
+
+/**
+ * Registers the tracer provider, an AsyncLocalStorage context manager (context through `await`) and the W3C trace
+ * context and baggage propagators with the OpenTelemetry API, as the SDK's `NodeSDK.start()` does; what another SDK
+ * registered first is left in place. Returns what undoes our registrations.
+ */
+function registerGlobals(provider: TracerProvider): () => void {
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  const ownContext = context.setGlobalContextManager(contextManager);
+  if (!ownContext) contextManager.disable();
+  const ownPropagation = propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  );
+  const ownTrace = trace.setGlobalTracerProvider(provider);
+  return () => {
+    if (ownTrace) trace.disable();
+    if (ownContext) {
+      context.disable();
+      contextManager.disable();
+    }
+    if (ownPropagation) propagation.disable();
   };
 }
 

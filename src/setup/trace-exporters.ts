@@ -1,5 +1,5 @@
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { JsonlSpanExporter } from '../export/jsonl-span-exporter.js';
 
 /** A trace exporter chosen from the environment, with a name for messages. */
