@@ -102,3 +102,10 @@ export type { InstrumentModules } from './instrument/manual.js';
 export { OpenJoulesInstrumentation, INSTRUMENTED_MODULES } from './instrument/instrumentation.js';
 export type { OpenJoulesInstrumentationConfig } from './instrument/instrumentation.js';
 export type { OpenAIInstrumentationOptions } from './instrument/openai.js';
+
+// Hosted API calls: a labelled estimate of the provider's energy (energy.remote.*), never mixed with measurements
+export { RemoteEnergyEstimator, REMOTE_ENERGY_METHOD } from './remote/remote-energy.js';
+export { HostedModelTable, PROVIDER_PUE } from './remote/hosted-models.js';
+export type { HostedModel, HostedProvider } from './remote/hosted-models.js';
+export { estimateRemoteEnergyKWh, ECOLOGITS_CONSTANTS } from './remote/ecologits-method.js';
+export type { RemoteRequest, RemoteEnergyKWh, ValueRange } from './remote/ecologits-method.js';

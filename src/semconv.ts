@@ -30,6 +30,16 @@ export const ATTR_ENERGY_METHOD_VALUE_ESTIMATE = 'estimate' as const;
 export const ATTR_ENERGY_PEAK_WATTS = 'energy.peak.watts' as const;
 /** Inclusive joules from the request to the first streamed chunk (prefill) of an LLM span. */
 export const ATTR_ENERGY_PREFILL_JOULES = 'energy.prefill.joules' as const;
+/** Estimated energy of the call on the provider's side, in joules (the middle of the bounds). */
+export const ATTR_ENERGY_REMOTE_JOULES = 'energy.remote.joules' as const;
+/** Upper bound of the estimate, in joules (largest active-parameter count and PUE in the table). */
+export const ATTR_ENERGY_REMOTE_MAX_JOULES = 'energy.remote.max_joules' as const;
+/** How the estimate was made. */
+export const ATTR_ENERGY_REMOTE_METHOD = 'energy.remote.method' as const;
+/** Lower bound of the estimate, in joules (smallest active-parameter count and PUE in the table). */
+export const ATTR_ENERGY_REMOTE_MIN_JOULES = 'energy.remote.min_joules' as const;
+/** Where the model's parameters came from, and the entry used. */
+export const ATTR_ENERGY_REMOTE_SOURCE = 'energy.remote.source' as const;
 /** The energy sources that measured this span, comma-separated when several did. */
 export const ATTR_ENERGY_SOURCE = 'energy.source' as const;
 /** NVIDIA Management Library. */
