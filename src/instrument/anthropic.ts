@@ -7,6 +7,7 @@
  */
 import { startLlmCall, type LlmCallHandle, type TokenUsage } from '../trace/agent-spans.js';
 import { isContentCaptureEnabled } from '../trace/content-capture.js';
+import { getTracer, type TracerSource } from '../trace/tracer.js';
 import { traceApiPromise } from './api-promise.js';
 import { serverOf } from './server.js';
 import { isIterableStream, traceStream } from './stream.js';
@@ -24,9 +25,12 @@ function messagesPrototype(moduleOrClass: unknown): object | undefined {
   return undefined;
 }
 
-/** Patches the @anthropic-ai/sdk module (or its `Anthropic` class). Idempotent; returns the module. */
-export function patchAnthropic<M>(moduleOrClass: M): M {
-  wrapMethod(messagesPrototype(moduleOrClass), 'create', tracedCreate);
+/**
+ * Patches the @anthropic-ai/sdk module (or its `Anthropic` class). Idempotent; returns the module. Spans start with
+ * the tracer `tracer` gives (default: the global provider's).
+ */
+export function patchAnthropic<M>(moduleOrClass: M, tracer: TracerSource = getTracer): M {
+  wrapMethod(messagesPrototype(moduleOrClass), 'create', (original) => tracedCreate(original, tracer));
   return moduleOrClass;
 }
 
@@ -53,7 +57,7 @@ export function anthropicUsage(usage: unknown): TokenUsage | undefined {
   };
 }
 
-function tracedCreate(original: Fn): Fn {
+function tracedCreate(original: Fn, tracer: TracerSource): Fn {
   return function create(this: unknown, ...args: unknown[]): unknown {
     const body = args[0];
     const client = (this as { _client?: { _tracer?: unknown; baseURL?: unknown } })._client;
@@ -62,6 +66,7 @@ function tracedCreate(original: Fn): Fn {
     const request = body as Body;
     const stream = request.stream === true;
     const call = startLlmCall({
+      tracer: tracer(),
       provider: 'anthropic',
       model: str(request.model) ?? 'unknown',
       stream,
