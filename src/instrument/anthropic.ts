@@ -9,6 +9,7 @@ import { startLlmCall, type LlmCallHandle, type TokenUsage } from '../trace/agen
 import { isContentCaptureEnabled } from '../trace/content-capture.js';
 import { getTracer, type TracerSource } from '../trace/tracer.js';
 import { traceApiPromise } from './api-promise.js';
+import { PEER_SCOPES } from './peer-span.js';
 import { serverOf } from './server.js';
 import { isIterableStream, traceStream } from './stream.js';
 import { unwrapMethod, wrapMethod } from './wrap.js';
@@ -27,10 +28,11 @@ function messagesPrototype(moduleOrClass: unknown): object | undefined {
 
 /**
  * Patches the @anthropic-ai/sdk module (or its `Anthropic` class). Idempotent; returns the module. Spans start with
- * the tracer `tracer` gives (default: the global provider's).
+ * the tracer `tracer` gives (default: the global provider's). Where a peer instrumentation traces `create`, ours steps
+ * aside.
  */
 export function patchAnthropic<M>(moduleOrClass: M, tracer: TracerSource = getTracer): M {
-  wrapMethod(messagesPrototype(moduleOrClass), 'create', (original) => tracedCreate(original, tracer));
+  wrapMethod(messagesPrototype(moduleOrClass), 'create', (original) => tracedCreate(original, tracer), { peerScopes: PEER_SCOPES.anthropic });
   return moduleOrClass;
 }
 

@@ -3,7 +3,8 @@
  * `require` (require-in-the-middle) and, when the loader hook is registered (see `esm-hook.ts`), `import`
  * (import-in-the-middle). Patching only changes prototype methods, so CommonJS and ESM copies of a library are
  * both covered when each is loaded. Its spans go to the tracer provider it is given (`setTracerProvider`, as NodeSDK
- * and `registerInstrumentations` do), else to the global one.
+ * and `registerInstrumentations` do), else to the global one. Where a peer instrumentation traces the same method,
+ * ours steps aside (see wrap.ts).
  */
 import {
   InstrumentationBase,

@@ -11,6 +11,7 @@ import { startLlmCall, withToolCall, type LlmCallHandle, type TokenUsage } from 
 import { getTracer, type TracerSource } from '../trace/tracer.js';
 import { isContentCaptureEnabled } from '../trace/content-capture.js';
 import { traceApiPromise } from './api-promise.js';
+import { PEER_SCOPES } from './peer-span.js';
 import { serverOf } from './server.js';
 import { isIterableStream, traceStream } from './stream.js';
 import { unwrapMethod, wrapMethod } from './wrap.js';
@@ -54,14 +55,15 @@ function targets(moduleOrClass: unknown): { chat?: object; responses?: object; b
 
 /**
  * Patches the openai module (or its `OpenAI` class). Idempotent; returns the module. Spans start with the tracer
- * `tracer` gives (default: the global provider's).
+ * `tracer` gives (default: the global provider's). Where a peer instrumentation traces `create`, ours steps aside.
  */
 export function patchOpenAI<M>(moduleOrClass: M, options: OpenAIInstrumentationOptions = {}, tracer: TracerSource = getTracer): M {
   const { chat, responses, betaChat } = targets(moduleOrClass);
-  wrapMethod(chat, 'create', (original) => tracedChatCreate(original, options, tracer));
+  const peers = { peerScopes: PEER_SCOPES.openai };
+  wrapMethod(chat, 'create', (original) => tracedChatCreate(original, options, tracer), peers);
   wrapMethod(chat, 'runTools', (original) => tracedRunTools(original, tracer));
   wrapMethod(betaChat, 'runTools', (original) => tracedRunTools(original, tracer));
-  wrapMethod(responses, 'create', (original) => tracedResponsesCreate(original, tracer));
+  wrapMethod(responses, 'create', (original) => tracedResponsesCreate(original, tracer), peers);
   return moduleOrClass;
 }
 
