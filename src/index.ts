@@ -131,6 +131,7 @@ export type { RollupWindow, RollupBucket, WindowSpec } from './rollup/windows.js
 export { writeRow, rowPath, ROLLUP_FORMATS } from './rollup/write.js';
 export type { RollupFormat } from './rollup/write.js';
 export { percentile } from './rollup/percentile.js';
+export { pyRound } from './rollup/py-round.js';
 
 // The seed's QueryTrace JSONL and Hugging Face dataset export
 export { exportJsonl } from './export-data/jsonl.js';
