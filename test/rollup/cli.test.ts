@@ -107,8 +107,9 @@ describe('openjoules rollup (CLI)', () => {
       'openjoules rollup: 1 file(s), 2 span(s) in window, 5 bad input(s) skipped (see above)',
     ]);
     const [, values] = readFileSync(join(out, 'hourly', '2026-04-24', '10.csv'), 'utf8').split('\n');
-    // Lines 1 and 6 are the chat and tool spans; nothing valid is lost.
-    expect(values!.split(',').slice(0, 6)).toEqual(['2026-04-24T10', '1', '0', '0', '1', '100']);
+    // Lines 1 and 6 are the chat and tool spans; nothing valid is lost. Their session has no user id, so it counts
+    // as its own user (the seed's `user_id or session_id`).
+    expect(values!.split(',').slice(0, 6)).toEqual(['2026-04-24T10', '1', '1', '0', '1', '100']);
   });
 
   it('--strict stops at the first bad input with exit 2 and writes nothing', async () => {

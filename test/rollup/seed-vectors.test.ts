@@ -96,3 +96,17 @@ describe('seed vectors in span form', () => {
     expect(await rowOf(f)).toMatchObject({ bucket: '2026-04-24T10', sessions: 0, spans: 0, cache_hit_ratio: 0, failure_rate: 0, time_to_first_action_s_p50: 0 });
   });
 });
+
+describe('users (the seed’s `user_id or session_id`)', () => {
+  it('a session without a user id, or with an empty one, counts as its own user', async () => {
+    // Vector from the seed's own Python: _aggregate([_session_metrics(s) for s in sessions]) over sessions s1
+    // (user_id "u1"), s2 (no user_id), s3 (user_id "") and s4 ("u1") gives users 3 (python3, build_kpis.py from
+    // /work/shared/seeds/004 re-indented, logic untouched).
+    const f = new SpanFactory();
+    const user = (id?: string) => (id === undefined ? {} : { 'user.id': id });
+    for (const [conversation, id] of [['s1', 'u1'], ['s2', undefined], ['s3', ''], ['s4', 'u1']] as const) {
+      f.span({ op: 'invoke_agent', start: '2026-04-24T10:00:00', end: '2026-04-24T10:00:01', attrs: { 'gen_ai.conversation.id': conversation, ...user(id) } });
+    }
+    expect(await rowOf(f)).toMatchObject({ sessions: 4, users: 3 });
+  });
+});
