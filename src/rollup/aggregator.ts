@@ -71,12 +71,7 @@ export class KpiAggregator {
     }
     bucket.touch(session, flags);
     if (span.parentSpanId === undefined) addRootEnergy(bucket, attrs);
-    for (const event of span.events) {
-      if (event.name !== sc.EVENT_OPENJOULES_FEEDBACK) continue;
-      const rating = event.attributes[sc.ATTR_OPENJOULES_FEEDBACK_RATING];
-      if (rating === 'up') bucket.thumbsUp++;
-      else if (rating === 'down') bucket.thumbsDown++;
-    }
+    bucket.countEvents(span.events);
   }
 
   /** The rows, in the window's bucket order, with trace-keyed sessions merged into their conversations. */

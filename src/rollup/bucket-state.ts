@@ -1,3 +1,5 @@
+import type { SpanRecord } from '../otlp/span-record.js';
+import { EventCounters } from './event-counters.js';
 import type { KpiRow } from './kpi-row.js';
 import { percentile } from './percentile.js';
 import { pyRound } from './py-round.js';
@@ -21,8 +23,8 @@ export class BucketState {
   costUsd = 0;
   toolCalls = 0;
   toolSuccesses = 0;
-  thumbsUp = 0;
-  thumbsDown = 0;
+  /** Feedback, job and call-to-action events of the bucket's spans. */
+  readonly events = new EventCounters();
   energyJoules = 0;
   energyGpuJoules = 0;
   energyCpuJoules = 0;
@@ -38,6 +40,11 @@ export class BucketState {
   touch(session: string, flags: number): void {
     const old = this.sessions.get(session);
     if (old === undefined || (old | flags) !== old) this.sessions.set(session, (old ?? 0) | flags);
+  }
+
+  /** Counts a span's events (feedback, jobs, calls to action). */
+  countEvents(events: SpanRecord['events']): void {
+    if (events.length > 0) this.events.add(events);
   }
 
   /** The finished row, with the seed's rounding: Python's `round`, 4 places for money and ratios, 2 for seconds. */
@@ -68,8 +75,14 @@ export class BucketState {
       regenerate_rate: ratio(regenerated, sessions, 4),
       time_to_first_action_s_p50: pyRound(percentile(this.ttfaSeconds, 0.5), 2),
       time_to_first_action_s_p95: pyRound(percentile(this.ttfaSeconds, 0.95), 2),
-      thumbs_up: this.thumbsUp,
-      thumbs_down: this.thumbsDown,
+      thumbs_up: this.events.thumbsUp,
+      thumbs_down: this.events.thumbsDown,
+      hf_jobs_submitted: this.events.jobsSubmitted,
+      hf_jobs_succeeded: this.events.jobsSucceeded,
+      hf_jobs_blocked: this.events.jobsBlocked,
+      pro_cta_clicks: this.events.ctaClicks,
+      gpu_hours_by_flavor_json: this.events.gpuHoursJson(),
+      pro_cta_by_source_json: this.events.ctaBySourceJson(),
       spans: this.spans,
       tool_calls: this.toolCalls,
       energy_joules: joules,

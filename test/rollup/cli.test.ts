@@ -9,7 +9,8 @@ import { SpanFactory, tempDir } from './fixtures.js';
 const CSV_HEADER =
   'bucket,sessions,users,turns,llm_calls,tokens_prompt,tokens_completion,tokens_cache_read,tokens_cache_creation,cost_usd,' +
   'cache_hit_ratio,tool_success_rate,failure_rate,regenerate_rate,time_to_first_action_s_p50,time_to_first_action_s_p95,' +
-  'thumbs_up,thumbs_down,spans,tool_calls,energy_joules,energy_gpu_joules,energy_cpu_joules,joules_per_turn,' +
+  'thumbs_up,thumbs_down,hf_jobs_submitted,hf_jobs_succeeded,hf_jobs_blocked,pro_cta_clicks,gpu_hours_by_flavor_json,' +
+  'pro_cta_by_source_json,spans,tool_calls,energy_joules,energy_gpu_joules,energy_cpu_joules,joules_per_turn,' +
   'output_tokens_per_joule,grid_intensity_g_per_kwh,co2e_g';
 
 let stderr: string[];
@@ -49,7 +50,7 @@ describe('openjoules rollup (CLI)', () => {
     const path = join(out, 'hourly', '2026-04-24', '10.csv');
     expect(stdout.join('')).toBe(`${path}\n`);
     expect(readFileSync(path, 'utf8')).toBe(
-      `${CSV_HEADER}\n2026-04-24T10,1,1,1,1,100,9,0,0,0.25,0.0,1.0,0.0,0.0,3.0,3.0,0,0,3,1,36.0,0.0,0.0,36.0,0.25,,\n`,
+      `${CSV_HEADER}\n2026-04-24T10,1,1,1,1,100,9,0,0,0.25,0.0,1.0,0.0,0.0,3.0,3.0,0,0,0,0,0,0,{},{},3,1,36.0,0.0,0.0,36.0,0.25,,\n`,
     );
     expect(stderr.join('')).toBe('openjoules rollup: 1 file(s), 3 span(s) in window, 0 bad input(s) skipped\n');
   });
