@@ -151,7 +151,10 @@ export type { SteadyStateConfig, SteadyStateResult } from './stats/steady-state.
 export { GPU_SPECS, lookupGpuSpec, gpuFromDevices } from './stats/gpu-specs.js';
 export type { GpuHardwareSpec } from './stats/gpu-specs.js';
 export { computeEfficiency, modelParamsB, MODEL_PARAMS_B } from './stats/efficiency.js';
-export { computeItlStats } from './stats/percentile.js';
+export { computeItlStats } from './stats/itl.js';
+export type { ItlStats } from './stats/itl.js';
+export { computeItlGapStats } from './stats/percentile.js';
+export type { ItlGapStats } from './stats/percentile.js';
 
 // The HTML report
 export { renderReport } from './report/render-report.js';
