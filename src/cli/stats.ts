@@ -1,19 +1,12 @@
-import type { Writable } from 'node:stream';
-import type { CommandIo } from './io.js';
-import { defineCommand } from 'citty';
-import { collectInputs } from './inputs.js';
-import { readCommandSpans } from './read-command-spans.js';
 import type { StatsGrouping, StatsReport } from '../stats/aggregate.js';
+import { defineCliCommand } from './command.js';
+import { COMMANDS } from './commands.js';
+import { EXIT, exitForSkipped } from './exit-codes.js';
+import { say, type CommandIo } from './io.js';
+import { readCommandSpans } from './read-command-spans.js';
 
-/** Exit statuses of `openjoules stats`. */
-export const STATS_EXIT = {
-  /** Inputs (if any) read cleanly and stored; stats printed. */
-  OK: 0,
-  /** Some lines or spans were bad, reported as file:line and skipped; the rest was stored and the stats printed. */
-  SKIPPED: 1,
-  /** A wrong flag, an input that cannot be read, `--strict` and a bad line, or a store that cannot be read or written; nothing stored. */
-  FAILED: 2,
-} as const;
+/** Exit statuses of `openjoules stats`: the table every command shares (exit-codes.ts). */
+export const STATS_EXIT = EXIT;
 
 const GROUPINGS: readonly StatsGrouping[] = ['model', 'engine', 'agent', 'batch'];
 
@@ -47,7 +40,6 @@ export type StatsIo = CommandIo;
  * table, or with --json the report as JSON. Bad lines go to stderr as `file:line: reason`.
  */
 export async function runStats(args: StatsArgs, io: StatsIo): Promise<number> {
-  const say = (stream: Writable, text: string): void => void stream.write(`${text}\n`);
   const fail = (message: string): number => {
     say(io.stderr, `openjoules stats: ${message}`);
     return STATS_EXIT.FAILED;
@@ -80,7 +72,7 @@ export async function runStats(args: StatsArgs, io: StatsIo): Promise<number> {
       return fail(error instanceof TelemetryStoreError ? error.message : `cannot store: ${(error as Error).message}`);
     }
   }
-  const exitCode = skipped > 0 ? STATS_EXIT.SKIPPED : STATS_EXIT.OK;
+  const exitCode = exitForSkipped(skipped);
   if (args.ingestOnly) return exitCode;
 
   const { aggregateStats, GROUP_COLUMN } = await import('../stats/aggregate.js');
@@ -108,12 +100,8 @@ export async function runStats(args: StatsArgs, io: StatsIo): Promise<number> {
   return exitCode;
 }
 
-export default defineCommand({
-  meta: {
-    name: 'stats',
-    description:
-      'Per-model/engine/agent/batch LLM call stats (tokens, latency, TTFT, ITL, tokens per joule, prefill/decode energy, MFU/MBU/IPJ) from a persistent store. `stats ingest --input ...` only stores.',
-  },
+export default defineCliCommand({
+  meta: { name: 'stats', description: COMMANDS.stats.description },
   args: {
     input: { type: 'string', alias: 'i', description: 'Span file, directory or - for stdin, added to the store first; repeatable', valueHint: 'file|dir|-' },
     store: { type: 'string', description: `The store (SQLite file), default ${DEFAULT_STATS_STORE}` },
@@ -125,11 +113,11 @@ export default defineCommand({
     batch: { type: 'string', description: 'Batch id for ingested calls that carry no openjoules.batch.id' },
     strict: { type: 'boolean', description: 'Stop at the first bad input (exit 2), storing nothing', default: false },
   },
-  async run({ args, rawArgs }) {
+  run({ args, rawArgs, inputsOf, io }) {
     const ingestOnly = rawArgs[0] === 'ingest';
-    process.exitCode = await runStats(
+    return runStats(
       {
-        inputs: collectInputs(ingestOnly ? rawArgs.slice(1) : rawArgs, ['--store', '--by', '--warmup', '--gpu', '--gpus', '--batch']),
+        inputs: inputsOf(ingestOnly ? rawArgs.slice(1) : rawArgs),
         ingestOnly,
         store: args.store,
         by: args.by,
@@ -140,7 +128,7 @@ export default defineCommand({
         batch: args.batch,
         strict: args.strict,
       },
-      { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
+      io,
     );
   },
 });
