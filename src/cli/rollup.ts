@@ -30,6 +30,8 @@ export interface RollupCliOptions {
   readonly hours?: string;
   readonly datetime?: string;
   readonly daily?: string;
+  /** The seed's `--daily-backfill YYYY-MM-DD`: the same as `daily`. */
+  readonly dailyBackfill?: string;
   readonly format: string;
   /** As typed; the environment's value when the flag is absent. */
   readonly gridIntensity?: string;
@@ -44,6 +46,7 @@ export default defineCliCommand({
     hours: { type: 'string', description: 'Backfill the N last completed UTC hours (default: the last one)' },
     datetime: { type: 'string', description: 'One UTC hour, YYYY-MM-DDTHH' },
     daily: { type: 'string', description: 'One UTC day, YYYY-MM-DD (writes daily/YYYY-MM-DD.<ext>)' },
+    'daily-backfill': { type: 'string', description: "The seed's name for --daily: one UTC day, YYYY-MM-DD", valueHint: 'YYYY-MM-DD' },
     format: { type: 'enum', options: [...ROLLUP_FORMATS], description: 'csv, json or parquet', default: 'csv' },
     'grid-intensity': { type: 'string', description: `Grid intensity in gCO2e/kWh for co2e_g (or $${GRID_INTENSITY_ENV}); empty when neither is set` },
     strict: { type: 'boolean', description: 'Stop at the first bad input (exit 2) instead of skipping it', default: false },
@@ -56,6 +59,7 @@ export default defineCliCommand({
         hours: args.hours,
         datetime: args.datetime,
         daily: args.daily,
+        dailyBackfill: args['daily-backfill'],
         format: args.format ?? 'csv',
         gridIntensity: args['grid-intensity'] ?? envOf(io)[GRID_INTENSITY_ENV],
         strict: args.strict,
@@ -81,7 +85,8 @@ export async function runRollup(o: RollupCliOptions, io: CommandIo): Promise<Rol
   let total = 0;
   try {
     const hours = o.hours === undefined ? undefined : Number(o.hours);
-    window = parseWindow({ hours, datetime: o.datetime, daily: o.daily });
+    if (o.daily !== undefined && o.dailyBackfill !== undefined) return fail('give one of --daily, --daily-backfill (the same flag)');
+    window = parseWindow({ hours, datetime: o.datetime, daily: o.daily ?? o.dailyBackfill });
     if (o.gridIntensity !== undefined && o.gridIntensity.trim() !== '') {
       gridIntensity = Number(o.gridIntensity);
       if (!Number.isFinite(gridIntensity) || gridIntensity < 0) return fail(`grid intensity must be a number ≥ 0 (gCO2e/kWh), got "${o.gridIntensity}"`);

@@ -82,6 +82,15 @@ describe('openjoules rollup (CLI)', () => {
     expect(row).toMatchObject({ bucket: '2026-04-24', sessions: 1, turns: 2, energy_joules: 72, grid_intensity_g_per_kwh: 400, co2e_g: 0.008 });
   });
 
+  it("--daily-backfill YYYY-MM-DD is the seed's name for --daily (it was read as an input path)", async () => {
+    const out = tempDir();
+    const result = await run('--input', sampleSpans().writeFile(), '--out', out, '--daily-backfill', '2026-04-24', '--format', 'json');
+    expect(result).toMatchObject({ exitCode: 0, skipped: 0 });
+    expect(JSON.parse(readFileSync(join(out, 'daily', '2026-04-24.json'), 'utf8'))).toMatchObject({ bucket: '2026-04-24', sessions: 1 });
+    expect((await run('--input', sampleSpans().writeFile(), '--daily', '2026-04-24', '--daily-backfill', '2026-04-24')).exitCode).toBe(2);
+    expect(stderr.join('')).toMatch(/give one of --daily, --daily-backfill/);
+  });
+
   it('reports bad lines and spans with file:line, skips them, keeps the rest, and exits 1', async () => {
     const good = sampleSpans().jsonl(1).trimEnd().split('\n');
     const bad = new SpanFactory();
