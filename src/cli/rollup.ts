@@ -18,6 +18,8 @@ export interface RollupRunResult {
   readonly exitCode: number;
   readonly written: readonly string[];
   readonly skipped: number;
+  /** Buckets that saw no span, so nothing was written for them (an existing file there is kept). */
+  readonly empty: readonly string[];
 }
 
 /** The environment variable read when `--grid-intensity` is not given, in gCO2e/kWh. */
@@ -37,6 +39,9 @@ export interface RollupCliOptions {
   readonly gridIntensity?: string;
   readonly strict: boolean;
 }
+
+/** How many empty bucket keys the closing line names before it counts the rest. */
+const EMPTY_NAMED = 5;
 
 export default defineCliCommand({
   meta: { name: 'rollup', description: COMMANDS.rollup.description },
@@ -69,13 +74,14 @@ export default defineCliCommand({
 });
 
 /**
- * Runs `openjoules rollup`: one KPI file per bucket of the window. stdout gets each written path; stderr each bad
- * line and one closing line.
+ * Runs `openjoules rollup`: one KPI file per bucket of the window that saw spans; a bucket with none is left alone,
+ * so re-running over inputs that no longer hold an hour's spans never overwrites its file with zeros (the seed skips
+ * such an hour too). stdout gets each written path; stderr each bad line and one closing line.
  */
 export async function runRollup(o: RollupCliOptions, io: CommandIo): Promise<RollupRunResult> {
   const fail = (message: string): RollupRunResult => {
     say(io.stderr, `openjoules rollup: ${message}`);
-    return { exitCode: EXIT.FAILED, written: [], skipped: 0 };
+    return { exitCode: EXIT.FAILED, written: [], skipped: 0, empty: [] };
   };
   if (o.inputs.length === 0) return fail('no input; give --input <file|dir|-> (repeatable)');
   if (!(ROLLUP_FORMATS as readonly string[]).includes(o.format)) return fail(`--format must be one of ${ROLLUP_FORMATS.join(', ')}`);
@@ -119,7 +125,12 @@ export async function runRollup(o: RollupCliOptions, io: CommandIo): Promise<Rol
   progress.done();
 
   const written: string[] = [];
+  const empty: string[] = [];
   for (const row of rows) {
+    if (row.spans === 0) {
+      empty.push(row.bucket);
+      continue;
+    }
     try {
       written.push(await writeRow(o.out, row, format));
     } catch (error) {
@@ -127,7 +138,11 @@ export async function runRollup(o: RollupCliOptions, io: CommandIo): Promise<Rol
     }
     say(io.stdout, written[written.length - 1]!);
   }
+  if (empty.length > 0) {
+    const named = empty.slice(0, EMPTY_NAMED).join(', ') + (empty.length > EMPTY_NAMED ? ` and ${empty.length - EMPTY_NAMED} more` : '');
+    say(io.stderr, `openjoules rollup: no spans in ${named}; nothing written there (existing files kept)`);
+  }
   const spans = rows.reduce((sum, row) => sum + row.spans, 0);
   say(io.stderr, `openjoules rollup: ${written.length} file(s), ${spans} span(s) in window, ${skipped} bad input(s) skipped${skipped > 0 ? ' (see above)' : ''}`);
-  return { exitCode: exitForSkipped(skipped), written, skipped };
+  return { exitCode: exitForSkipped(skipped), written, skipped, empty };
 }
