@@ -1,9 +1,11 @@
 import type { StatsGrouping, StatsReport } from '../stats/aggregate.js';
+import { DEFAULT_STEADY_STATE_CONFIG } from '../stats/steady-state.js';
 import { defineCliCommand } from './command.js';
 import { COMMANDS } from './commands.js';
 import { EXIT, exitForSkipped } from './exit-codes.js';
 import { say, type CommandIo } from './io.js';
 import { readCommandSpans } from './read-command-spans.js';
+import { parseTimeArg, TimeArgError } from './time-arg.js';
 
 /** Exit statuses of `openjoules stats`: the table every command shares (exit-codes.ts). */
 export const STATS_EXIT = EXIT;
@@ -29,6 +31,17 @@ export interface StatsArgs {
   /** Batch id for ingested calls that have no `openjoules.batch.id`. */
   readonly batch?: string;
   readonly strict?: boolean;
+  /** Only calls that started at or after this: ISO time, duration back from now (`2h`) or unix seconds. */
+  readonly since?: string;
+  /** Only calls that started at or before this; same forms as `since`. */
+  readonly until?: string;
+  /**
+   * Leave out warmup calls as the seed's steady-state detector counts them: the first `warmupSamples` calls of each
+   * model (5, or `warmup` when given) and every call flagged `openjoules.warmup`.
+   */
+  readonly excludeWarmup?: boolean;
+  /** "Now" for durations, epoch ms; default the clock. */
+  readonly nowMs?: number;
 }
 
 /** What {@link runStats} needs from the process, so tests can run it in-process. */
@@ -46,8 +59,19 @@ export async function runStats(args: StatsArgs, io: StatsIo): Promise<number> {
   };
   const by = (args.by ?? 'model') as StatsGrouping;
   if (!GROUPINGS.includes(by)) return fail(`--by must be one of ${GROUPINGS.join(', ')}, got "${args.by}"`);
-  const warmup = args.warmup === undefined ? undefined : Number(args.warmup);
-  if (warmup !== undefined && !(Number.isInteger(warmup) && warmup >= 0)) return fail(`--warmup must be a whole number ≥ 0, got "${args.warmup}"`);
+  const given = args.warmup === undefined ? undefined : Number(args.warmup);
+  if (given !== undefined && !(Number.isInteger(given) && given >= 0)) return fail(`--warmup must be a whole number ≥ 0, got "${args.warmup}"`);
+  const warmup = given ?? (args.excludeWarmup ? DEFAULT_STEADY_STATE_CONFIG.warmupSamples : undefined);
+  let since: number | undefined;
+  let until: number | undefined;
+  try {
+    if (args.since !== undefined) since = parseTimeArg('--since', args.since, args.nowMs);
+    if (args.until !== undefined) until = parseTimeArg('--until', args.until, args.nowMs);
+  } catch (error) {
+    if (error instanceof TimeArgError) return fail(error.message);
+    throw error;
+  }
+  if (since !== undefined && until !== undefined && since > until) return fail(`--since (${args.since}) is after --until (${args.until})`);
   const gpus = args.gpus === undefined ? undefined : Number(args.gpus);
   if (gpus !== undefined && !(Number.isInteger(gpus) && gpus >= 1)) return fail(`--gpus must be a whole number ≥ 1, got "${args.gpus}"`);
   const storePath = args.store ?? DEFAULT_STATS_STORE;
@@ -83,7 +107,7 @@ export async function runStats(args: StatsArgs, io: StatsIo): Promise<number> {
     if (!(await stat(storePath).catch(() => undefined))) return fail(`no store at ${storePath}; give --input to ingest spans first`);
     const store = await TelemetryStore.open(storePath);
     try {
-      report = aggregateStats(store, { by, warmup, gpu: args.gpu, numGpus: gpus });
+      report = aggregateStats(store, { by, warmup, gpu: args.gpu, numGpus: gpus, since, until });
     } finally {
       store.close();
     }
@@ -107,7 +131,14 @@ export default defineCliCommand({
     store: { type: 'string', description: `The store (SQLite file), default ${DEFAULT_STATS_STORE}` },
     by: { type: 'string', description: 'Group by model, engine, agent or batch', default: 'model', valueHint: 'model|engine|agent|batch' },
     json: { type: 'boolean', description: 'Print the report as JSON instead of a table', default: false },
+    since: { type: 'string', description: 'Only calls started at or after this: ISO time (UTC unless an offset is given), a duration back from now (2h, 7d, 1h30m) or unix seconds', valueHint: 'time' },
+    until: { type: 'string', description: 'Only calls started at or before this; same forms as --since', valueHint: 'time' },
     warmup: { type: 'string', description: 'Leave out the first N calls of each model, and calls flagged openjoules.warmup' },
+    'exclude-warmup': {
+      type: 'boolean',
+      description: `Leave out warmup calls as the steady-state detector counts them: the first ${DEFAULT_STEADY_STATE_CONFIG.warmupSamples} of each model (or --warmup N), and calls flagged openjoules.warmup`,
+      default: false,
+    },
     gpu: { type: 'string', description: 'GPU for MFU/MBU when the spans name none, e.g. "NVIDIA H100 80GB HBM3"' },
     gpus: { type: 'string', description: 'GPUs per call with --gpu (default 1)' },
     batch: { type: 'string', description: 'Batch id for ingested calls that carry no openjoules.batch.id' },
@@ -123,6 +154,9 @@ export default defineCliCommand({
         by: args.by,
         json: args.json,
         warmup: args.warmup,
+        excludeWarmup: args['exclude-warmup'],
+        since: args.since,
+        until: args.until,
         gpu: args.gpu,
         gpus: args.gpus,
         batch: args.batch,

@@ -35,6 +35,7 @@ const ROWS: readonly Row[] = [
   ['stats', (f) => ['-i', f.bad, '--store', join(f.dir, 't.db')], EXIT.SKIPPED, /1 bad input\(s\) skipped \(see above\)/],
   ['stats', (f) => ['-i', f.bad, '--store', join(f.dir, 't.db'), '--strict'], EXIT.FAILED, /--strict: stopped, nothing stored/],
   ['stats', (f) => ['-i', f.good, '--store', join(f.dir, 't.db'), '--by', 'colour'], EXIT.FAILED, /--by must be one of/],
+  ['stats', (f) => ['-i', f.good, '--store', join(f.dir, 't.db'), '--since', 'soon'], EXIT.FAILED, /--since must be/],
   ['stats', (f) => ['ingest', '-i', f.good, '--store', join(f.dir, 't.db')], EXIT.OK, /1 new/],
   ['export', (f) => ['-i', f.good, '-o', join(f.dir, 't.jsonl')], EXIT.OK, /0 bad input\(s\) skipped$/m],
   ['export', (f) => ['-i', f.bad, '-o', join(f.dir, 't.jsonl')], EXIT.SKIPPED, /1 bad input\(s\) skipped/],
