@@ -40,6 +40,22 @@ export default tseslint.config(
     },
   },
   {
+    // One IO type for every command: src/cli reaches the process only through io.ts (processIo).
+    files: ['src/cli/**/*.ts'],
+    ignores: ['src/cli/io.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'stdout', message: 'Write to the CommandIo a command is given (src/cli/io.ts).' },
+        { object: 'process', property: 'stderr', message: 'Write to the CommandIo a command is given (src/cli/io.ts).' },
+        { object: 'process', property: 'stdin', message: 'Read the CommandIo a command is given (src/cli/io.ts).' },
+        { object: 'process', property: 'exitCode', message: 'Return an exit status from the EXIT table (src/cli/exit-codes.ts).' },
+        { object: 'process', property: 'exit', message: 'Return an exit status from the EXIT table (src/cli/exit-codes.ts).' },
+      ],
+    },
+  },
+  {
     // CommonJS fixtures exist to prove `node -r openjoules/register` works with require().
     files: ['**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },

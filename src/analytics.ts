@@ -43,6 +43,7 @@ export type { RollupWindow, RollupBucket, WindowSpec } from './rollup/windows.js
 export { writeRow, rowPath, ROLLUP_FORMATS } from './rollup/write.js';
 export type { RollupFormat } from './rollup/write.js';
 export { percentile } from './rollup/percentile.js';
+export { pyRound } from './rollup/py-round.js';
 
 // The seed's QueryTrace JSONL and Hugging Face dataset export
 export { exportJsonl } from './export-data/jsonl.js';
@@ -62,7 +63,10 @@ export type { SteadyStateConfig, SteadyStateResult } from './stats/steady-state.
 export { GPU_SPECS, lookupGpuSpec, gpuFromDevices } from './stats/gpu-specs.js';
 export type { GpuHardwareSpec } from './stats/gpu-specs.js';
 export { computeEfficiency, modelParamsB, MODEL_PARAMS_B } from './stats/efficiency.js';
-export { computeItlStats } from './stats/percentile.js';
+export { computeItlStats } from './stats/itl.js';
+export type { ItlStats } from './stats/itl.js';
+export { computeItlGapStats } from './stats/percentile.js';
+export type { ItlGapStats } from './stats/percentile.js';
 
 // The HTML report
 export { renderReport } from './report/render-report.js';

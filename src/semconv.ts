@@ -128,6 +128,8 @@ export const ATTR_HW_VENDOR = 'hw.vendor' as const;
 export const ATTR_OPENJOULES_BATCH_ID = 'openjoules.batch.id' as const;
 /** What the operation cost, in US dollars. */
 export const ATTR_OPENJOULES_COST_USD = 'openjoules.cost.usd' as const;
+/** Where in the product a call to action was clicked (the seed's pro_cta_click source). */
+export const ATTR_OPENJOULES_CTA_SOURCE = 'openjoules.cta.source' as const;
 /** The measured devices as "hw.id=name (method)". */
 export const ATTR_OPENJOULES_ENERGY_DEVICES = 'openjoules.energy.devices' as const;
 /** The energy sources that opened in this process, in detection order. */
@@ -142,6 +144,16 @@ export const ATTR_OPENJOULES_FEEDBACK_RATING = 'openjoules.feedback.rating' as c
 export const ATTR_OPENJOULES_FEEDBACK_RATING_VALUE_UP = 'up' as const;
 /** Thumbs down. */
 export const ATTR_OPENJOULES_FEEDBACK_RATING_VALUE_DOWN = 'down' as const;
+/** A finished job's wall time, in seconds. */
+export const ATTR_OPENJOULES_JOB_DURATION = 'openjoules.job.duration' as const;
+/** The hardware flavour a job runs on; GPU-hours are reported per flavour. */
+export const ATTR_OPENJOULES_JOB_FLAVOR = 'openjoules.job.flavor' as const;
+/** GPUs the job held; GPU-hours = duration × GPUs / 3600. Without it the seed's table of Hugging Face job flavours gives the count (0 for an unknown flavour). */
+export const ATTR_OPENJOULES_JOB_GPU_COUNT = 'openjoules.job.gpu.count' as const;
+/** The id the job runner gave a background job (training run, batch inference, sandbox). */
+export const ATTR_OPENJOULES_JOB_ID = 'openjoules.job.id' as const;
+/** A finished job's final status as its runner reports it; `completed`, `succeeded` or `success` (any case) count as succeeded. */
+export const ATTR_OPENJOULES_JOB_STATUS = 'openjoules.job.status' as const;
 /** The query's accuracy score from the task's grader (the seed's accuracy_score), on the root span. */
 export const ATTR_OPENJOULES_QUERY_ACCURACY = 'openjoules.query.accuracy' as const;
 /** Whether the query ran to completion (the seed's completed). */
@@ -184,6 +196,14 @@ export const METRIC_OPENJOULES_EXPORT_DROPPED_SPANS = 'openjoules.export.dropped
 /** Inclusive joules per operation (span), so a backend charts joules per tool call without reading spans. Instrument: histogram; unit: J. */
 export const METRIC_OPENJOULES_OPERATION_ENERGY = 'openjoules.operation.energy' as const;
 
+/** A background job was submitted (the seed's hf_job_submit), on the span that submitted it. */
+export const EVENT_OPENJOULES_JOB_SUBMIT = 'openjoules.job.submit' as const;
+/** A background job finished (the seed's hf_job_complete). */
+export const EVENT_OPENJOULES_JOB_COMPLETE = 'openjoules.job.complete' as const;
+/** A job was refused before it ran, for lack of access or credits (the seed's jobs_access_blocked). */
+export const EVENT_OPENJOULES_JOB_BLOCKED = 'openjoules.job.blocked' as const;
+/** The user clicked a call to action, e.g. an upgrade prompt (the seed's pro_cta_click). */
+export const EVENT_OPENJOULES_CTA_CLICK = 'openjoules.cta.click' as const;
 /** A user's thumbs up or down on a turn, recorded as a span event on its invoke_agent span. */
 export const EVENT_OPENJOULES_FEEDBACK = 'openjoules.feedback' as const;
 /** A turn is retried after a retryable error (the seed's retry_attempt), on the turn's span. */

@@ -44,7 +44,8 @@ export class KpiAggregator {
       session = known === undefined ? `t:${span.traceId}` : `c:${known}`;
     }
     const operation = attrs[sc.ATTR_GEN_AI_OPERATION_NAME];
-    const userId = (attrs[sc.ATTR_USER_ID] ?? span.resource[sc.ATTR_USER_ID]) as string | undefined;
+    // An empty user id is no user id: the seed's `user_id or session_id`.
+    const userId = ((attrs[sc.ATTR_USER_ID] ?? span.resource[sc.ATTR_USER_ID]) as string | undefined) || undefined;
     this._trackSession(session, span, operation === 'execute_tool', userId);
 
     const bucket = this._buckets.get(bucketStartOf(span.endMs, this._window.granularity));
@@ -70,12 +71,7 @@ export class KpiAggregator {
     }
     bucket.touch(session, flags);
     if (span.parentSpanId === undefined) addRootEnergy(bucket, attrs);
-    for (const event of span.events) {
-      if (event.name !== sc.EVENT_OPENJOULES_FEEDBACK) continue;
-      const rating = event.attributes[sc.ATTR_OPENJOULES_FEEDBACK_RATING];
-      if (rating === 'up') bucket.thumbsUp++;
-      else if (rating === 'down') bucket.thumbsDown++;
-    }
+    bucket.countEvents(span.events);
   }
 
   /** The rows, in the window's bucket order, with trace-keyed sessions merged into their conversations. */
@@ -96,8 +92,8 @@ export class KpiAggregator {
       state.sessions.clear();
       for (const [key, flags] of merged) {
         state.sessions.set(key, flags);
-        const userId = sessions.get(key)?.userId;
-        if (userId !== undefined) state.users.add(userId);
+        // The seed's `user_id or session_id`: a session without a user counts as its own user.
+        state.users.add(sessions.get(key)?.userId ?? key.slice(2));
       }
       return state.toRow(gridIntensityGPerKwh);
     });
