@@ -4,7 +4,10 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'openjoules-out/**', 'collector-config/.build/**', '.cache/**'] },
+  {
+    // The pack check's TypeScript app is typechecked and linted by tsc against the packed types in its own install.
+    ignores: ['dist/**', 'node_modules/**', 'openjoules-out/**', 'collector-config/.build/**', '.cache/**', 'scripts/pack-check/apps/ts/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -46,7 +46,7 @@ export async function exportHfDataset(traces: Iterable<QueryTrace>, dir: string)
  * Rows as an Arrow IPC stream with the column types of {@link HF_COLUMNS} (all nullable) and, like `datasets`,
  * the features JSON under the schema metadata key `huggingface`.
  */
-export function encodeArrowStream(arrow: typeof Arrow, rows: readonly HfRow[], huggingfaceMetadata: string): Uint8Array {
+function encodeArrowStream(arrow: typeof Arrow, rows: readonly HfRow[], huggingfaceMetadata: string): Uint8Array {
   const { Field, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, vectorFromArray } = arrow;
   const fields = HF_COLUMNS.map(([name, dtype]) => new Field(name, arrowType(arrow, dtype), true));
   const schema = new Schema(fields, new Map([['huggingface', huggingfaceMetadata]]));
