@@ -105,5 +105,6 @@ export type { StartingOpenJoules } from './setup/start.js';
 export { instrumentModules, instrumentOpenAI, instrumentAnthropic, instrumentMcpClient } from './instrument/manual.js';
 export type { InstrumentModules } from './instrument/manual.js';
 export { OpenJoulesInstrumentation, INSTRUMENTED_MODULES } from './instrument/instrumentation.js';
+export { registerEsmLoaderHook } from './instrument/esm-hook.js';
 export type { OpenJoulesInstrumentationConfig } from './instrument/instrumentation.js';
 export type { OpenAIInstrumentationOptions } from './instrument/openai.js';
