@@ -9,6 +9,12 @@ import { makeDirectory } from './make-directory.js';
 /** Most spans one line (one ExportTraceServiceRequest) carries; a bigger export is written as several lines. */
 export const SPANS_PER_LINE = 512;
 
+/**
+ * Longest the exporter encodes in one go before it lets the event loop run, ms: long enough that the writer keeps
+ * pace with an agent making tens of thousands of spans a second, short enough to be no worse than a minor GC pause.
+ */
+const ENCODE_SLICE_MS = 5;
+
 /** Options of {@link JsonlSpanExporter}. */
 export interface JsonlSpanExporterOptions {
   /** The file to append to. Default: `<outDir>/traces-<UTC time>-<pid>.jsonl`, a new file per process. */
@@ -70,14 +76,19 @@ export class JsonlSpanExporter implements SpanExporter {
   }
 
   /**
-   * Encodes `spans` a line of at most {@link SPANS_PER_LINE} at a time, yielding to the event loop between lines (a
-   * big batch would otherwise hold the agent up for as long as its JSON takes), then appends the lines in one write.
+   * Encodes `spans` a line of at most {@link SPANS_PER_LINE} at a time, letting the event loop run whenever encoding
+   * has taken {@link ENCODE_SLICE_MS} (a big batch would otherwise hold the agent up for as long as its JSON takes),
+   * then appends the lines in one write.
    */
   private async _write(spans: readonly ReadableSpan[]): Promise<void> {
     if (this._failure) throw this._failure;
     const lines: string[] = [];
+    let turnStarted = performance.now();
     for (let i = 0; i < spans.length; i += SPANS_PER_LINE) {
-      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (performance.now() - turnStarted > ENCODE_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        turnStarted = performance.now();
+      }
       lines.push(JSON.stringify(encodeTraceRequest(spans.slice(i, i + SPANS_PER_LINE))) + '\n');
     }
     if (spans.length === 0) lines.push(JSON.stringify(encodeTraceRequest([])) + '\n');
