@@ -50,7 +50,10 @@ export class OtlpHttpJsonExporter implements SpanExporter {
   private _shutdown = false;
   private _reportedPartial = false;
 
+  /** Throws when `url` is not an http(s) URL (the pipeline checks its settings before building one). */
   constructor(options: OtlpHttpJsonExporterOptions) {
+    const protocol = new URL(options.url).protocol;
+    if (protocol !== 'http:' && protocol !== 'https:') throw new Error(`${options.url} is not an http(s) URL`);
     this.url = options.url;
     this._headers = { ...options.headers, 'content-type': 'application/json' };
     this._timeoutMillis = Math.max(1, options.timeoutMillis ?? 10_000);

@@ -1,10 +1,31 @@
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import type * as OtlpMetricsModule from '@opentelemetry/exporter-metrics-otlp-http';
+import type * as PrometheusModule from '@opentelemetry/exporter-prometheus';
 import { PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
+import { createRequire } from 'node:module';
 import { buildOtlpExporter, otlpExporterConfig } from './otlp-config.js';
 import type { ProblemReporter } from './problem-reporter.js';
 
 const DEFAULT_EXPORT_INTERVAL_MS = 60_000;
+
+/**
+ * The metric exporters are optional peer dependencies: each OpenTelemetry exporter release pins exact versions of the
+ * SDK packages it sits on, so as dependencies they installed second copies of core and sdk-metrics into every app,
+ * even apps that export no metrics. An app that wants metrics installs the one it uses; they are loaded with
+ * `require` here so the pipeline can be built synchronously (`node -r openjoules/register`).
+ */
+const requireFromHere = createRequire(import.meta.url);
+
+function loadPeer<T>(name: string, report: ProblemReporter, what: string): T | undefined {
+  try {
+    return requireFromHere(name) as T;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const why = code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND' ? `${name} is not installed (npm i ${name})` : (error as Error).message;
+    report({ variable: 'OTEL_METRICS_EXPORTER', message: `${what} metrics are off: ${why}` });
+    return undefined;
+  }
+}
+
 const DEFAULT_EXPORT_TIMEOUT_MS = 30_000;
 
 /**
@@ -29,7 +50,13 @@ export function chooseMetricReaders(
     if (name === 'otlp') {
       const settings = otlpExporterConfig(env, 'metrics', report, maxExportMillis);
       const config = settings.config;
-      const built = config ? buildOtlpExporter('metrics', () => new OTLPMetricExporter(config)) : { problem: settings.problem! };
+      if (config === undefined) {
+        report(settings.problem!, 'OTLP metrics are off');
+        continue;
+      }
+      const otlp = loadPeer<typeof OtlpMetricsModule>('@opentelemetry/exporter-metrics-otlp-http', report, 'OTLP');
+      if (!otlp) continue;
+      const built = buildOtlpExporter('metrics', () => new otlp.OTLPMetricExporter(config));
       if (!built.exporter) {
         report(built.problem, 'OTLP metrics are off');
         continue;
@@ -39,6 +66,9 @@ export function chooseMetricReaders(
       // The reader throws when the timeout is longer than the interval.
       readers.push(new PeriodicExportingMetricReader({ exporter: built.exporter, exportIntervalMillis: interval, exportTimeoutMillis: Math.min(timeout, interval, maxExportMillis) }));
     } else if (name === 'prometheus') {
+      const prometheus = loadPeer<typeof PrometheusModule>('@opentelemetry/exporter-prometheus', report, 'Prometheus');
+      if (!prometheus) continue;
+      const { PrometheusExporter } = prometheus;
       const text = env.OTEL_EXPORTER_PROMETHEUS_PORT?.trim();
       let port = PrometheusExporter.DEFAULT_OPTIONS.port;
       if (text) {

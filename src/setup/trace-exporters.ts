@@ -1,6 +1,6 @@
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { JsonlSpanExporter } from '../export/jsonl-span-exporter.js';
+import { OtlpHttpJsonExporter } from '../export/otlp-http-json-exporter.js';
 import { buildOtlpExporter, otlpExporterConfig, otlpUrl } from './otlp-config.js';
 import { reportOncePerVariable, type ProblemReporter } from './problem-reporter.js';
 
@@ -57,7 +57,8 @@ export function chooseTraceExporters(
       warnUnsupportedProtocol(env, report);
       const settings = otlpExporterConfig(env, 'traces', report, maxExportMillis);
       const config = settings.config;
-      const built = config ? buildOtlpExporter('traces', () => new OTLPTraceExporter(config)) : { problem: settings.problem! };
+      const compression = otlpCompression(env, 'traces', report);
+      const built = config ? buildOtlpExporter('traces', () => new OtlpHttpJsonExporter({ ...config, compression })) : { problem: settings.problem! };
       if (built.exporter) {
         chosen.push({ kind: 'otlp', exporter: built.exporter, target: `OTLP ${settings.url}` });
       } else if (!names.includes('jsonl')) {
@@ -84,6 +85,17 @@ function warnUnsupportedProtocol(env: NodeJS.ProcessEnv, report: ProblemReporter
   if (protocol && protocol !== 'http/json' && protocol !== 'http/protobuf') {
     report({ variable, message: `${variable}=${protocol} is not supported; sending OTLP over http/json` });
   }
+}
+
+/** OTEL_EXPORTER_OTLP_[SIGNAL_]COMPRESSION: `gzip` or `none`; anything else is reported once and means none. */
+export function otlpCompression(env: NodeJS.ProcessEnv, signal: 'traces' | 'metrics', report: ProblemReporter): 'gzip' | 'none' {
+  const own = `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_COMPRESSION`;
+  const variable = env[own]?.trim() ? own : 'OTEL_EXPORTER_OTLP_COMPRESSION';
+  const value = env[variable]?.trim().toLowerCase();
+  if (!value || value === 'none') return 'none';
+  if (value === 'gzip') return 'gzip';
+  report({ variable, message: `${variable}=${value} is not gzip or none; sending uncompressed` });
+  return 'none';
 }
 
 /** The URL the OTLP/HTTP exporter posts traces to, by the specification's rules. */
