@@ -18,6 +18,8 @@ export const main = defineCommand({
     stats: () => import('./stats.js').then((m) => m.default),
     export: () => import('./export.js').then((m) => m.default),
     report: () => import('./report.js').then((m) => m.default),
+    attribute: () => import('./attribute.js').then((m) => m.default),
+    sample: () => import('./sample.js').then((m) => m.default),
   },
 });
 
