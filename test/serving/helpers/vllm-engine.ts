@@ -2,7 +2,7 @@
 // emits (vllm/v1/engine/output_processor.py, vllm/tracing SpanAttributes): `llm_request`, kind SERVER, started at the
 // arrival time, parented by the caller's W3C traceparent, latencies in seconds computed from the request's timestamps
 // exactly as vLLM computes them. And the agent side: a client span whose context travels in a traceparent header.
-import { ROOT_CONTEXT, SpanKind, defaultTextMapGetter, defaultTextMapSetter, trace, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, defaultTextMapGetter, defaultTextMapSetter, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 
 /** One request of a synthetic batching schedule, epoch ms. */
@@ -50,11 +50,12 @@ export function emitVllmRequestSpan(tracer: Tracer, r: ScheduledRequest, headers
 }
 
 /**
- * The agent's side of one call: a CLIENT span around the request, and the headers its HTTP call sends (traceparent).
- * The span is ended at `endMs`.
+ * The agent's side of one call: a CLIENT span around the request (under `parent` when given), and the headers its
+ * HTTP call sends (traceparent). The span is ended at `endMs`.
  */
-export function agentCall(tracer: Tracer, model: string, startMs: number, endMs: number): { headers: Record<string, string>; spanId: string; traceId: string } {
-  const span = tracer.startSpan(`chat ${model}`, { kind: SpanKind.CLIENT, startTime: startMs, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model } });
+export function agentCall(tracer: Tracer, model: string, startMs: number, endMs: number, parent?: Span): { headers: Record<string, string>; spanId: string; traceId: string } {
+  const context = parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
+  const span = tracer.startSpan(`chat ${model}`, { kind: SpanKind.CLIENT, startTime: startMs, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model } }, context);
   const headers: Record<string, string> = {};
   propagator.inject(trace.setSpan(ROOT_CONTEXT, span), headers, defaultTextMapSetter);
   span.end(endMs);
