@@ -71,6 +71,9 @@ export async function attributeSpans(o: AttributeSpansOptions): Promise<Attribut
   const requests: ServingRequest[] = [];
   let spansStart = Infinity;
   let spansEnd = -Infinity;
+  // For finding the caller: GenAI spans, and non-GenAI CLIENT spans (an HTTP client instrumentation's) with their parent.
+  const genAi = new Set<string>();
+  const clientParents = new Map<string, string>();
   for await (const span of readSpanRecords(o.inputs, {
     strict: o.strict,
     onIssue: o.onIssue,
@@ -82,6 +85,8 @@ export async function attributeSpans(o: AttributeSpansOptions): Promise<Attribut
   })) {
     spansStart = Math.min(spansStart, span.startMs);
     spansEnd = Math.max(spansEnd, span.endMs);
+    if (span.attributes[sc.ATTR_GEN_AI_OPERATION_NAME] !== undefined) genAi.add(spanKey(span.traceId, span.spanId));
+    else if (span.kind === SPAN_KIND_CLIENT && span.parentSpanId) clientParents.set(spanKey(span.traceId, span.spanId), spanKey(span.traceId, span.parentSpanId));
     if (!isServingRequestSpan(span)) continue;
     const request = readServingRequest(span);
     if (typeof request !== 'string') requests.push(request);
@@ -129,7 +134,7 @@ export async function attributeSpans(o: AttributeSpansOptions): Promise<Attribut
     ];
     annotations.set(spanKey(r.traceId, r.spanId), attributes);
     if (r.parentSpanId === undefined) return;
-    const key = spanKey(r.traceId, r.parentSpanId);
+    const key = callerOf(spanKey(r.traceId, r.parentSpanId), genAi, clientParents);
     const caller = callers.get(key) ?? { joules: 0, requests: 0 };
     caller.joules += share.joules;
     caller.requests++;
@@ -213,6 +218,26 @@ async function rewrite(inputs: readonly string[], out: string, annotations: Read
     throw error;
   }
   return applied;
+}
+
+/** OTLP SpanKind CLIENT. */
+const SPAN_KIND_CLIENT = 3;
+/** HTTP client layers climbed at most between a request and the GenAI span that made it. */
+const MAX_CLIENT_LAYERS = 3;
+
+/**
+ * The span that gets a request's energy.serving.joules: its parent, unless that parent is an HTTP client span (no
+ * gen_ai.operation.name) under the agent's GenAI span — with HTTP instrumentation installed, the traceparent the
+ * engine saw is the HTTP span's — in which case the GenAI span above it.
+ */
+function callerOf(parent: string, genAi: ReadonlySet<string>, clientParents: ReadonlyMap<string, string>): string {
+  let key = parent;
+  for (let i = 0; i < MAX_CLIENT_LAYERS && !genAi.has(key); i++) {
+    const up = clientParents.get(key);
+    if (up === undefined) break;
+    key = up;
+  }
+  return genAi.has(key) ? key : parent;
 }
 
 function iso(ms: number): string {

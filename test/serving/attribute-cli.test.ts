@@ -17,7 +17,7 @@ import type { SpanRecord } from '../../src/otlp/span-record.js';
 import { SERVING_ENERGY_SPAN_NAME } from '../../src/serving/serving-energy-span.js';
 import { deviceSamples, gpu, writeTimelineFile } from './helpers/power-profile.js';
 import { readRecords, ServiceSpans } from './helpers/span-files.js';
-import { agentCall, emitVllmRequestSpan } from './helpers/vllm-engine.js';
+import { agentCall, emitVllmRequestSpan, httpClientCall } from './helpers/vllm-engine.js';
 
 const T = Date.UTC(2026, 0, 1, 10, 0, 0);
 
@@ -211,6 +211,23 @@ describe('openjoules attribute', () => {
     const apart = await run({ inputs: [f.spans], timeline: [f.timeline], out: join(f.dir, 'apart.jsonl') });
     expect(apart.result.exitCode).toBe(ATTRIBUTE_EXIT.FAILED);
     expect(apart.stderr).toMatch(/\nopenjoules attribute: the timeline \(2026-01-01T10:00:10.000Z to 2026-01-01T10:00:20.000Z\) does not overlap the spans \(2026-01-01T10:00:00.000Z to 2026-01-01T10:00:04.000Z\); nothing written\n$/);
+  });
+
+  it('behind an HTTP client span (HTTP instrumentation sent the traceparent), the GenAI span above it is the caller', async () => {
+    const f = await fixture();
+    const spans = new ServiceSpans();
+    const agent = spans.tracer('agent');
+    const chat = agent.startSpan('chat toy', { kind: SpanKind.CLIENT, startTime: T + 880, attributes: { 'gen_ai.operation.name': 'chat' } });
+    const http = httpClientCall(agent, T + 890, T + 2600, chat);
+    chat.end(T + 2610);
+    emitVllmRequestSpan(spans.tracer('vllm'), { id: 'A', arrivalMs: T + 900, scheduledMs: T + 1000, firstTokenMs: T + 1500, lastTokenMs: T + 2500, promptTokens: 1000, completionTokens: 51 }, http.headers);
+    const file = await spans.write(join(f.dir, 'http.jsonl'));
+    const out = join(f.dir, 'out.jsonl');
+    await run({ inputs: [file], timeline: [f.timeline], out });
+    const records = await readRecords([out]);
+    expect(records.find((s) => s.spanId === http.spanId)!.attributes).toMatchObject({ 'http.request.method': 'POST' });
+    expect(records.find((s) => s.spanId === http.spanId)!.attributes['energy.serving.joules']).toBeUndefined();
+    expect(records.find((s) => s.spanId === chat.spanContext().spanId)!.attributes['energy.serving.joules']).toBeCloseTo(450, 6); // 1.0–2.5 s alone at 300 W
   });
 
   it('--out naming a directory writes attributed-traces.jsonl in it', async () => {

@@ -2,7 +2,7 @@
 // emits (vllm/v1/engine/output_processor.py, vllm/tracing SpanAttributes): `llm_request`, kind SERVER, started at the
 // arrival time, parented by the caller's W3C traceparent, latencies in seconds computed from the request's timestamps
 // exactly as vLLM computes them. And the agent side: a client span whose context travels in a traceparent header.
-import { ROOT_CONTEXT, SpanKind, defaultTextMapGetter, defaultTextMapSetter, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, defaultTextMapGetter, defaultTextMapSetter, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 
 /** One request of a synthetic batching schedule, epoch ms. */
@@ -54,8 +54,17 @@ export function emitVllmRequestSpan(tracer: Tracer, r: ScheduledRequest, headers
  * HTTP call sends (traceparent). The span is ended at `endMs`.
  */
 export function agentCall(tracer: Tracer, model: string, startMs: number, endMs: number, parent?: Span): { headers: Record<string, string>; spanId: string; traceId: string } {
+  return clientCall(tracer, `chat ${model}`, { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model }, startMs, endMs, parent);
+}
+
+/** An HTTP client instrumentation's span under `parent` (the agent's GenAI span), and the headers it sends. */
+export function httpClientCall(tracer: Tracer, startMs: number, endMs: number, parent: Span): { headers: Record<string, string>; spanId: string; traceId: string } {
+  return clientCall(tracer, 'POST', { 'http.request.method': 'POST', 'url.full': 'http://127.0.0.1:8000/v1/chat/completions' }, startMs, endMs, parent);
+}
+
+function clientCall(tracer: Tracer, name: string, attributes: Attributes, startMs: number, endMs: number, parent?: Span): { headers: Record<string, string>; spanId: string; traceId: string } {
   const context = parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
-  const span = tracer.startSpan(`chat ${model}`, { kind: SpanKind.CLIENT, startTime: startMs, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model } }, context);
+  const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, startTime: startMs, attributes }, context);
   const headers: Record<string, string> = {};
   propagator.inject(trace.setSpan(ROOT_CONTEXT, span), headers, defaultTextMapSetter);
   span.end(endMs);
