@@ -34,11 +34,14 @@ const jaegerBin = BINARIES.jaeger();
 /** Idle before the schedule starts, ms after the double's init (the sampler's start). */
 const IDLE_BEFORE_MS = 1500;
 /**
- * Per-request agreement with the truth. The power steps sit 30 ms from every schedule boundary, so the only error is
- * where the sampler's 10 ms samples place a step (and t0's estimate, < 0.1 ms): 0.06% at most measured on a loaded
- * 2-core machine; 1% leaves room for a sampler thread starved for tens of ms.
+ * Per-request agreement with the truth, as a fraction of the request's joules. The power steps sit 50 ms from every
+ * schedule boundary, so the error is where the sampler's samples place a step (and t0's estimate, < 0.1 ms): totals
+ * measured within 0.06% on a loaded 2-core machine. The prefill/decode split is more exposed: a sampler thread starved
+ * for longer than the 50 ms (load average ~15 here) puts a step and a first token in one sample interval, and the step
+ * lands anywhere inside it (1.2% once seen with the steps 30 ms away); 2% leaves room for that.
  */
 const SHARE_TOLERANCE = 0.01;
+const SPLIT_TOLERANCE = 0.02;
 
 const HW_PIPELINE = 'yaml:service::pipelines::metrics/hw: {receivers: [otlp], processors: [memory_limiter, batch], exporters: [file]}';
 
@@ -172,6 +175,7 @@ describe.skipIf(!collectorBin)('Serving engine attribution (NVML double + openjo
       const requests = a.requests.reduce((s, q) => s + q.joules, 0);
       expect(requests + a.idleJoules).toBeCloseTo(a.deviceJoules, 6);
       const truth = joulesBetween(schedulePower(batchingSchedule(origin), origin, IDLE_BEFORE_MS), a.windowStartMs, a.windowEndMs);
+      console.log(`${rule}: devices ${a.deviceJoules.toFixed(3)} J over the window, ${truth.toFixed(3)} J in the profile`);
       expect(Math.abs(a.deviceJoules - truth) / truth, `${a.deviceJoules} J measured, ${truth} J in the profile`).toBeLessThan(0.01);
       const window = runs[rule]!.spans.find((s) => s.name === SERVING_ENERGY_SPAN_NAME)!;
       expect(window.attributes['energy.serving.idle.joules']).toBeCloseTo(a.idleJoules, 6);
@@ -189,11 +193,15 @@ describe.skipIf(!collectorBin)('Serving engine attribution (NVML double + openjo
         const span = spans.find((s) => s.resource['service.name'] === engineService && s.attributes['gen_ai.request.id'] === r.id)!;
         const t = truth.shares.get(r.id)!;
         const got = span.attributes['energy.joules'] as number;
-        rows.push(`${r.id}: ${got.toFixed(2)} J (truth ${t.joules.toFixed(2)}), prefill ${(span.attributes['energy.prefill.joules'] as number).toFixed(2)} (${t.prefill.toFixed(2)})`);
+        const prefill = span.attributes['energy.prefill.joules'] as number;
+        rows.push(
+          `${r.id}: ${got.toFixed(2)} J (truth ${t.joules.toFixed(2)}, ${(((got - t.joules) / t.joules) * 100).toFixed(3)}%), ` +
+            `prefill ${prefill.toFixed(2)} (${t.prefill.toFixed(2)}, ${(((prefill - t.prefill) / t.joules) * 100).toFixed(3)}% of the request)`,
+        );
         expect(span.attributes['energy.method']).toBe(rule === 'fair' ? 'serving_fair_share' : 'serving_token_weighted');
         expect(Math.abs(got - t.joules) / t.joules, rows.join('\n')).toBeLessThan(SHARE_TOLERANCE);
-        expect(Math.abs((span.attributes['energy.prefill.joules'] as number) - t.prefill), rows.join('\n')).toBeLessThan(SHARE_TOLERANCE * t.joules);
-        expect(Math.abs((span.attributes['energy.decode.joules'] as number) - t.decode), rows.join('\n')).toBeLessThan(SHARE_TOLERANCE * t.joules);
+        expect(Math.abs((span.attributes['energy.prefill.joules'] as number) - t.prefill), rows.join('\n')).toBeLessThan(SPLIT_TOLERANCE * t.joules);
+        expect(Math.abs((span.attributes['energy.decode.joules'] as number) - t.decode), rows.join('\n')).toBeLessThan(SPLIT_TOLERANCE * t.joules);
         // The agent's client span that called it (its traceparent) carries the same joules, apart from its own.
         const caller = spans.find((s) => s.spanId === span.parentSpanId)!;
         expect(caller.resource['service.name']).toBe(agentService);

@@ -23,7 +23,7 @@ export const IDLE_WATTS = 60;
 export const PREFILL_WATTS = 180;
 export const DECODE_WATTS_EACH = 25;
 /** The GPU's power follows the batch this late (ms): a step never sits on a schedule boundary. */
-export const POWER_LAG_MS = 30;
+export const POWER_LAG_MS = 50;
 
 /** The schedule at `originMs` (epoch ms). */
 export function batchingSchedule(originMs: number): ScheduledRequest[] {
