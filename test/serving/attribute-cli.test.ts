@@ -35,7 +35,7 @@ function sink(): Writable & { text: () => string } {
 /**
  * The hand-worked schedule of attribute-energy.test.ts, as spans: an agent turn [0, 4 s] with two chat calls, each
  * served by vLLM. A: on the GPU 1.0–2.5 s (prefill until 1.5 s, 1000 prompt tokens, 51 output tokens); B: 1.5–3.0 s
- * (prefill until 2.0 s, 100 prompt tokens, 26 output tokens). GPU: 100 W, 300 W from 1 s, 100 W from 3 s.
+ * (prefill until 2.0 s, 100 prompt tokens, 51 output tokens). GPU: 100 W, 300 W from 1 s, 100 W from 3 s.
  */
 async function fixture(): Promise<{ dir: string; spans: string; timeline: string; callerA: string; callerB: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'oj-attribute-'));
@@ -47,7 +47,7 @@ async function fixture(): Promise<{ dir: string; spans: string; timeline: string
   const a = agentCall(agent, 'toy', T + 890, T + 2600);
   const b = agentCall(agent, 'toy', T + 1390, T + 3100);
   emitVllmRequestSpan(vllm, { id: 'A', arrivalMs: T + 900, scheduledMs: T + 1000, firstTokenMs: T + 1500, lastTokenMs: T + 2500, promptTokens: 1000, completionTokens: 51 }, a.headers);
-  emitVllmRequestSpan(vllm, { id: 'B', arrivalMs: T + 1400, scheduledMs: T + 1500, firstTokenMs: T + 2000, lastTokenMs: T + 3000, promptTokens: 100, completionTokens: 26 }, b.headers);
+  emitVllmRequestSpan(vllm, { id: 'B', arrivalMs: T + 1400, scheduledMs: T + 1500, firstTokenMs: T + 2000, lastTokenMs: T + 3000, promptTokens: 100, completionTokens: 51 }, b.headers);
   const spansFile = await spans.write(join(dir, 'traces.jsonl'));
   const timeline = join(dir, 'timeline.jsonl');
   writeTimelineFile(timeline, [deviceSamples(gpu(), [[T, 100], [T + 1000, 300], [T + 3000, 100]], T, T + 4000)]);
@@ -110,10 +110,10 @@ describe('openjoules attribute', () => {
     const { result } = await run({ inputs: [f.spans], timeline: [f.timeline], out, rule: 'tokens' });
     expect(result.exitCode).toBe(0);
     const spans = await readRecords([out]);
-    // A: 150 + 150 × 50/250 + 150 × 50/75 = 280; B: 320 (see attribute-energy.test.ts).
-    expect(byRequest(spans, 'A').attributes).toMatchObject({ 'energy.joules': expect.closeTo(280, 6), 'energy.decode.joules': expect.closeTo(130, 6), 'energy.method': 'serving_token_weighted' });
-    expect(byRequest(spans, 'B').attributes['energy.joules']).toBeCloseTo(320, 6);
-    expect(spans.find((s) => s.spanId === f.callerB)!.attributes['energy.serving.joules']).toBeCloseTo(320, 6);
+    // A: 150 + 150 × 50/250 + 150 × 50/100 = 255; B: 345 (see attribute-energy.test.ts).
+    expect(byRequest(spans, 'A').attributes).toMatchObject({ 'energy.joules': expect.closeTo(255, 6), 'energy.decode.joules': expect.closeTo(105, 6), 'energy.method': 'serving_token_weighted' });
+    expect(byRequest(spans, 'B').attributes['energy.joules']).toBeCloseTo(345, 6);
+    expect(spans.find((s) => s.spanId === f.callerB)!.attributes['energy.serving.joules']).toBeCloseTo(345, 6);
   });
 
   it('the output keeps the input as it was and reads back in the rollup', async () => {

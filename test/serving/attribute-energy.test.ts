@@ -17,9 +17,10 @@ const POWER: PowerSteps = [
 ];
 const timeline = new ServingTimeline([deviceSamples(gpu(), POWER, 0, 4000)]);
 // A: prefill 1000 tokens over [1.0, 1.5) s = 2000 tok/s, decode 50 tokens over [1.5, 2.5) s = 50 tok/s.
-// B: prefill 100 tokens over [1.5, 2.0) s = 200 tok/s, decode 25 tokens over [2.0, 3.0) s = 25 tok/s.
+// B: prefill 100 tokens over [1.5, 2.0) s = 200 tok/s, decode 50 tokens over [2.0, 3.0) s = 50 tok/s.
+// (The README's worked example.)
 const A = request('a', 1000, 1500, 2500, 1000, 50);
-const B = request('b', 1500, 2000, 3000, 100, 25);
+const B = request('b', 1500, 2000, 3000, 100, 50);
 
 describe('attributeEnergy', () => {
   it('fair: equal shares among the requests on the GPU at each instant; prefill and decode split at the first token', () => {
@@ -40,13 +41,13 @@ describe('attributeEnergy', () => {
   it('tokens: shares by tokens per second in each phase', () => {
     const r = attributeEnergy([A, B], timeline, 'tokens', 0, 4000);
     // [1.5,2.0): A decodes at 50 tok/s, B prefills at 200 tok/s → A 150 × 50/250 = 30 J, B 120 J.
-    // [2.0,2.5): A 50 tok/s, B 25 tok/s → A 100 J, B 50 J. A = 150 + 30 + 100 = 280, B = 120 + 50 + 150 = 320.
-    expect(r.requests[0]!.joules).toBeCloseTo(280, 9);
+    // [2.0,2.5): both decode at 50 tok/s → 75 J each, as fair. A = 150 + 30 + 75 = 255, B = 120 + 75 + 150 = 345.
+    expect(r.requests[0]!.joules).toBeCloseTo(255, 9);
     expect(r.requests[0]!.prefillJoules).toBeCloseTo(150, 9);
-    expect(r.requests[0]!.decodeJoules).toBeCloseTo(130, 9);
-    expect(r.requests[1]!.joules).toBeCloseTo(320, 9);
+    expect(r.requests[0]!.decodeJoules).toBeCloseTo(105, 9);
+    expect(r.requests[1]!.joules).toBeCloseTo(345, 9);
     expect(r.requests[1]!.prefillJoules).toBeCloseTo(120, 9);
-    expect(r.requests[1]!.decodeJoules).toBeCloseTo(200, 9);
+    expect(r.requests[1]!.decodeJoules).toBeCloseTo(225, 9);
     expect(r.idleJoules).toBeCloseTo(200, 9);
   });
 
