@@ -103,11 +103,13 @@ export function attributeEnergy(
       idle += stretch.joules;
       continue;
     }
-    const weights = weigh([...active.values()], requests, rule, shares);
-    const total = weights.reduce((sum, w) => sum + w, 0);
+    // Once per stretch, not per request: a batch of tens of requests over ~3 stretches per request.
+    const weights = rule === 'fair' ? undefined : weigh([...active.values()], requests, shares);
+    const total = weights ? weights.reduce((sum, w) => sum + w, 0) : 0;
+    const components = Object.entries(stretch.components) as [EnergyComponent, number][];
     let k = 0;
     for (const a of active.values()) {
-      const fraction = total > 0 ? weights[k]! / total : 1 / active.size;
+      const fraction = weights && total > 0 ? weights[k]! / total : 1 / active.size;
       k++;
       const s = shares[a.index]!;
       const j = stretch.joules * fraction;
@@ -115,7 +117,8 @@ export function attributeEnergy(
       if (a.decode) s.decode += j;
       else s.prefill += j;
       s.covered += stretch.coveredMs;
-      for (const [component, joules] of Object.entries(stretch.components) as [EnergyComponent, number][]) {
+      for (let c = 0; c < components.length; c++) {
+        const [component, joules] = components[c]!;
         s.components[component] = (s.components[component] ?? 0) + joules * fraction;
       }
     }
@@ -139,11 +142,10 @@ export function attributeEnergy(
 }
 
 /**
- * Each active request's weight. `tokens`: tokens per second in its phase; when any request on the GPU has no token
- * count for its phase the stretch is split equally (weights all 1) and those requests are flagged.
+ * Each active request's weight under `tokens`: tokens per second in its phase; when any request on the GPU has no
+ * token count for its phase the stretch is split equally (weights all 1) and those requests are flagged.
  */
-function weigh(active: readonly Active[], requests: readonly ServingRequest[], rule: AttributionRule, shares: { tokensMissing: boolean }[]): number[] {
-  if (rule === 'fair') return active.map(() => 1);
+function weigh(active: readonly Active[], requests: readonly ServingRequest[], shares: { tokensMissing: boolean }[]): number[] {
   const weights: number[] = [];
   let missing = false;
   for (const a of active) {

@@ -6,8 +6,8 @@
 import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { once } from 'node:events';
-import { readLines, readSpanRecords, listSpanInputs } from '../otlp/read-spans.js';
-import type { ReadIssue } from '../otlp/span-record.js';
+import { listSpanInputs, readLines, readSpanBatches } from '../otlp/read-spans.js';
+import type { ReadIssue, SpanRecord } from '../otlp/span-record.js';
 import * as sc from '../semconv.js';
 import { annotateTraceDocument, doubleAttribute, intAttribute, spanKey, stringAttribute, type SpanAnnotation } from './annotate-otlp.js';
 import { attributeEnergy, type AttributionResult, type AttributionRule } from './attribute-energy.js';
@@ -74,22 +74,30 @@ export async function attributeSpans(o: AttributeSpansOptions): Promise<Attribut
   // For finding the caller: GenAI spans, and non-GenAI CLIENT spans (an HTTP client instrumentation's) with their parent.
   const genAi = new Set<string>();
   const clientParents = new Map<string, string>();
-  for await (const span of readSpanRecords(o.inputs, {
+  // The reader's `validate` reports a bad request span with its file:line; what it read is kept for the loop (one
+  // line's spans at a time).
+  const read = new Map<SpanRecord, ServingRequest>();
+  const batches = readSpanBatches(o.inputs, {
     strict: o.strict,
     onIssue: o.onIssue,
     validate: (span) => {
       if (!isServingRequestSpan(span)) return undefined;
       const request = readServingRequest(span);
-      return typeof request === 'string' ? request : undefined;
+      if (typeof request === 'string') return request;
+      read.set(span, request);
+      return undefined;
     },
-  })) {
-    spansStart = Math.min(spansStart, span.startMs);
-    spansEnd = Math.max(spansEnd, span.endMs);
-    if (span.attributes[sc.ATTR_GEN_AI_OPERATION_NAME] !== undefined) genAi.add(spanKey(span.traceId, span.spanId));
-    else if (span.kind === SPAN_KIND_CLIENT && span.parentSpanId) clientParents.set(spanKey(span.traceId, span.spanId), spanKey(span.traceId, span.parentSpanId));
-    if (!isServingRequestSpan(span)) continue;
-    const request = readServingRequest(span);
-    if (typeof request !== 'string') requests.push(request);
+  });
+  for await (const batch of batches) {
+    for (const span of batch) {
+      if (span.startMs < spansStart) spansStart = span.startMs;
+      if (span.endMs > spansEnd) spansEnd = span.endMs;
+      if (span.attributes[sc.ATTR_GEN_AI_OPERATION_NAME] !== undefined) genAi.add(spanKey(span.traceId, span.spanId));
+      else if (span.kind === SPAN_KIND_CLIENT && span.parentSpanId) clientParents.set(spanKey(span.traceId, span.spanId), spanKey(span.traceId, span.parentSpanId));
+      const request = read.get(span);
+      if (request) requests.push(request);
+    }
+    read.clear();
   }
   if (requests.length === 0) throw new AttributionError('no serving request spans in the input (spans with gen_ai.latency.time_to_first_token, as vLLM writes them)');
 
