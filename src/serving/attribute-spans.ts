@@ -3,15 +3,14 @@
  * span), the energy timeline, splits the energy, then rewrites the span input with the joules on the request spans
  * and their callers' spans (pass 2), plus one serving-energy span with the idle rest.
  */
-import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { once } from 'node:events';
-import { listSpanInputs, readLines, readSpanBatches } from '../otlp/read-spans.js';
+import { readSpanBatches } from '../otlp/read-spans.js';
 import type { ReadIssue, SpanRecord } from '../otlp/span-record.js';
 import * as sc from '../semconv.js';
-import { annotateTraceDocument, doubleAttribute, intAttribute, spanKey, stringAttribute, type SpanAnnotation } from './annotate-otlp.js';
+import { doubleAttribute, intAttribute, spanKey, stringAttribute, type SpanAnnotation } from './annotate-otlp.js';
 import { attributeEnergy, type AttributionResult, type AttributionRule } from './attribute-energy.js';
+import { CallerIndex } from './caller-index.js';
 import { readServingTimeline } from './read-timeline.js';
+import { rewriteTraceLines } from './rewrite-trace-lines.js';
 import { isServingRequestSpan, readServingRequest, type ServingRequest } from './serving-request.js';
 import { servingEnergyDocument } from './serving-energy-span.js';
 
@@ -71,9 +70,7 @@ export async function attributeSpans(o: AttributeSpansOptions): Promise<Attribut
   const requests: ServingRequest[] = [];
   let spansStart = Infinity;
   let spansEnd = -Infinity;
-  // For finding the caller: GenAI spans, and non-GenAI CLIENT spans (an HTTP client instrumentation's) with their parent.
-  const genAi = new Set<string>();
-  const clientParents = new Map<string, string>();
+  const callers = new CallerIndex();
   // The reader's `validate` reports a bad request span with its file:line; what it read is kept for the loop (one
   // line's spans at a time).
   const read = new Map<SpanRecord, ServingRequest>();
@@ -92,8 +89,7 @@ export async function attributeSpans(o: AttributeSpansOptions): Promise<Attribut
     for (const span of batch) {
       if (span.startMs < spansStart) spansStart = span.startMs;
       if (span.endMs > spansEnd) spansEnd = span.endMs;
-      if (span.attributes[sc.ATTR_GEN_AI_OPERATION_NAME] !== undefined) genAi.add(spanKey(span.traceId, span.spanId));
-      else if (span.kind === SPAN_KIND_CLIENT && span.parentSpanId) clientParents.set(spanKey(span.traceId, span.spanId), spanKey(span.traceId, span.parentSpanId));
+      callers.add(span);
       const request = read.get(span);
       if (request) requests.push(request);
     }
@@ -115,7 +111,7 @@ export async function attributeSpans(o: AttributeSpansOptions): Promise<Attribut
   const method = RULE_METHOD[o.rule];
   const sources = [...new Set(timeline.devices.map((d) => d.source).filter(Boolean))];
   const annotations = new Map<string, SpanAnnotation>();
-  const callers = new Map<string, { joules: number; requests: number }>();
+  const callerJoules = new Map<string, { joules: number; requests: number }>();
   let outside = 0;
   let partly = 0;
   let tokensMissing = 0;
@@ -142,13 +138,13 @@ export async function attributeSpans(o: AttributeSpansOptions): Promise<Attribut
     ];
     annotations.set(spanKey(r.traceId, r.spanId), attributes);
     if (r.parentSpanId === undefined) return;
-    const key = callerOf(spanKey(r.traceId, r.parentSpanId), genAi, clientParents);
-    const caller = callers.get(key) ?? { joules: 0, requests: 0 };
+    const key = callers.callerOf(spanKey(r.traceId, r.parentSpanId));
+    const caller = callerJoules.get(key) ?? { joules: 0, requests: 0 };
     caller.joules += share.joules;
     caller.requests++;
-    callers.set(key, caller);
+    callerJoules.set(key, caller);
   });
-  for (const [key, caller] of callers) {
+  for (const [key, caller] of callerJoules) {
     // A request span that is itself a caller (nested engines) keeps its own joules and gains the serving ones.
     const own = annotations.get(key) ?? [];
     annotations.set(key, [
@@ -161,7 +157,7 @@ export async function attributeSpans(o: AttributeSpansOptions): Promise<Attribut
 
   // Pass 2: the input again, line by line, with the attributes set; then the serving-energy span.
   const devices = timeline.devices.map((d) => (d.name ? `${d.device}=${d.name}` : d.device));
-  const applied = await rewrite(o.inputs, o.out, annotations, [
+  const applied = await rewriteTraceLines(o.inputs, o.out, annotations, [
     JSON.stringify(
       servingEnergyDocument({
         windowStartMs: windowStart,
@@ -176,8 +172,8 @@ export async function attributeSpans(o: AttributeSpansOptions): Promise<Attribut
       }),
     ),
   ]);
-  const callersFound = [...callers.keys()].filter((key) => applied.has(key)).length;
-  const callersMissing = [...callers.entries()].filter(([key]) => !applied.has(key)).reduce((sum, [, c]) => sum + c.requests, 0);
+  const callersFound = [...callerJoules.keys()].filter((key) => applied.has(key)).length;
+  const callersMissing = [...callerJoules.entries()].filter(([key]) => !applied.has(key)).reduce((sum, [, c]) => sum + c.requests, 0);
   return {
     attribution,
     out: o.out,
@@ -190,62 +186,6 @@ export async function attributeSpans(o: AttributeSpansOptions): Promise<Attribut
     timelineGaps: timeline.gaps,
     devices,
   };
-}
-
-/**
- * Writes every valid trace line of `inputs` to `out` with the annotations applied, then `extraLines`; through a temp
- * file renamed into place, so a failed run leaves no half-written output. Returns the keys that were applied.
- */
-async function rewrite(inputs: readonly string[], out: string, annotations: ReadonlyMap<string, SpanAnnotation>, extraLines: readonly string[]): Promise<Set<string>> {
-  mkdirSync(dirname(out), { recursive: true });
-  const tmp = `${out}.${process.pid}.tmp`;
-  const stream = createWriteStream(tmp);
-  const applied = new Set<string>();
-  try {
-    for (const file of await listSpanInputs(inputs)) {
-      for await (const { text } of readLines(createReadStream(file, { highWaterMark: 1 << 20 }))) {
-        if (text.trim() === '') continue;
-        let doc: unknown;
-        try {
-          doc = JSON.parse(text);
-        } catch {
-          continue; // reported in pass 1
-        }
-        if (typeof doc !== 'object' || doc === null || !('resourceSpans' in doc)) continue;
-        annotateTraceDocument(doc, annotations, applied);
-        if (!stream.write(`${JSON.stringify(doc)}\n`)) await once(stream, 'drain');
-      }
-    }
-    for (const line of extraLines) if (!stream.write(`${line}\n`)) await once(stream, 'drain');
-    stream.end();
-    await once(stream, 'finish');
-    renameSync(tmp, out);
-  } catch (error) {
-    stream.destroy();
-    rmSync(tmp, { force: true });
-    throw error;
-  }
-  return applied;
-}
-
-/** OTLP SpanKind CLIENT. */
-const SPAN_KIND_CLIENT = 3;
-/** HTTP client layers climbed at most between a request and the GenAI span that made it. */
-const MAX_CLIENT_LAYERS = 3;
-
-/**
- * The span that gets a request's energy.serving.joules: its parent, unless that parent is an HTTP client span (no
- * gen_ai.operation.name) under the agent's GenAI span — with HTTP instrumentation installed, the traceparent the
- * engine saw is the HTTP span's — in which case the GenAI span above it.
- */
-function callerOf(parent: string, genAi: ReadonlySet<string>, clientParents: ReadonlyMap<string, string>): string {
-  let key = parent;
-  for (let i = 0; i < MAX_CLIENT_LAYERS && !genAi.has(key); i++) {
-    const up = clientParents.get(key);
-    if (up === undefined) break;
-    key = up;
-  }
-  return genAi.has(key) ? key : parent;
 }
 
 function iso(ms: number): string {
