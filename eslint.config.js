@@ -33,7 +33,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/analysis/**', '**/analytics.js', '**/summary/**', '**/rollup/**', '**/stats/**', '**/report/**', '**/export-data/**', '**/cli/**', '**/otlp/read-spans.js', '**/otlp/decode.js'],
+              group: ['**/analysis/**', '**/analytics.js', '**/summary/**', '**/rollup/**', '**/stats/**', '**/report/**', '**/export-data/**', '**/serving/**', '**/cli/**', '**/otlp/read-spans.js', '**/otlp/decode.js'],
               message: 'runtime code must not import the analysis layer (it is what `openjoules/analysis` and the CLI load)',
             },
             { group: ['sql.js', 'apache-arrow', 'hyparquet-writer', 'citty'], message: 'analysis-only dependency' },

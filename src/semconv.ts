@@ -6,7 +6,7 @@ export const ATTR_ENERGY_ANE_JOULES = 'energy.ane.joules' as const;
 export const ATTR_ENERGY_ATTRIBUTED_JOULES = 'energy.attributed.joules' as const;
 /** Inclusive CPU (package/core) energy in joules while the span ran. */
 export const ATTR_ENERGY_CPU_JOULES = 'energy.cpu.joules' as const;
-/** Inclusive joules from the first streamed chunk to the end (decode) of an LLM span. */
+/** Inclusive joules from the first streamed chunk to the end (decode) of an LLM span; on a serving engine's request span, its attributed joules from first to last token. */
 export const ATTR_ENERGY_DECODE_JOULES = 'energy.decode.joules' as const;
 /** Inclusive DRAM energy in joules while the span ran (RAPL dram zones). */
 export const ATTR_ENERGY_DRAM_JOULES = 'energy.dram.joules' as const;
@@ -26,9 +26,13 @@ export const ATTR_ENERGY_METHOD_VALUE_COUNTER = 'counter' as const;
 export const ATTR_ENERGY_METHOD_VALUE_POWER_INTEGRATION = 'power_integration' as const;
 /** Estimated, not measured. */
 export const ATTR_ENERGY_METHOD_VALUE_ESTIMATE = 'estimate' as const;
+/** A serving-engine request's equal share of the measured device energy among the requests on the GPU at each instant. */
+export const ATTR_ENERGY_METHOD_VALUE_SERVING_FAIR_SHARE = 'serving_fair_share' as const;
+/** A serving-engine request's share of the measured device energy by tokens per second in its phase at each instant. */
+export const ATTR_ENERGY_METHOD_VALUE_SERVING_TOKEN_WEIGHTED = 'serving_token_weighted' as const;
 /** Highest power sample in watts seen while the span ran. */
 export const ATTR_ENERGY_PEAK_WATTS = 'energy.peak.watts' as const;
-/** Inclusive joules from the request to the first streamed chunk (prefill) of an LLM span. */
+/** Inclusive joules from the request to the first streamed chunk (prefill) of an LLM span; on a serving engine's request span, its attributed joules from scheduled to first token. */
 export const ATTR_ENERGY_PREFILL_JOULES = 'energy.prefill.joules' as const;
 /** Estimated energy of the call on the provider's side, in joules (the middle of the bounds). */
 export const ATTR_ENERGY_REMOTE_JOULES = 'energy.remote.joules' as const;
@@ -40,6 +44,22 @@ export const ATTR_ENERGY_REMOTE_METHOD = 'energy.remote.method' as const;
 export const ATTR_ENERGY_REMOTE_MIN_JOULES = 'energy.remote.min_joules' as const;
 /** Where the model's parameters came from, and the entry used. */
 export const ATTR_ENERGY_REMOTE_SOURCE = 'energy.remote.source' as const;
+/** Fraction (0 to 1) of a request's time on the GPU that the energy timeline covered; written only when below 1. */
+export const ATTR_ENERGY_SERVING_COVERAGE = 'energy.serving.coverage' as const;
+/** Joules the serving devices drew over the attribution window (on the run's serving energy span). */
+export const ATTR_ENERGY_SERVING_DEVICE_JOULES = 'energy.serving.device.joules' as const;
+/** Joules the serving devices drew while no request was on them (on the run's serving energy span); never spread over requests. */
+export const ATTR_ENERGY_SERVING_IDLE_JOULES = 'energy.serving.idle.joules' as const;
+/** Joules attributed to the serving-engine requests this span made (on a caller's span), or to every request (on the run's serving energy span). */
+export const ATTR_ENERGY_SERVING_JOULES = 'energy.serving.joules' as const;
+/** The rule energy.serving.joules was attributed by. */
+export const ATTR_ENERGY_SERVING_METHOD = 'energy.serving.method' as const;
+/** At each instant the devices' power is split equally among the requests on the GPU. */
+export const ATTR_ENERGY_SERVING_METHOD_VALUE_SERVING_FAIR_SHARE = 'serving_fair_share' as const;
+/** At each instant the devices' power is split by the tokens per second each request processes in its phase. */
+export const ATTR_ENERGY_SERVING_METHOD_VALUE_SERVING_TOKEN_WEIGHTED = 'serving_token_weighted' as const;
+/** How many serving-engine request spans energy.serving.joules sums. */
+export const ATTR_ENERGY_SERVING_REQUESTS = 'energy.serving.requests' as const;
 /** The energy sources that measured this span, comma-separated when several did. */
 export const ATTR_ENERGY_SOURCE = 'energy.source' as const;
 /** NVIDIA Management Library. */

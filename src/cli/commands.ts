@@ -7,7 +7,7 @@ export interface CommandEntry {
 }
 
 /** A subcommand's name. */
-export type CommandName = 'summary' | 'devices' | 'rollup' | 'stats' | 'export' | 'report';
+export type CommandName = 'summary' | 'devices' | 'rollup' | 'stats' | 'export' | 'report' | 'attribute' | 'sample';
 
 /**
  * Every subcommand. The modules load only when their command runs (or prints its own --help), so `openjoules
@@ -38,5 +38,13 @@ export const COMMANDS: Readonly<Record<CommandName, CommandEntry>> = {
   report: {
     description: 'One self-contained HTML report of a run: timeline coloured by joules, power, energy by tool and model, KPIs',
     load: () => import('./report.js').then((m) => m.default as unknown as CommandDef),
+  },
+  attribute: {
+    description: "Joules for a serving engine's request spans (vLLM llm_request) from the GPU host's energy timeline",
+    load: () => import('./attribute.js').then((m) => m.default as unknown as CommandDef),
+  },
+  sample: {
+    description: "Record the GPU host's energy timeline for `openjoules attribute` (and export hw.* metrics over OTLP)",
+    load: () => import('./sample.js').then((m) => m.default as unknown as CommandDef),
   },
 };

@@ -12,6 +12,8 @@ export const EXIT = {
    * be read or an output could not be written.
    */
   FAILED: 2,
+  /** Done and written, but sending the result on (`attribute --otlp-endpoint`) failed for some of it. */
+  SEND_FAILED: 3,
 } as const;
 
 /** One of {@link EXIT}'s values. */
