@@ -12,6 +12,7 @@ import { traceApiPromise } from './api-promise.js';
 import { PEER_SCOPES } from './peer-span.js';
 import { serverOf } from './server.js';
 import { isIterableStream, traceStream } from './stream.js';
+import { withTraceHeaders } from './trace-headers.js';
 import { unwrapMethod, wrapMethod } from './wrap.js';
 
 type Body = Record<string, unknown>;
@@ -84,7 +85,7 @@ function tracedCreate(original: Fn, tracer: TracerSource): Fn {
     call.recordInput(request.messages, request.system);
     let promise: Promise<unknown>;
     try {
-      promise = call.run(() => original.apply(this, args)) as Promise<unknown>;
+      promise = call.run(() => original.apply(this, withTraceHeaders(args))) as Promise<unknown>;
     } catch (error) {
       call.fail(error);
       throw error;

@@ -14,6 +14,7 @@ import { traceApiPromise } from './api-promise.js';
 import { PEER_SCOPES } from './peer-span.js';
 import { serverOf } from './server.js';
 import { isIterableStream, traceStream } from './stream.js';
+import { withTraceHeaders } from './trace-headers.js';
 import { unwrapMethod, wrapMethod } from './wrap.js';
 
 /** Options of the openai instrumentation. */
@@ -161,7 +162,7 @@ function tracedChatCreate(original: Fn, options: OpenAIInstrumentationOptions, t
     const sent = injectUsage ? { ...request, stream_options: { ...streamOptions, include_usage: true } } : request;
     let promise: Promise<unknown>;
     try {
-      promise = call.run(() => original.call(this, sent, ...args.slice(1))) as Promise<unknown>;
+      promise = call.run(() => original.apply(this, withTraceHeaders([sent, ...args.slice(1)]))) as Promise<unknown>;
     } catch (error) {
       call.fail(error);
       throw error;
@@ -231,7 +232,7 @@ function tracedResponsesCreate(original: Fn, tracer: TracerSource): Fn {
     call.recordInput(request.input, request.instructions);
     let promise: Promise<unknown>;
     try {
-      promise = call.run(() => original.apply(this, args)) as Promise<unknown>;
+      promise = call.run(() => original.apply(this, withTraceHeaders(args))) as Promise<unknown>;
     } catch (error) {
       call.fail(error);
       throw error;
