@@ -9,7 +9,9 @@
  * sensor's learnt calibration or the last interval, or the last interval's mean rate).
  */
 import { Series } from './series.js';
+import { FAST_COUNTER_MAX_PERIOD_MS } from './tick-edge.js';
 import { TickLocator } from './tick-locator.js';
+import { TickPhase } from './tick-phase.js';
 import type { DeviceInfo } from './source.js';
 
 /** Calibration of extrapolated power against the counter is kept within this factor of 1. */
@@ -34,6 +36,8 @@ export class DeviceTrack {
   private readonly _anchors: Series;
   private readonly _power: Series;
   private readonly _locator: TickLocator;
+  /** For a counter that ticks faster than it is read: where its ticks fall (tick-phase.ts). */
+  private readonly _phase: TickPhase | undefined;
   private _hasCounter = false;
   private _lastReadMs = -Infinity;
   private _lastValue = NaN;
@@ -65,6 +69,10 @@ export class DeviceTrack {
     this._anchors = new Series(capacity);
     this._power = new Series(capacity);
     this._locator = new TickLocator(info.counterPeriodMs);
+    const period = info.counterPeriodMs;
+    if (period !== undefined && period > 0 && period <= FAST_COUNTER_MAX_PERIOD_MS && !info.counterTimestamped) {
+      this._phase = new TickPhase(period, info.counterPhaseMs);
+    }
   }
 
   /** Adds one reading laid out as in ring.ts (time, energy, power, average power, …). */
@@ -110,10 +118,7 @@ export class DeviceTrack {
       return;
     }
     if (energy > this._lastValue) {
-      // Seen twice or more: the old value was still showing at _lastSeenMs, so the tick is in (_lastSeenMs, t].
-      // Seen once: the counter moves at every read (RAPL, powermetrics intervals) and the reading is exact at t.
-      const window = this._locator.locate(this._seen >= 2 ? this._lastSeenMs : t, t);
-      let tick = (window.lo + window.hi) / 2;
+      let tick = this._locateTick(this._tickWindowStart(t), t);
       const prev = this._anchors.lastTime();
       if (!(tick > prev)) tick = Number.isNaN(prev) ? t : Math.min(t, prev + 1e-6);
       this._anchors.push(tick, energy, this._powerIntegralAt(tick));
@@ -125,6 +130,37 @@ export class DeviceTrack {
       this._anchorAtRest(t, energy);
     }
     this._lastSeenMs = t;
+  }
+
+  /**
+   * The tick behind a new value, seen somewhere in (lo, t]: for a fast counter, the tick its phase model puts there
+   * (a window narrower than half a period is an edge, and refines the model first); otherwise the middle of what the
+   * tick locator narrows the window to.
+   */
+  private _locateTick(lo: number, t: number): number {
+    const phase = this._phase;
+    if (phase) {
+      if (t - lo < phase.periodMs / 2) phase.observe(lo, t);
+      const tick = phase.tickAtOrBefore(t);
+      if (tick > lo && tick <= t) return tick;
+      return (lo + t) / 2;
+    }
+    const window = this._locator.locate(lo, t);
+    return (window.lo + window.hi) / 2;
+  }
+
+  /**
+   * Where the tick behind a value first read at t can be: after the last read that still showed the old value and, when
+   * the period is known, within one period before t — a counter that ticks faster than it is read (RAPL, a 1 ms ROCm
+   * accumulator) shows a new value at every read, and its tick is anywhere in the period before the read, not at it.
+   * A source that stamps readings with their counter's own time (powermetrics) has no tick to locate. Without a known
+   * period, a value seen only once is taken as exact at t (a counter that moves continuously).
+   */
+  private _tickWindowStart(t: number): number {
+    if (this.info.counterTimestamped) return t;
+    const period = this.info.counterPeriodMs;
+    if (period === undefined || !(period > 0)) return this._seen >= 2 ? this._lastSeenMs : t;
+    return Math.max(this._lastSeenMs, t - period);
   }
 
   /**

@@ -20,6 +20,8 @@ import {
 } from './nvml-ffi.js';
 import { PowerIntegrator } from './power-integrator.js';
 import type { DeviceInfo, DeviceReading, EnergySource } from './source.js';
+import { DEFAULT_PROBE_BUDGET, measuredTiming, probeChannels, type ProbeBudget, type ProbeChannel } from './tick-probe.js';
+import { stallThresholdMs, timedCall } from './timed-call.js';
 import { CounterTracker } from './wraparound.js';
 import { FaultLog } from './fault-log.js';
 
@@ -38,7 +40,8 @@ interface Slow {
 
 interface GpuState {
   readonly handle: NvmlDevice;
-  readonly info: DeviceInfo;
+  /** Replaced once by measureTiming with what was measured. */
+  info: DeviceInfo;
   /** Whether NVML_FI_DEV_POWER_INSTANT answered at open. */
   readonly hasInstantPower: boolean;
   readonly tracker: CounterTracker;
@@ -48,6 +51,8 @@ interface GpuState {
   lastFault: string | undefined;
   slow: Slow;
   slowAtMs: number;
+  /** A counter call slower than this (ms) is made again (timed-call.ts); from the probe's call time once measured. */
+  stallMs: number;
 }
 
 /**
@@ -58,7 +63,7 @@ export class NvmlSource implements EnergySource {
   readonly name = 'nvml' as const;
   private readonly _nvml: NvmlLibrary;
   private readonly _gpus: GpuState[];
-  private readonly _devices: DeviceInfo[];
+  private _devices: DeviceInfo[];
   private readonly _faults: FaultLog;
   private _closed = false;
   // Reused `_Out_` cells, so a read allocates nothing per device.
@@ -125,12 +130,58 @@ export class NvmlSource implements EnergySource {
     this._nvml.nvmlShutdown();
   }
 
+  /**
+   * Measures each GPU's energy-counter tick and instant-power refresh by polling them back to back (NVIDIA documents
+   * neither; ≈100 ms is Zeus' measurement). A GPU whose counter did not tick regularly keeps the usual 100 ms.
+   */
+  measureTiming(budget: ProbeBudget = DEFAULT_PROBE_BUDGET): void {
+    if (this._closed) return;
+    const nvml = this._nvml;
+    const live = this._gpus.filter((g) => !g.lost);
+    const counters: ProbeChannel[] = live.map((gpu) => () => {
+      if (gpu.info.method !== 'counter') return undefined;
+      return nvml.nvmlDeviceGetTotalEnergyConsumption(gpu.handle, this._outEnergy) === NVML_SUCCESS ? Number(this._outEnergy[0]) : undefined;
+    });
+    const powers: ProbeChannel[] = live.map((gpu) => () => {
+      if (!gpu.hasInstantPower) return undefined;
+      const { ret, field } = gpu.field.query(nvml, gpu.handle);
+      return ret === NVML_SUCCESS && field?.nvmlReturn === NVML_SUCCESS ? field.value : undefined;
+    });
+    let timings;
+    try {
+      timings = probeChannels([...counters, ...powers], nowEpochMs, budget);
+    } catch (error) {
+      this._faults.add(`nvml: timing probe failed: ${reasonOf(error)}`);
+      return;
+    }
+    live.forEach((gpu, i) => {
+      const counter = timings[i];
+      gpu.info = { ...gpu.info, ...measuredTiming(counter, gpu.hasInstantPower ? timings[live.length + i] : undefined) };
+      if (counter) gpu.stallMs = stallThresholdMs(counter.callMs);
+    });
+    this._devices = this._gpus.map((g) => g.info);
+  }
+
   private _readGpu(index: number, gpu: GpuState): DeviceReading | undefined {
     const nvml = this._nvml;
-    const timeMs = nowEpochMs();
+    let timeMs: number;
     let energyJoules: number;
     let powerWatts: number | undefined;
     let averagePowerWatts: number | undefined;
+
+    // The counter first, right after the time is taken (see timed-call.ts).
+    if (gpu.info.method === 'counter') {
+      let ret = 0;
+      timeMs = timedCall(() => {
+        ret = nvml.nvmlDeviceGetTotalEnergyConsumption(gpu.handle, this._outEnergy);
+      }, gpu.stallMs);
+      if (ret !== NVML_SUCCESS) return this._fail(gpu, 'nvmlDeviceGetTotalEnergyConsumption', ret);
+      if (gpu.tracker.update(Number(this._outEnergy[0])) === 'reset') {
+        this._faults.addFor(gpu, `${gpu.info.id}: energy counter went backwards (driver reloaded?); interval skipped`);
+      }
+    } else {
+      timeMs = nowEpochMs();
+    }
 
     if (gpu.hasInstantPower) {
       const { ret, field } = gpu.field.query(nvml, gpu.handle);
@@ -143,11 +194,6 @@ export class NvmlSource implements EnergySource {
     }
 
     if (gpu.info.method === 'counter') {
-      const ret = nvml.nvmlDeviceGetTotalEnergyConsumption(gpu.handle, this._outEnergy);
-      if (ret !== NVML_SUCCESS) return this._fail(gpu, 'nvmlDeviceGetTotalEnergyConsumption', ret);
-      if (gpu.tracker.update(Number(this._outEnergy[0])) === 'reset') {
-        this._faults.addFor(gpu, `${gpu.info.id}: energy counter went backwards (driver reloaded?); interval skipped`);
-      }
       energyJoules = gpu.tracker.total / 1000;
     } else {
       const watts = powerWatts ?? averagePowerWatts;
@@ -270,6 +316,7 @@ function newState(
     lastFault: undefined,
     slow: {},
     slowAtMs: Number.NEGATIVE_INFINITY,
+    stallMs: stallThresholdMs(NaN),
   };
 }
 

@@ -68,6 +68,29 @@ describe('NvmlSource', () => {
     expect(source.faults()).toEqual([]);
   });
 
+  it('measures the counter tick and the instant field refresh at start-up instead of assuming them', () => {
+    // Power that changes every 2 ms, so the instant field changes at every one of its 15 ms refreshes.
+    const profile = Array.from({ length: 600 }, (_, i) => `2:${[100000, 250000, 175000][i % 3]}`).join(',');
+    configure({ tick_ms: 40, tick_phase_ms: 3, instant_refresh_ms: 15, profile });
+    const source = openNvml();
+    expect(source.devices()[0]).toMatchObject({ counterPeriodMs: 100 });
+    source.measureTiming();
+    const info = source.devices()[0]!;
+    expect(info.counterPeriodMeasured).toBe(true);
+    expect(info.counterPeriodMs).toBeGreaterThan(39.5);
+    expect(info.counterPeriodMs).toBeLessThan(40.5);
+    expect(info.powerRefreshMs).toBeGreaterThanOrEqual(14.5);
+    expect(info.powerRefreshMs).toBeLessThan(16);
+  });
+
+  it('keeps the usual 100 ms, not measured, when the counter does not move', () => {
+    configure({ clock: 'fake' });
+    const source = openNvml();
+    source.measureTiming();
+    expect(source.devices()[0]).toMatchObject({ counterPeriodMs: 100 });
+    expect(source.devices()[0]!.counterPeriodMeasured).toBeUndefined();
+  });
+
   it('balances nvmlInit_v2 and nvmlShutdown across opens; close is idempotent', () => {
     configure({ devices: 1 });
     const a = openNvml();
@@ -112,12 +135,13 @@ describe('NvmlSource', () => {
   });
 
   it('skips a GPU lost mid-run, reports it once, and keeps reading the others', () => {
-    // The double counts energy/power calls on device 1: 2 at open, then the 2nd call of the first read fails.
+    // The double counts energy/power calls on device 1: 2 at open, then the 2nd call of the first read (the counter is
+    // read first, then the instant power field) fails.
     configure({ clock: 'fake', devices: 2, lost_device: 1, lost_after: 3 });
     const source = openNvml();
     setTimeMs(100);
     expect(source.read().map((r) => r.deviceIndex)).toEqual([0]);
-    expect(source.faults()).toEqual(['nvml:1: GPU_IS_LOST (nvmlDeviceGetTotalEnergyConsumption); device skipped from now on']);
+    expect(source.faults()).toEqual(['nvml:1: GPU_IS_LOST (nvmlDeviceGetFieldValues); device skipped from now on']);
     setTimeMs(200);
     expect(source.read().map((r) => r.deviceIndex)).toEqual([0]);
     expect(source.faults()).toEqual([]);

@@ -1,0 +1,229 @@
+/**
+ * Measures, at start-up, how often a driver's readings really change: the energy counter's tick period (and the phase
+ * of its ticks), and how often the instantaneous power reading refreshes. Vendors do not document either (NVML's
+ * "≈100 ms" is Zeus' measurement, not NVIDIA's; ROCm's gpu_metrics refresh is undocumented), so the sources poll their
+ * readings back to back for a moment, off the span path, and say what they saw.
+ *
+ * A change seen between two consecutive polls happened somewhere between them: its time is taken as their midpoint,
+ * known to half the polling gap. The tick period is the least-squares slope of those change times against their tick
+ * numbers, which are found from the median gap between changes (so a tick that showed no change, at 0 W, does not
+ * throw the count off).
+ */
+
+/** One reading to poll: returns a number that changes when the driver updates it, or undefined when it failed. */
+export type ProbeChannel = () => number | undefined;
+
+/** How long to poll. */
+export interface ProbeBudget {
+  /** Longest the whole probe may take, ms. */
+  readonly maxMs: number;
+  /** Give up early when no channel has changed at all by then, ms (an idle or frozen device). */
+  readonly quietMs: number;
+  /** Sharply timed changes per channel after which that channel is done (once `minMs` has passed). */
+  readonly changes: number;
+  /** Shortest probe, ms: a fast counter is polled this long anyway, so its period is fitted over many ticks. */
+  readonly minMs: number;
+}
+
+/** What the probe saw of one channel. */
+export interface ChannelTiming {
+  /** Epoch ms (nowEpochMs) of every change seen sharply (between two polls close together; see {@link probeChannels}). */
+  readonly changeTimesMs: readonly number[];
+  /** Changes seen only across a long gap between polls (the thread was descheduled): left out of changeTimesMs. */
+  readonly blurred: number;
+  /** Of those, how many came between the first and the last sharp change: there were ticks there too. */
+  readonly blurredBetween: number;
+  /** Median duration of one call of the channel, ms (NaN when it never answered). */
+  readonly callMs: number;
+}
+
+/** Default budget: long enough for five ticks of a 100 ms counter; 100 ms of a fast one. */
+export const DEFAULT_PROBE_BUDGET: ProbeBudget = { maxMs: 600, quietMs: 250, changes: 5, minMs: 100 };
+
+/** Most change times kept per channel. */
+const MAX_CHANGES = 256;
+/**
+ * A change counts as sharp when the polls around it are at most this far apart, ms (or 5× the usual gap if wider).
+ * Not tighter: on a small busy host the thread is often preempted right when a value changes (by whatever changed it).
+ */
+const SHARP_GAP_MS = 0.25;
+
+/**
+ * Polls every channel in turn, back to back, until each has shown `budget.changes` sharp changes (and `minMs` has
+ * passed) or the budget is spent. A change is sharp when the two polls around it came close together; on a busy host
+ * the thread is sometimes descheduled for milliseconds between two polls, and a change seen across such a gap says
+ * little about when it happened, so it is counted but not timed.
+ */
+export function probeChannels(channels: readonly ProbeChannel[], now: () => number, budget: ProbeBudget = DEFAULT_PROBE_BUDGET): ChannelTiming[] {
+  const n = channels.length;
+  const last = new Float64Array(n).fill(NaN);
+  const lastAt = new Float64Array(n).fill(NaN);
+  const times: number[][] = channels.map(() => []);
+  const blurred = new Uint32Array(n);
+  const blurredSinceSharp = new Uint32Array(n);
+  const blurredBetween = new Uint32Array(n);
+  const calls: number[][] = channels.map(() => []);
+  const gaps: number[] = [];
+  const start = now();
+  let anyChange = false;
+  for (;;) {
+    const t0 = now();
+    const elapsed = t0 - start;
+    if (elapsed >= budget.maxMs || (!anyChange && elapsed >= budget.quietMs)) break;
+    let waiting = false;
+    for (let c = 0; c < n; c++) {
+      const seen = times[c]!;
+      if (seen.length >= MAX_CHANGES || (seen.length >= budget.changes && elapsed >= budget.minMs)) continue;
+      waiting = true;
+      // The value is the driver's at some instant during the call: a change lies between the start of the previous
+      // call and the end of this one.
+      const before = now();
+      const value = channels[c]!();
+      const t = now();
+      if (value === undefined || !Number.isFinite(value)) continue;
+      if (calls[c]!.length < 64) calls[c]!.push(t - before);
+      const previous = last[c]!;
+      const gap = t - lastAt[c]!;
+      if (gaps.length < 64 && gap > 0) gaps.push(gap);
+      if (!Number.isNaN(previous) && value !== previous) {
+        anyChange = true;
+        if (gap <= Math.max(SHARP_GAP_MS, 5 * (gaps.length > 8 ? medianOf(gaps) : 0))) {
+          seen.push(t - gap / 2);
+          if (seen.length > 1) blurredBetween[c]! += blurredSinceSharp[c]!;
+          blurredSinceSharp[c] = 0;
+        } else {
+          blurred[c]!++;
+          blurredSinceSharp[c]!++;
+        }
+      }
+      last[c] = value;
+      lastAt[c] = before;
+    }
+    if (!waiting) break;
+  }
+  return times.map((changeTimesMs, c) => ({
+    changeTimesMs,
+    blurred: blurred[c]!,
+    blurredBetween: blurredBetween[c]!,
+    callMs: calls[c]!.length > 0 ? medianOf(calls[c]!) : NaN,
+  }));
+}
+
+/** A regular tick: its period and the time of one tick (epoch ms). */
+export interface TickFit {
+  readonly periodMs: number;
+  readonly phaseMs: number;
+}
+
+/**
+ * Fits a regular tick to change times: undefined with fewer than three changes that agree. Robust to changes timed
+ * wrong (a value updated late, read half-written): among candidate periods — the shortest gaps between changes and
+ * their whole fractions, since ticks that went unseen make gaps of several periods — it keeps the one most changes
+ * agree with (to a tenth of a period), the longest when several fit equally well (half of a period fits every change
+ * the period does) and leave room for `untimed` more changes seen between the first and the last (changes seen only
+ * blurred still say a tick happened: with every other tick blurred, twice the period would fit the rest), then fits
+ * period and phase to those changes by least squares.
+ */
+export function fitTicks(changes: readonly number[], untimed = 0): TickFit | undefined {
+  // A second change right after one (a value read half-written, a glitch) is not a tick of its own.
+  const times = changes.filter((t, i) => i === 0 || t - changes[i - 1]! >= SHARP_GAP_MS);
+  const n = times.length;
+  if (n < 3) return undefined;
+  const gaps: number[] = [];
+  for (let i = 1; i < n; i++) gaps.push(times[i]! - times[i - 1]!);
+  const candidates = [...gaps]
+    .sort((a, b) => a - b)
+    .slice(0, 5)
+    .flatMap((g) => [1, 2, 3, 4, 5, 6, 7, 8].map((m) => g / m))
+    .filter((p) => p >= SHARP_GAP_MS);
+  const span = times[n - 1]! - times[0]!;
+  const scored = candidates
+    .filter((period) => span / period + 1.25 >= n + untimed)
+    .map((period) => ({ period, ...bestPhase(times, period) }));
+  const most = Math.max(0, ...scored.map((c) => c.inliers));
+  let best: (typeof scored)[number] | undefined;
+  for (const c of scored) if (c.inliers >= 0.9 * most && (!best || c.period > best.period)) best = c;
+  // Most changes must agree: a tenth of a period either way, 20% of random times would agree with any period by chance.
+  if (!best || best.inliers < 3 || best.inliers < 0.75 * n) return undefined;
+  const { period, phase } = best;
+  const kept: number[] = [];
+  const ks: number[] = [];
+  for (const t of times) {
+    const k = Math.round((t - phase) / period);
+    if (Math.abs(t - phase - k * period) <= period / 10) {
+      kept.push(t);
+      ks.push(k);
+    }
+  }
+  return leastSquares(kept, ks, kept.length);
+}
+
+/** The phase most change times agree with for `period`, and how many agree (to a tenth of a period). */
+function bestPhase(times: readonly number[], period: number): { phase: number; inliers: number } {
+  const tolerance = period / 10;
+  let phase = times[0]!;
+  let inliers = 0;
+  for (const center of times) {
+    let count = 0;
+    for (const t of times) {
+      const r = (t - center) / period;
+      if (Math.abs(r - Math.round(r)) * period <= tolerance) count++;
+    }
+    if (count > inliers) {
+      inliers = count;
+      phase = center;
+    }
+  }
+  return { phase, inliers };
+}
+
+/** t = phase + k · period over the first n points. */
+function leastSquares(t: readonly number[], ks: readonly number[], n: number): TickFit | undefined {
+  let meanK = 0;
+  let meanT = 0;
+  for (let i = 0; i < n; i++) {
+    meanK += ks[i]! / n;
+    meanT += t[i]! / n;
+  }
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (ks[i]! - meanK) ** 2;
+    sxy += (ks[i]! - meanK) * (t[i]! - meanT);
+  }
+  if (!(sxx > 0) || !(sxy > 0)) return undefined;
+  const periodMs = sxy / sxx;
+  return { periodMs, phaseMs: meanT - periodMs * meanK };
+}
+
+/**
+ * The instantaneous power reading's refresh period, at most: changes can only come at refreshes, so the shortest gap
+ * between two of them is one refresh period or a few. Undefined with fewer than three changes.
+ */
+export function refreshUpperBoundMs(timing: ChannelTiming): number | undefined {
+  const t = timing.changeTimesMs;
+  if (t.length < 3) return undefined;
+  let min = Infinity;
+  for (let i = 1; i < t.length; i++) min = Math.min(min, t[i]! - t[i - 1]!);
+  return min;
+}
+
+function medianOf(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The DeviceInfo fields a probe measured: the counter period when its ticks were regular, the power refresh bound. */
+export function measuredTiming(
+  counter: ChannelTiming | undefined,
+  power: ChannelTiming | undefined,
+): { counterPeriodMs?: number; counterPeriodMeasured?: true; counterPhaseMs?: number; powerRefreshMs?: number } {
+  const fit = counter ? fitTicks(counter.changeTimesMs, counter.blurredBetween) : undefined;
+  // A reading that changes at every refresh refreshes regularly, like a tick; else the shortest gap bounds it.
+  const refresh = power ? (fitTicks(power.changeTimesMs, power.blurredBetween)?.periodMs ?? refreshUpperBoundMs(power)) : undefined;
+  return {
+    ...(fit ? { counterPeriodMs: fit.periodMs, counterPeriodMeasured: true as const, counterPhaseMs: fit.phaseMs } : {}),
+    ...(refresh !== undefined ? { powerRefreshMs: refresh } : {}),
+  };
+}
