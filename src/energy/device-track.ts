@@ -9,6 +9,7 @@
  * sensor's learnt calibration or the last interval, or the last interval's mean rate).
  */
 import { Series } from './series.js';
+import { stepShapedJoules } from './step-shape.js';
 import { FAST_COUNTER_MAX_PERIOD_MS } from './tick-edge.js';
 import { TickLocator } from './tick-locator.js';
 import { TickPhase } from './tick-phase.js';
@@ -38,6 +39,13 @@ export class DeviceTrack {
   private readonly _locator: TickLocator;
   /** For a counter that ticks faster than it is read: where its ticks fall (tick-phase.ts). */
   private readonly _phase: TickPhase | undefined;
+  /**
+   * Whether the instantaneous power shapes E(t) between ticks. Not when it refreshes no faster than half the counter's
+   * period (the A100/H100 part-time sensor: one value per 100 ms tick, taken over 25 ms of it): it then knows nothing
+   * about where in a tick the energy went, only a stale quarter of it, and shaping by it does worse than a straight
+   * line. It still serves where no counter is (power integration) and past the last tick.
+   */
+  private readonly _powerShapes: boolean;
   private _hasCounter = false;
   private _lastReadMs = -Infinity;
   private _lastValue = NaN;
@@ -69,6 +77,8 @@ export class DeviceTrack {
     this._anchors = new Series(capacity);
     this._power = new Series(capacity);
     this._locator = new TickLocator(info.counterPeriodMs);
+    const refresh = info.powerRefreshMs;
+    this._powerShapes = !(info.method === 'counter' && refresh !== undefined && info.counterPeriodMs !== undefined && refresh >= info.counterPeriodMs / 2);
     const period = info.counterPeriodMs;
     if (period !== undefined && period > 0 && period <= FAST_COUNTER_MAX_PERIOD_MS && !info.counterTimestamped) {
       this._phase = new TickPhase(period, info.counterPhaseMs);
@@ -85,7 +95,10 @@ export class DeviceTrack {
     const power = s[o + 2] ?? NaN;
     const average = s[o + 3] ?? NaN;
     if (Number.isFinite(average)) this._lastAverageWatts = average;
-    if (Number.isFinite(power) && power >= 0) this._pushPower(t, power);
+    if (Number.isFinite(power) && power >= 0) {
+      if (this._powerShapes) this._pushPower(t, power);
+      else this._lastAverageWatts = power;
+    }
     if (Number.isFinite(energy)) {
       this._hasCounter = true;
       this._ingestCounter(t, energy);
@@ -209,7 +222,26 @@ export class DeviceTrack {
       if (Number.isNaN(this._tailStartMs)) this._fitTail();
       return tMs >= this._tailStartMs ? this._onTail(tMs) : this._extrapolate(n - 1, n - 2, tMs);
     }
-    return this._interpolate(j, tMs);
+    return this._phase && this._powerShapes ? this._stepShaped(j, tMs) : this._interpolate(j, tMs);
+  }
+
+  /**
+   * For a counter faster than its reads: the energy between two power samples is known almost exactly (a tick falls
+   * within a period of each read), so inside that interval the power is taken to step once, where the energy says
+   * (step-shape.ts); the usual shape where no single step fits.
+   */
+  private _stepShaped(j: number, tMs: number): number {
+    const p = this._power;
+    const a = this._anchors;
+    const i = p.indexAtOrBefore(tMs);
+    if (i < 0 || i >= p.length - 1) return this._interpolate(j, tMs);
+    const t0 = p.time(i);
+    const t1 = p.time(i + 1);
+    if (!(t0 >= a.firstTime() && t1 < a.lastTime())) return this._interpolate(j, tMs);
+    const e0 = this._interpolate(a.indexAtOrBefore(t0), t0);
+    const e1 = this._interpolate(a.indexAtOrBefore(t1), t1);
+    const e = stepShapedJoules(t0, t1, e0, e1, p.value(i), p.value(i + 1), tMs);
+    return Number.isNaN(e) ? this._interpolate(j, tMs) : e;
   }
 
   /** E(t) on the line past the newest reading (tMs ≥ `_tailStartMs`). */
