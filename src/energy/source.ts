@@ -41,7 +41,7 @@ export interface DeviceInfo {
   /**
    * How often the hardware updates the energy counter, in ms, when known: measured at start-up where the source could
    * ({@link DeviceInfo.counterPeriodMeasured}), else the usual figure (NVML ≈ 100 ms, RAPL ≈ 1 ms; powermetrics: its
-   * interval). The timeline uses it to know where a counter can have ticked.
+   * interval); 0 for a counter that moves at every read. The timeline uses it to know where a counter can have ticked.
    */
   readonly counterPeriodMs?: number;
   /** Whether {@link DeviceInfo.counterPeriodMs} was measured on this device at start-up (true) or assumed. */
@@ -53,7 +53,8 @@ export interface DeviceInfo {
   readonly counterPhaseMs?: number;
   /**
    * The instantaneous power reading changed at most this often at start-up, ms: an upper bound on how often the driver
-   * refreshes it (changes only come at refreshes). Undefined when there is no instantaneous reading or it did not move.
+   * refreshes it (changes only come at refreshes); 0 when it moved at every call. Undefined when there is no
+   * instantaneous reading or it did not move.
    */
   readonly powerRefreshMs?: number;
   /**

@@ -35,10 +35,17 @@ export interface ChannelTiming {
   readonly blurredBetween: number;
   /** Median duration of one call of the channel, ms (NaN when it never answered). */
   readonly callMs: number;
+  /**
+   * Every change seen across a long gap, as [time, half the gap] (ms): too blurred for a fast counter, still sharp
+   * enough for a slow one (a 2 ms gap is 1% of a 100 ms period).
+   */
+  readonly blurredChanges?: ReadonlyArray<readonly [number, number]>;
+  /** Whether most polls saw a new value: a reading that moves at every call (no tick to speak of). */
+  readonly continuous?: boolean;
 }
 
-/** Default budget: long enough for five ticks of a 100 ms counter; 100 ms of a fast one. */
-export const DEFAULT_PROBE_BUDGET: ProbeBudget = { maxMs: 600, quietMs: 250, changes: 5, minMs: 100 };
+/** Default budget: five sharp ticks of a 100 ms counter even when a few are seen blurred; 100 ms of a fast one. */
+export const DEFAULT_PROBE_BUDGET: ProbeBudget = { maxMs: 1000, quietMs: 250, changes: 5, minMs: 100 };
 
 /** Most change times kept per channel. */
 const MAX_CHANGES = 256;
@@ -62,7 +69,10 @@ export function probeChannels(channels: readonly ProbeChannel[], now: () => numb
   const blurred = new Uint32Array(n);
   const blurredSinceSharp = new Uint32Array(n);
   const blurredBetween = new Uint32Array(n);
+  const blurredChanges: Array<Array<[number, number]>> = channels.map(() => []);
   const calls: number[][] = channels.map(() => []);
+  const polls = new Uint32Array(n);
+  const moved = new Uint32Array(n);
   const gaps: number[] = [];
   const start = now();
   let anyChange = false;
@@ -83,6 +93,10 @@ export function probeChannels(channels: readonly ProbeChannel[], now: () => numb
       if (value === undefined || !Number.isFinite(value)) continue;
       if (calls[c]!.length < 64) calls[c]!.push(t - before);
       const previous = last[c]!;
+      if (!Number.isNaN(previous)) {
+        polls[c]!++;
+        if (value !== previous) moved[c]!++;
+      }
       const gap = t - lastAt[c]!;
       if (gaps.length < 64 && gap > 0) gaps.push(gap);
       if (!Number.isNaN(previous) && value !== previous) {
@@ -94,6 +108,7 @@ export function probeChannels(channels: readonly ProbeChannel[], now: () => numb
         } else {
           blurred[c]!++;
           blurredSinceSharp[c]!++;
+          if (blurredChanges[c]!.length < MAX_CHANGES) blurredChanges[c]!.push([t - gap / 2, gap / 2]);
         }
       }
       last[c] = value;
@@ -105,7 +120,9 @@ export function probeChannels(channels: readonly ProbeChannel[], now: () => numb
     changeTimesMs,
     blurred: blurred[c]!,
     blurredBetween: blurredBetween[c]!,
+    blurredChanges: blurredChanges[c]!,
     callMs: calls[c]!.length > 0 ? medianOf(calls[c]!) : NaN,
+    continuous: polls[c]! >= 8 && moved[c]! > polls[c]! / 2,
   }));
 }
 
@@ -219,11 +236,39 @@ export function measuredTiming(
   counter: ChannelTiming | undefined,
   power: ChannelTiming | undefined,
 ): { counterPeriodMs?: number; counterPeriodMeasured?: true; counterPhaseMs?: number; powerRefreshMs?: number } {
-  const fit = counter ? fitTicks(counter.changeTimesMs, counter.blurredBetween) : undefined;
-  // A reading that changes at every refresh refreshes regularly, like a tick; else the shortest gap bounds it.
-  const refresh = power ? (fitTicks(power.changeTimesMs, power.blurredBetween)?.periodMs ?? refreshUpperBoundMs(power)) : undefined;
+  // A counter that moves at every call has no tick: period 0, exact at every read.
+  if (counter?.continuous) return { counterPeriodMs: 0, counterPeriodMeasured: true, ...measuredTiming(undefined, power) };
+  const fit = counter ? fitTiming(counter) : undefined;
+  // A reading that changes at every refresh refreshes regularly, like a tick; else the shortest gap bounds it; one that
+  // moves at every call refreshes at every call (0).
+  const refresh = power?.continuous
+    ? 0
+    : power
+      ? (fitTiming(power)?.periodMs ?? refreshUpperBoundMs(power))
+      : undefined;
   return {
     ...(fit ? { counterPeriodMs: fit.periodMs, counterPeriodMeasured: true as const, counterPhaseMs: fit.phaseMs } : {}),
     ...(refresh !== undefined ? { powerRefreshMs: refresh } : {}),
   };
+}
+
+/**
+ * Fits a channel's ticks from its sharp changes; failing that (a busy host blurs many), from the changes seen within
+ * looser gaps, accepted only when the period found is at least 40 times the looseness.
+ */
+function fitTiming(timing: ChannelTiming): TickFit | undefined {
+  const sharp = fitTicks(timing.changeTimesMs, timing.blurredBetween);
+  if (sharp) return sharp;
+  const blurred = timing.blurredChanges ?? [];
+  for (const halfGapMs of [0.5, 1, 2.5]) {
+    const all = [...timing.changeTimesMs.map((t) => [t, 0] as const), ...blurred].sort((a, b) => a[0] - b[0]);
+    const kept = all.filter(([, half]) => half <= halfGapMs);
+    if (kept.length < 3) continue;
+    const first = kept[0]![0];
+    const last = kept[kept.length - 1]![0];
+    const untimed = all.filter(([t, half]) => half > halfGapMs && t > first && t < last).length;
+    const fit = fitTicks(kept.map(([t]) => t), untimed);
+    if (fit && fit.periodMs >= 40 * halfGapMs) return fit;
+  }
+  return undefined;
 }

@@ -91,3 +91,20 @@ describe('refreshUpperBoundMs', () => {
     expect(refreshUpperBoundMs({ ...timing, changeTimesMs: [0, 40] })).toBeUndefined();
   });
 });
+
+describe('measuredTiming', () => {
+  it('times a 100 ms counter from changes seen across ~2 ms gaps when a busy host blurred every one of them', () => {
+    const ticks = changes(100, 37, [0, 1, 2, 3, 4, 5, 6, 7]);
+    const timing = { changeTimesMs: [], blurred: 8, blurredBetween: 0, callMs: 0.02, blurredChanges: ticks.map((t) => [t, 1] as const) };
+    const measured = measuredTiming(timing, undefined);
+    expect(measured.counterPeriodMeasured).toBe(true);
+    expect(measured.counterPeriodMs).toBeCloseTo(100, 1);
+  });
+
+  it('calls a counter that moves at every poll continuous: period 0, exact at every read', () => {
+    expect(measuredTiming({ changeTimesMs: [], blurred: 0, blurredBetween: 0, callMs: 0.001, continuous: true }, undefined)).toEqual({
+      counterPeriodMs: 0,
+      counterPeriodMeasured: true,
+    });
+  });
+});
