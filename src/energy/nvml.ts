@@ -18,6 +18,7 @@ import {
   type NvmlDevice,
   type NvmlLibrary,
 } from './nvml-ffi.js';
+import { NvmlModuleScope } from './nvml-module.js';
 import { PowerIntegrator } from './power-integrator.js';
 import type { DeviceInfo, DeviceReading, EnergySource } from './source.js';
 import { DEFAULT_PROBE_BUDGET, measuredTiming, probeChannels, type ProbeBudget, type ProbeChannel } from './tick-probe.js';
@@ -53,6 +54,8 @@ interface GpuState {
   slowAtMs: number;
   /** A counter call slower than this (ms) is made again (timed-call.ts); from the probe's call time once measured. */
   stallMs: number;
+  /** A superchip's module scope (Grace Hopper), when the driver answers it: a "module less GPU" device of its own. */
+  module: NvmlModuleScope | undefined;
 }
 
 /**
@@ -74,7 +77,7 @@ export class NvmlSource implements EnergySource {
   private constructor(nvml: NvmlLibrary, gpus: GpuState[], faults: string[]) {
     this._nvml = nvml;
     this._gpus = gpus;
-    this._devices = gpus.map((g) => g.info);
+    this._devices = deviceList(gpus);
     this._faults = new FaultLog(faults);
   }
 
@@ -111,11 +114,20 @@ export class NvmlSource implements EnergySource {
   read(): DeviceReading[] {
     if (this._closed) return [];
     const readings: DeviceReading[] = [];
+    // Module devices come after every GPU (see deviceList).
+    let moduleIndex = this._gpus.length;
     for (let i = 0; i < this._gpus.length; i++) {
       const gpu = this._gpus[i]!;
+      const module = gpu.module;
+      const index = module ? moduleIndex++ : -1;
       if (gpu.lost) continue;
       const reading = this._readGpu(i, gpu);
-      if (reading) readings.push(reading);
+      if (!reading) continue;
+      readings.push(reading);
+      if (module && reading.energyJoules !== undefined) {
+        const rest = module.read(this._nvml, gpu.handle, index, reading.timeMs, reading.energyJoules, reading.powerWatts);
+        if (rest) readings.push(rest);
+      }
     }
     return readings;
   }
@@ -158,8 +170,10 @@ export class NvmlSource implements EnergySource {
       const counter = timings[i];
       gpu.info = { ...gpu.info, ...measuredTiming(counter, gpu.hasInstantPower ? timings[live.length + i] : undefined) };
       if (counter) gpu.stallMs = stallThresholdMs(counter.callMs);
+      // The module counter is assumed to tick like the GPU's (it is not probed on its own).
+      if (gpu.module) gpu.module.info = { ...gpu.module.info, counterPeriodMs: gpu.info.counterPeriodMs };
     });
-    this._devices = this._gpus.map((g) => g.info);
+    this._devices = deviceList(this._gpus);
   }
 
   private _readGpu(index: number, gpu: GpuState): DeviceReading | undefined {
@@ -277,7 +291,9 @@ function probeGpu(nvml: NvmlLibrary, index: number, faults: string[]): GpuState 
   if (ret === NVML_SUCCESS) {
     tracker.update(Number(energy[0]));
     const info: DeviceInfo = { ...base, method: 'counter', counterPeriodMs: NVML_COUNTER_PERIOD_MS };
-    return newState(handle, info, hasInstantPower, tracker, field);
+    const state = newState(handle, info, hasInstantPower, tracker, field);
+    state.module = NvmlModuleScope.probe(nvml, handle, info);
+    return state;
   }
   if (ret !== NVML_ERROR_NOT_SUPPORTED) throw driverError('nvml', 'nvmlDeviceGetTotalEnergyConsumption', ret);
 
@@ -317,7 +333,13 @@ function newState(
     slow: {},
     slowAtMs: Number.NEGATIVE_INFINITY,
     stallMs: stallThresholdMs(NaN),
+    module: undefined,
   };
+}
+
+/** Every GPU, then every superchip's "module less GPU" device (indexes as in read()). */
+function deviceList(gpus: readonly GpuState[]): DeviceInfo[] {
+  return [...gpus.map((g) => g.info), ...gpus.flatMap((g) => (g.module ? [g.module.info] : []))];
 }
 
 function safeErrorString(nvml: NvmlLibrary, ret: number): string | undefined {
