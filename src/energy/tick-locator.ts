@@ -46,9 +46,11 @@ export class TickLocator {
         lo = nLo;
         hi = nHi;
       }
+      // What the observations agreed on is kept, not the raw window: a narrow window pins later ticks whose own
+      // windows are too wide (with it) to be paired with the raw ones.
       const slot = this._count % HISTORY;
-      this._lo[slot] = loMs;
-      this._hi[slot] = hiMs;
+      this._lo[slot] = lo;
+      this._hi[slot] = hi;
       this._count++;
     }
     return { lo, hi };

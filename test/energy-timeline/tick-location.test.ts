@@ -46,6 +46,30 @@ describe('TickLocator', () => {
   });
 });
 
+describe('TickLocator narrowing', () => {
+  it('pins 20 ms ticks read every ~10 ms to well under a millisecond within a second or two', () => {
+    const period = 20;
+    const phase = 3.3;
+    const locator = new TickLocator(period);
+    const random = lcg(11);
+    let t = 0;
+    let last = 0;
+    let lastTick = -1;
+    const widths: number[] = [];
+    while (t < 10_000) {
+      t += 8 + 4 * random();
+      const tick = Math.floor((t - phase) / period);
+      if (tick !== lastTick && lastTick >= 0) {
+        const window = locator.locate(last, t);
+        if (t > 2000) widths.push(window.hi - window.lo);
+      }
+      lastTick = tick;
+      last = t;
+    }
+    expect(Math.max(...widths)).toBeLessThan(0.5);
+  });
+});
+
 describe('DeviceTrack tick placement', () => {
   /** Errors of one-read-interval windows for a counter ticking every `periodMs` from `phaseMs`, read every ~10 ms at 300 W. */
   function windowErrors(info: DeviceInfo, periodMs: number, phaseMs: number): number[] {
