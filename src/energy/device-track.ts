@@ -154,7 +154,7 @@ export class DeviceTrack {
     const phase = this._phase;
     if (phase) {
       if (t - lo < phase.periodMs / 2) phase.observe(lo, t);
-      const tick = phase.tickAtOrBefore(t);
+      const tick = phase.ready ? phase.tickAtOrBefore(t) : NaN;
       if (tick > lo && tick <= t) return tick;
       return (lo + t) / 2;
     }

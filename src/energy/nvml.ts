@@ -21,7 +21,7 @@ import {
 import { NvmlModuleScope } from './nvml-module.js';
 import { PowerIntegrator } from './power-integrator.js';
 import type { DeviceInfo, DeviceReading, EnergySource } from './source.js';
-import { DEFAULT_PROBE_BUDGET, measuredTiming, probeChannels, type ProbeBudget, type ProbeChannel } from './tick-probe.js';
+import { DEFAULT_PROBE_BUDGET, fitTicks, measuredTiming, probeChannels, type ProbeBudget, type ProbeChannel } from './tick-probe.js';
 import { stallThresholdMs, timedCall } from './timed-call.js';
 import { CounterTracker } from './wraparound.js';
 import { FaultLog } from './fault-log.js';
@@ -154,10 +154,19 @@ export class NvmlSource implements EnergySource {
       if (gpu.info.method !== 'counter') return undefined;
       return nvml.nvmlDeviceGetTotalEnergyConsumption(gpu.handle, this._outEnergy) === NVML_SUCCESS ? Number(this._outEnergy[0]) : undefined;
     });
-    const powers: ProbeChannel[] = live.map((gpu) => () => {
+    // The instant field's own timestamps, when the driver stamps a value with the time it was taken (not asked for):
+    // distinct ones are its refreshes, exactly, whatever the power does and however late we see them.
+    const stamps: number[][] = live.map(() => []);
+    const calls = new Uint32Array(live.length);
+    const powers: ProbeChannel[] = live.map((gpu, i) => () => {
       if (!gpu.hasInstantPower) return undefined;
       const { ret, field } = gpu.field.query(nvml, gpu.handle);
-      return ret === NVML_SUCCESS && field?.nvmlReturn === NVML_SUCCESS ? field.value : undefined;
+      if (ret !== NVML_SUCCESS || field?.nvmlReturn !== NVML_SUCCESS) return undefined;
+      const seen = stamps[i]!;
+      const ms = field.timestampMicros / 1000;
+      calls[i]!++;
+      if (seen.length < 256 && seen[seen.length - 1] !== ms) seen.push(ms);
+      return field.value;
     });
     let timings;
     try {
@@ -169,6 +178,10 @@ export class NvmlSource implements EnergySource {
     live.forEach((gpu, i) => {
       const counter = timings[i];
       gpu.info = { ...gpu.info, ...measuredTiming(counter, gpu.hasInstantPower ? timings[live.length + i] : undefined) };
+      // Held across most calls, or the driver stamps values when asked (then they say nothing).
+      const held = stamps[i]!.length * 4 < calls[i]!;
+      const refresh = gpu.hasInstantPower && held ? refreshFromStamps(stamps[i]!) : undefined;
+      if (refresh !== undefined) gpu.info = { ...gpu.info, powerRefreshMs: refresh };
       if (counter) gpu.stallMs = stallThresholdMs(counter.callMs);
       // The module counter is assumed to tick like the GPU's (it is not probed on its own).
       if (gpu.module) gpu.module.info = { ...gpu.module.info, counterPeriodMs: gpu.info.counterPeriodMs };
@@ -335,6 +348,15 @@ function newState(
     stallMs: stallThresholdMs(NaN),
     module: undefined,
   };
+}
+
+/**
+ * The instant field's refresh period from the distinct timestamps it carried during the probe: regular ones a
+ * millisecond or more apart are its refreshes; ones that changed at every call (stamped when asked) say nothing.
+ */
+function refreshFromStamps(stampsMs: readonly number[]): number | undefined {
+  const fit = stampsMs.length >= 4 ? fitTicks(stampsMs) : undefined;
+  return fit && fit.periodMs >= 1 ? fit.periodMs : undefined;
 }
 
 /** Every GPU, then every superchip's "module less GPU" device (indexes as in read()). */

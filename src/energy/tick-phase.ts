@@ -20,6 +20,8 @@ export class TickPhase {
   private _phaseMs: number;
   private readonly _edges = new Float64Array(EDGES);
   private _count = 0;
+  /** Seeded with a measured phase and not contradicted since. */
+  private _seeded: boolean;
 
   /**
    * @param periodMs the counter's period, ms (measured).
@@ -28,11 +30,16 @@ export class TickPhase {
   constructor(periodMs: number, phaseMs?: number) {
     this._periodMs = periodMs;
     this._phaseMs = phaseMs !== undefined && Number.isFinite(phaseMs) ? phaseMs : NaN;
+    this._seeded = !Number.isNaN(this._phaseMs);
   }
 
-  /** Whether the phase is known. */
+  /**
+   * Whether the phase is known and trusted: seeded by the probe and not contradicted since, or confirmed by three
+   * edges in a row. An edge that contradicts the model (its period measured off, the clock jumped) withdraws the trust
+   * until edges agree again, so a wrong model is never worse than no model.
+   */
   get ready(): boolean {
-    return !Number.isNaN(this._phaseMs);
+    return !Number.isNaN(this._phaseMs) && (this._seeded || this._count >= 3);
   }
 
   get periodMs(): number {
@@ -44,21 +51,24 @@ export class TickPhase {
     const p = this._periodMs;
     if (!(hiMs - loMs < p / 2) || !(hiMs >= loMs)) return;
     const m = (loMs + hiMs) / 2;
-    if (this.ready) {
+    if (!Number.isNaN(this._phaseMs)) {
       const k = Math.round((m - this._phaseMs) / p);
       // An edge a quarter period or more off the model: the counter's clock jumped (or the model was wrong). Start over.
-      if (Math.abs(m - this._phaseMs - k * p) >= p / 4) this._count = 0;
+      if (Math.abs(m - this._phaseMs - k * p) >= p / 4) {
+        this._count = 0;
+        this._seeded = false;
+      }
     }
     this._edges[this._count % EDGES] = m;
     this._count++;
-    if (this._count === 1 || !this.ready) {
+    if (this._count === 1) {
       this._phaseMs = m;
       return;
     }
     this._refit(m);
   }
 
-  /** The last tick at or before tMs (NaN until the phase is known). */
+  /** The last tick at or before tMs (NaN until the phase is known; check {@link TickPhase.ready} before trusting it). */
   tickAtOrBefore(tMs: number): number {
     const p = this._periodMs;
     return this._phaseMs + Math.floor((tMs - this._phaseMs) / p) * p;

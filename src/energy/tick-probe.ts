@@ -154,44 +154,51 @@ export function fitTicks(changes: readonly number[], untimed = 0): TickFit | und
     .flatMap((g) => [1, 2, 3, 4, 5, 6, 7, 8].map((m) => g / m))
     .filter((p) => p >= SHARP_GAP_MS);
   const span = times[n - 1]! - times[0]!;
-  const scored = candidates
+  const fits = candidates
     .filter((period) => span / period + 1.25 >= n + untimed)
-    .map((period) => ({ period, ...bestPhase(times, period) }));
-  const most = Math.max(0, ...scored.map((c) => c.inliers));
-  let best: (typeof scored)[number] | undefined;
-  for (const c of scored) if (c.inliers >= 0.9 * most && (!best || c.period > best.period)) best = c;
+    .map((period) => fitWithPeriod(times, gaps, period))
+    .filter((f): f is FittedTicks => f !== undefined);
+  const most = Math.max(0, ...fits.map((f) => f.inliers));
+  let best: FittedTicks | undefined;
+  for (const f of fits) if (f.inliers >= 0.9 * most && (!best || f.fit.periodMs > best.fit.periodMs)) best = f;
   // Most changes must agree: a tenth of a period either way, 20% of random times would agree with any period by chance.
   if (!best || best.inliers < 3 || best.inliers < 0.75 * n) return undefined;
-  const { period, phase } = best;
-  const kept: number[] = [];
-  const ks: number[] = [];
-  for (const t of times) {
-    const k = Math.round((t - phase) / period);
-    if (Math.abs(t - phase - k * period) <= period / 10) {
-      kept.push(t);
-      ks.push(k);
-    }
-  }
-  return leastSquares(kept, ks, kept.length);
+  return best.fit;
 }
 
-/** The phase most change times agree with for `period`, and how many agree (to a tenth of a period). */
-function bestPhase(times: readonly number[], period: number): { phase: number; inliers: number } {
-  const tolerance = period / 10;
-  let phase = times[0]!;
-  let inliers = 0;
-  for (const center of times) {
-    let count = 0;
-    for (const t of times) {
-      const r = (t - center) / period;
-      if (Math.abs(r - Math.round(r)) * period <= tolerance) count++;
-    }
-    if (count > inliers) {
-      inliers = count;
-      phase = center;
-    }
+interface FittedTicks {
+  readonly fit: TickFit;
+  readonly inliers: number;
+}
+
+/**
+ * Ticks fitted starting from a candidate period: tick numbers counted gap by gap (so a candidate a little off still
+ * counts far ticks right), least squares, then twice more over the changes within a tenth of a period of the fit.
+ */
+function fitWithPeriod(times: readonly number[], gaps: readonly number[], period: number): FittedTicks | undefined {
+  const ks = [0];
+  for (const gap of gaps) {
+    const k = Math.round(gap / period);
+    if (k < 1) return undefined;
+    ks.push(ks[ks.length - 1]! + k);
   }
-  return { phase, inliers };
+  const agreeing = (fit: TickFit): number[] =>
+    times.flatMap((t, i) => (Math.abs(t - fit.phaseMs - ks[i]! * fit.periodMs) <= fit.periodMs / 10 ? [i] : []));
+  let fit = leastSquares(times, ks, times.length);
+  for (let pass = 0; pass < 2 && fit; pass++) {
+    const kept = agreeing(fit);
+    if (kept.length < 3) return undefined;
+    fit = leastSquares(
+      kept.map((i) => times[i]!),
+      kept.map((i) => ks[i]!),
+      kept.length,
+    );
+  }
+  if (!fit) return undefined;
+  // Gaps of one tick say the period directly: a fit far from their median counted ticks wrong somewhere.
+  const single = gaps.filter((g) => Math.round(g / fit.periodMs) === 1);
+  if (single.length >= 3 && Math.abs(medianOf(single) - fit.periodMs) > 0.02 * fit.periodMs) return undefined;
+  return { fit, inliers: agreeing(fit).length };
 }
 
 /** t = phase + k · period over the first n points. */

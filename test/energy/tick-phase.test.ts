@@ -33,6 +33,19 @@ describe('TickPhase', () => {
   });
 });
 
+describe('TickPhase trust', () => {
+  it('withdraws trust from a model an edge contradicts, until three edges agree again', () => {
+    const phase = new TickPhase(1, 0.2);
+    expect(phase.ready).toBe(true);
+    phase.observe(100.69, 100.71); // half a period off the seeded phase
+    expect(phase.ready).toBe(false);
+    phase.observe(350.69, 350.71);
+    phase.observe(600.69, 600.71);
+    expect(phase.ready).toBe(true);
+    expect(phase.tickAtOrBefore(700.9)).toBeCloseTo(700.7, 6);
+  });
+});
+
 describe('TickEdgeCatcher', () => {
   it('reads just before and just after a tick that is due, and learns from it', () => {
     let t = 1000.97; // 30 µs before the tick at 1001.0
