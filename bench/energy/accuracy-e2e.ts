@@ -152,7 +152,7 @@ function score(
       errors.ours.get(record.bucketMs)?.push(ours);
       if (!hostStalled) errors.steady.get(record.bucketMs)?.push(ours);
       errors.naive.get(record.bucketMs)?.push(naive);
-      if (wrapAtMs !== undefined && startMs <= wrapAtMs && endMs >= wrapAtMs) errors.acrossWrap.push([ours, naive]);
+      if (part.wraps && wrapAtMs !== undefined && startMs <= wrapAtMs && endMs >= wrapAtMs) errors.acrossWrap.push([ours, naive]);
     }
   }
   return { backend, parts: results, spans: scored, estimates, unscored, stalled };

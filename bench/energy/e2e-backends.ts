@@ -37,6 +37,8 @@ export interface MeasuredPart {
   readonly profile: PowerProfileData;
   /** Index of the part's device in the naive source's readings. */
   readonly naiveDevice: number;
+  /** Whether this part's counter wraps mid-run (the case's wrapAtMs). */
+  readonly wraps?: boolean;
 }
 
 /** A backend made ready for one run. */
@@ -141,7 +143,7 @@ function rocmCase(tickMs: number, power: 'current' | 'average', sampleIntervalMs
       process.env.OJ_ROCM_DOUBLE_CONTROL = file;
       return {
         config: { sources: ['rocm_smi'], rocmLibrary: library, raplRoot: NO_RAPL, sampleIntervalMs },
-        parts: [{ label: 'gpu', attribute: ATTR_ENERGY_GPU_JOULES, profile, naiveDevice: 0 }],
+        parts: [{ label: 'gpu', attribute: ATTR_ENERGY_GPU_JOULES, profile, naiveDevice: 0, wraps: wrap }],
         wrapAtMs: wrap ? context.wrapAtMs : undefined,
         openNaive: async () => RocmSmiSource.open({ rocmLibrary: library }),
         stop() {},
@@ -192,7 +194,7 @@ const raplCase: BackendCase = {
     return {
       config: { sources: ['rapl'], raplRoot: root, sampleIntervalMs: SAMPLE_INTERVAL_MS },
       parts: [
-        { label: 'package', attribute: ATTR_ENERGY_CPU_JOULES, profile: pkg.profile, naiveDevice: 0 },
+        { label: 'package', attribute: ATTR_ENERGY_CPU_JOULES, profile: pkg.profile, naiveDevice: 0, wraps: true },
         { label: 'dram', attribute: ATTR_ENERGY_DRAM_JOULES, profile: dram.profile, naiveDevice: 1 },
       ],
       wrapAtMs: context.wrapAtMs,
