@@ -87,12 +87,12 @@ export function formatDevicesReport(result: DevicesReport): string {
   const lines: string[] = [];
   lines.push('Energy sources detected');
   if (result.sources.length === 0) lines.push('  (none)');
-  const rows: string[][] = [['ID', 'NAME', 'TYPE', 'METHOD', 'POWER']];
+  const rows: string[][] = [['ID', 'NAME', 'TYPE', 'METHOD', 'POWER', 'COUNTER TICK', 'POWER REFRESH']];
   for (const { source, devices } of result.sources) {
     lines.push(`  ${source.padEnd(13)}${devices.length} device${devices.length === 1 ? '' : 's'}`);
     for (const d of devices) {
       const power = d.powerWatts === undefined ? '–' : `${d.powerWatts.toFixed(1)} W${d.powerFrom === 'energy_delta' ? '' : ' (driver)'}`;
-      rows.push([d.id, d.name, d.hwType, d.method, power]);
+      rows.push([d.id, d.name, d.hwType, d.method, power, counterTick(d), powerRefresh(d)]);
     }
   }
   if (result.unavailable.length > 0) {
@@ -111,6 +111,23 @@ export function formatDevicesReport(result: DevicesReport): string {
     for (const f of result.faults) lines.push(`  ${f}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The counter's tick as measured at start-up, or the usual figure, marked as assumed. */
+function counterTick(d: DeviceInfo): string {
+  if (d.counterPeriodMs === undefined) return '–';
+  if (d.counterPeriodMs === 0) return 'every read';
+  return d.counterPeriodMeasured ? `${ms(d.counterPeriodMs)} measured` : `${ms(d.counterPeriodMs)} assumed`;
+}
+
+/** How often the instantaneous power reading refreshes, at most, as measured at start-up. */
+function powerRefresh(d: DeviceInfo): string {
+  if (d.powerRefreshMs === undefined) return '–';
+  return d.powerRefreshMs === 0 ? 'every read' : `≤ ${ms(d.powerRefreshMs)}`;
+}
+
+function ms(value: number): string {
+  return `${value >= 10 ? value.toFixed(1) : value.toFixed(3)} ms`;
 }
 
 function latestByDevice(source: EnergySource, faults: string[]): Map<number, DeviceReading> {

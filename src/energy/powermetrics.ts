@@ -205,6 +205,8 @@ export class PowermetricsSource implements EnergySource {
         source: 'powermetrics',
         method: 'counter',
         counterPeriodMs: this._intervalMs,
+        // A reading is stamped with the end of the interval its energy was summed over.
+        counterTimestamped: true,
         ...p.info,
       }));
       if (this._parts.length === 0) {
