@@ -1,5 +1,7 @@
 /**
- * A SpanProcessor that puts joules on every span (ours and third-party) and passes it on to the next processor.
+ * A SpanProcessor that puts joules on every span (ours and third-party) and passes it on to the next processor. It uses
+ * the public OpenTelemetry SDK API only (no SDK-private field read or written), so it works inside a host's own SDK on
+ * the 2.x and 3.x lines.
  *
  * The span path only does arithmetic on the timeline (shared memory the sampler writes), never a driver call. A span's
  * energy is usually not known when it ends — the counter covering its end ticks later (NVML ~100 ms, powermetrics every
@@ -14,20 +16,19 @@
  * rate drops. 'exact' always waits; 'immediate' never does.
  *
  * Why a copy: `setAttribute` is a no-op once a span has ended, and onEnding (the last writable moment) comes before the
- * data does. So when the energy is already known in onEnding the attributes are set on the span itself; otherwise the
- * next processor gets, later, a read-only copy of the span whose attributes include the energy. Processors beside this
- * one (not wrapped by it) see the span without energy.
+ * data does. So when the energy is already known in onEnding the attributes are set on the span itself
+ * (`span.setAttributes`); otherwise the next processor gets, later, a read-only view of the span whose attributes include
+ * the energy (span-copy.ts). Processors beside this one (not wrapped by it) see the span without energy.
  */
-import { diag, SpanKind, type Attributes, type Context, type Meter } from '@opentelemetry/api';
+import { diag, SpanKind, type Attributes, type Context, type Meter, type SpanContext } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { EnergyTimeline } from '../energy/timeline.js';
 import { OperationEnergyMetrics } from '../metrics/energy-metrics.js';
 import { AttributionSweep } from './attribution.js';
-import { EnergyAttributeWriter, MAX_ENERGY_ATTRIBUTES } from './energy-attributes.js';
-import { countDirectAttributes, directAttributes } from './live-span-attributes.js';
+import { EnergyAttributeWriter } from './energy-attributes.js';
 import { viewWithAttributes } from './span-copy.js';
-import { createSpanContextStamp } from './span-context-stamp.js';
+import { SpanClock } from './span-clock.js';
 
 /**
  * When a span gets its energy: `exact` — once the counter covers its end (held until then); `immediate` — as it ends,
@@ -94,25 +95,27 @@ export class EnergySpanProcessor implements SpanProcessor {
   private readonly _finalize: SpanEnergyFinalize;
   private readonly _maxHeld: number;
   private readonly _maxTracked: number;
-  private readonly _align: boolean;
+  private readonly _clock: SpanClock | undefined;
   private readonly _pollMs: number;
   private readonly _metrics: OperationEnergyMetrics | undefined;
   /**
-   * How a span finds its slot, and a child its parent's: the slot's token ({@link AttributionSweep.token}) is kept on
-   * the span's SpanContext, in a private field no one else sees (span-context-stamp.ts). The SDK hands a child the very
-   * SpanContext object of its
-   * parent span, so the child reads its parent's slot with one property load: no table from span ids to slots, no id
-   * strings kept alive in this long-lived processor (the garbage collector would have to copy them at every scavenge).
-   * A token names a slot only while that slot still holds its span, so a context outliving its span (a child started
-   * after its parent was passed on) finds nothing rather than whatever reuses the slot. Not on the Span object itself:
-   * a new property there changes the shape of the SDK's busiest object and slows every span down
-   * (bench/trace/overhead.ts); a SpanContext is a small plain object the SDK only reads fields of.
+   * How a span finds its slot, and a child its parent's: the slot's token ({@link AttributionSweep.token}) by the
+   * span's SpanContext object. The SDK hands a child the very SpanContext object its parent's `spanContext()` returns
+   * (2.x and 3.x lines), so one table serves both lookups. A token names a slot only while that slot still holds its
+   * span, and an entry goes when its span is passed on or forgotten, so a child started after its parent was passed on
+   * finds nothing rather than whatever reuses the slot.
+   *
+   * A Map with explicit deletes, not a WeakMap: a WeakMap holding every span's context costs ~0.8 µs more per span
+   * (bench/trace/overhead.ts, bare spans) — the garbage collector walks its ephemeron table at every scavenge — while
+   * the Map holds only what is tracked (at most `maxTrackedSpans`), each entry dropped with its slot (`_contexts`).
    */
-  private readonly _slotTokens = createSpanContextStamp();
+  private readonly _tokens = new Map<SpanContext, number>();
+  /** Per slot: the context it is in `_tokens` under. */
+  private readonly _contexts: Array<SpanContext | undefined> = [];
   /**
    * Tokens of running CLIENT and PRODUCER spans by span id. A context that crossed a process boundary inside this
    * process (an HTTP or queue call from the agent to a server in the same process: inject, then extract) is a new
-   * object without our symbol; its parent is the CLIENT or PRODUCER span that injected it, so only those are looked up
+   * object not in `_tokens`; its parent is the CLIENT or PRODUCER span that injected it, so only those are looked up
    * by id (the busy INTERNAL spans pay nothing for it).
    */
   private readonly _injectors = new Map<string, number>();
@@ -128,7 +131,7 @@ export class EnergySpanProcessor implements SpanProcessor {
   /**
    * 1 when the energy was set on the live span in onEnding, 2 when it was finished there without energy (no device
    * measured it). Kept as a flag, not a reference: every young object stored into this long-lived processor is one
-   * more thing the garbage collector has to track (see `_slotTokens`).
+   * more thing the garbage collector has to track.
    */
   private _inline = new Uint8Array(256);
   /** Ended spans waiting for their energy, in end order: a ring of slots with when each ended (performance.now()). */
@@ -169,7 +172,7 @@ export class EnergySpanProcessor implements SpanProcessor {
     this._immediate = this._finalize === 'immediate';
     this._maxHeld = Math.max(1, options.maxHeldSpans ?? 2048);
     this._maxTracked = Math.max(1, options.maxTrackedSpans ?? 65536);
-    this._align = options.alignClocks ?? true;
+    this._clock = (options.alignClocks ?? true) ? new SpanClock() : undefined;
     this._pollMs = Math.max(1, options.pollIntervalMs ?? 20);
     this._metrics = options.meter ? new OperationEnergyMetrics(options.meter) : undefined;
   }
@@ -191,31 +194,34 @@ export class EnergySpanProcessor implements SpanProcessor {
     const sweep = this._sweep;
     if (!sweep || this._shutdown) return;
     let slot = -1;
-    let token = NaN;
     try {
+      const context = span.spanContext();
+      if (this._tokens.has(context)) return; // this processor registered twice: tracked once
       if (sweep.usedCount >= this._maxTracked) this._forgetOldest();
-      const offsetMs = this._align ? clockOffsetMs(span) : 0;
-      const parentContext = span.parentSpanContext;
-      let parentToken = this._slotTokens.get(parentContext);
-      if (parentToken === undefined && parentContext?.isRemote && this._injectors.size > 0) {
-        parentToken = this._injectors.get(parentContext.spanId);
+      const startMs = hrTimeToMilliseconds(span.startTime);
+      const offsetMs = this._clock ? this._clock.offsetMs(startMs) : 0;
+      const parentSpanContext = span.parentSpanContext;
+      let parentToken = parentSpanContext && this._tokens.get(parentSpanContext);
+      if (parentToken === undefined && parentSpanContext?.isRemote && this._injectors.size > 0) {
+        parentToken = this._injectors.get(parentSpanContext.spanId);
       }
       const parent = parentToken === undefined ? -1 : sweep.slotOf(parentToken);
-      slot = sweep.start(hrTimeToMilliseconds(span.startTime) - offsetMs, parent);
+      slot = sweep.start(startMs - offsetMs, parent);
       if (slot >= this._offsets.length) this._growSlots(slot);
       this._offsets[slot] = offsetMs;
       this._inline[slot] = 0;
-      token = sweep.token(slot);
-      // Throws if this SpanContext was stamped already (onStart twice for one span): that start is not tracked.
-      this._slotTokens.put(span.spanContext(), token);
+      const token = sweep.token(slot);
+      this._tokens.set(context, token);
+      this._contexts[slot] = context;
       this._pushOrder(token);
       if (span.kind === SpanKind.CLIENT || span.kind === SpanKind.PRODUCER) {
-        const id = span.spanContext().spanId;
-        this._injectors.set(id, token);
-        this._injectorIds[slot] = id;
+        this._injectors.set(context.spanId, token);
+        this._injectorIds[slot] = context.spanId;
       }
     } catch (error) {
-      if (slot >= 0 && this._slotTokens.get(span.spanContext()) !== token) {
+      if (slot >= 0) {
+        this._forgetContext(slot);
+        this._forgetInjector(slot);
         sweep.abandon(slot);
         sweep.free(slot);
       }
@@ -350,7 +356,7 @@ export class EnergySpanProcessor implements SpanProcessor {
   private _ended(span: ReadableSpan): number {
     const sweep = this._sweep;
     if (!sweep) return -1;
-    const token = this._slotTokens.get(span.spanContext());
+    const token = this._tokens.get(span.spanContext());
     if (token === undefined) return -1;
     const slot = sweep.slotOf(token);
     if (slot < 0) return -1;
@@ -398,18 +404,10 @@ export class EnergySpanProcessor implements SpanProcessor {
   private _finishLive(slot: number, live: Span): void {
     const writer = this._writer;
     if (!writer) return;
+    const energy: Attributes = {};
     // The attributes it already has matter for the phase split (time to first chunk, output tokens).
-    const own = live.attributes;
-    const direct = directAttributes(live, MAX_ENERGY_ATTRIBUTES);
-    let written: number;
-    if (direct) {
-      written = writer.write(direct, slot, own);
-      countDirectAttributes(live, written);
-    } else {
-      const energy: Attributes = {};
-      written = writer.write(energy, slot, own);
-      if (written > 0) live.setAttributes(energy);
-    }
+    const written = writer.write(energy, slot, live.attributes);
+    if (written > 0) live.setAttributes(energy); // the SDK applies its own limits (count, value length)
     this._inline[slot] = written > 0 ? 1 : 2;
   }
 
@@ -450,6 +448,7 @@ export class EnergySpanProcessor implements SpanProcessor {
     if (this._spans[slot] !== undefined) this._spans[slot] = undefined;
     if (attributes !== undefined) this._attributes[slot] = undefined;
     if (this._injectors.size > 0) this._forgetInjector(slot);
+    this._forgetContext(slot);
     this._sweep?.free(slot);
     if (!span) return;
     let out: ReadableSpan = span;
@@ -582,6 +581,13 @@ export class EnergySpanProcessor implements SpanProcessor {
     this._order[this._orderTail++] = token;
   }
 
+  private _forgetContext(slot: number): void {
+    const context = this._contexts[slot];
+    if (context === undefined) return;
+    this._contexts[slot] = undefined;
+    this._tokens.delete(context);
+  }
+
   private _forgetInjector(slot: number): void {
     const id = this._injectorIds[slot];
     if (id === undefined) return;
@@ -600,34 +606,13 @@ export class EnergySpanProcessor implements SpanProcessor {
       if (slot < 0 || sweep.isEnded(slot)) continue;
       this._spans[slot] = undefined;
       this._forgetInjector(slot);
+      this._forgetContext(slot);
       sweep.abandon(slot);
       sweep.free(slot);
       return;
     }
   }
 }
-
-/**
- * span clock − timeline clock, ms. The SDK stamps a span's start with Date.now() and adds performance-clock time to it;
- * right after start that anchor is the span's start time minus performance-clock now. A span given an explicit start
- * time elsewhere falls back to Date.now()'s offset.
- *
- * The SDK's span (sdk-trace 2.x) keeps that anchor (`_performanceOffset`: Date.now() at its start minus the
- * performance clock then) and whether a start time was given; with those it needs no clock read. Anything else reads
- * the clocks.
- */
-function clockOffsetMs(span: Span): number {
-  const sdk = span as unknown as { _performanceOffset?: unknown; _startTimeProvided?: unknown };
-  const offset = sdk._performanceOffset;
-  if (typeof offset === 'number' && sdk._startTimeProvided === false) return offset;
-  const perfEpoch = TIME_ORIGIN + performance.now();
-  const fromSpan = hrTimeToMilliseconds(span.startTime) - perfEpoch;
-  const fromDate = Date.now() - perfEpoch;
-  return Math.abs(fromSpan - fromDate) < 2 ? fromSpan : fromDate;
-}
-
-/** performance.timeOrigin never changes in a process; its getter is not free. */
-const TIME_ORIGIN = performance.timeOrigin;
 
 const logged = new Set<string>();
 function logOnce(where: string, error: unknown): void {
