@@ -21,6 +21,7 @@ import {
   ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
 } from '../../src/semconv.js';
+import { drive } from '../energy-timeline/drive.js';
 import { RecordingProcessor, T, num, pipeline, type Pipeline } from './setup.js';
 
 const shutdowns: Pipeline[] = [];
@@ -104,6 +105,37 @@ describe('EnergySpanProcessor', () => {
     const [span] = exporter.getFinishedSpans();
     expect(Object.keys(span?.attributes ?? {}).filter((k) => k.startsWith('energy.'))).toEqual([]);
     await provider.shutdown();
+  });
+
+  it('given a sampler still starting: spans pass through untouched until it is ready, spans started after get joules', async () => {
+    const driven = drive([{ power: constantPower(100) }]);
+    let ready: (sampler: typeof driven.sampler) => void = () => {};
+    const starting = new Promise<typeof driven.sampler>((resolve) => (ready = resolve));
+    const recorder = new RecordingProcessor();
+    const processor = new EnergySpanProcessor({ sampler: starting, next: recorder, alignClocks: false, finalize: 'immediate' });
+    const tracer = new BasicTracerProvider({ spanProcessors: [processor] }).getTracer('late');
+    driven.runUntil(T + 1000);
+    const early = tracer.startSpan('started before ready', { startTime: T + 1000 });
+    tracer.startSpan('ended before ready', { startTime: T + 1000 }).end(T + 1005);
+    expect(recorder.spans.map((s) => s.name)).toEqual(['ended before ready']); // not held
+    ready(driven.sampler);
+    expect(await processor.whenReady()).toBe(true);
+    driven.runUntil(T + 1010);
+    const late = tracer.startSpan('started after ready', { startTime: T + 1010 });
+    driven.runUntil(T + 1020);
+    late.end(T + 1020);
+    early.end(T + 1020);
+    const seen = (name: string) => recorder.spans.find((s) => s.name === name)!;
+    expect(Object.keys(seen('ended before ready').attributes)).toEqual([]);
+    expect(Object.keys(seen('started before ready').attributes)).toEqual([]);
+    expect(num(seen('started after ready'), ATTR_ENERGY_JOULES)).toBeCloseTo(1, 2);
+  });
+
+  it('whenReady: false for a pass-through, a sampler that resolves undefined, or one that rejects; never throws', async () => {
+    const next = new RecordingProcessor();
+    expect(await new EnergySpanProcessor({ timeline: undefined, next }).whenReady()).toBe(false);
+    expect(await new EnergySpanProcessor({ sampler: Promise.resolve(undefined), next }).whenReady()).toBe(false);
+    expect(await new EnergySpanProcessor({ sampler: Promise.reject(new Error('no worker')), next }).whenReady()).toBe(false);
   });
 
   it('puts no energy attributes on spans when the devices never report', async () => {

@@ -20,15 +20,15 @@ afterEach(async () => {
 });
 
 /** Runs an agent turn through the processor behind the guard; returns what the guard saw and what was exported. */
-async function guarded(options: Omit<EnergySpanProcessorOptions, 'timeline' | 'next'>) {
+async function guarded(options: Omit<EnergySpanProcessorOptions, 'timeline' | 'next'>, beside: boolean) {
   const sampler = startInProcessSampler([new SimulatedEnergySource({ devices: [{ power: 150 }] })], { sampleIntervalMs: 2 });
   samplers.push(sampler);
   await vi.waitFor(() => expect(sampler.timeline.coveredUntilAll()).toBeGreaterThan(-Infinity), { timeout: 5000, interval: 5 });
   const exporter = new InMemorySpanExporter();
   const batch = new BatchSpanProcessor({ exporter, scheduledDelayMillis: 5 });
-  const energy = new EnergySpanProcessor({ ...options, timeline: sampler.timeline, next: batch, pollIntervalMs: 2 });
+  const energy = new EnergySpanProcessor({ ...options, timeline: sampler.timeline, ...(beside ? {} : { next: batch }), pollIntervalMs: 2 });
   const guard = new PrivateFieldGuard(energy);
-  const provider = new TracerProvider({ spanProcessors: [guard] });
+  const provider = new TracerProvider({ spanProcessors: beside ? [guard, batch] : [guard] });
   const tracer = provider.getTracer('guarded');
   const turn = tracer.startSpan('turn');
   const ctx = trace.setSpan(ROOT_CONTEXT, turn);
@@ -45,12 +45,13 @@ async function guarded(options: Omit<EnergySpanProcessorOptions, 'timeline' | 'n
 }
 
 describe('EnergySpanProcessor touches no SDK-private field', () => {
-  for (const [mode, options] of [
-    ["finalize 'exact' (held, passed on as a view)", { finalize: 'exact' }],
-    ["finalize 'immediate' (set on the live span)", { finalize: 'immediate' }],
+  for (const [mode, options, beside] of [
+    ["wrapping, finalize 'exact' (held, passed on as a view)", { finalize: 'exact' }, false],
+    ["wrapping, finalize 'immediate' (set on the live span)", { finalize: 'immediate' }, false],
+    ['beside the exporter', {}, true],
   ] as const) {
     it(`${mode}: no _field of a span or span context read or written, and the spans carry joules`, async () => {
-      const { touched, spans } = await guarded(options);
+      const { touched, spans } = await guarded(options, beside);
       expect(touched).toEqual([]);
       expect(spans.map((s) => s.name).sort()).toEqual(['GET /tool', 'explicit times', 'turn']);
       for (const span of spans) expect(span.attributes[ATTR_ENERGY_JOULES], span.name).toBeGreaterThan(0);
