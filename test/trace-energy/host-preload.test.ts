@@ -10,6 +10,8 @@ import { ensureBuilt, repoRoot } from '../helpers/build.js';
 import { nvmlDoubleEnv } from './nvml-env.js';
 
 const appDir = join(repoRoot, 'test', 'fixtures', 'apps', 'host-preload');
+/** Agent turns the app runs, ~100 ms each. */
+const TURNS = 12;
 
 let server: Server;
 let url = '';
@@ -62,7 +64,7 @@ describe('a host preload building the processor inside its NodeSDK', () => {
   for (const how of ['--import', 'NODE_OPTIONS'] as const) {
     it(`${how}: starts in well under 3 s, runs the preload once, and its spans carry energy.joules`, async () => {
       const runId = `preload-${how}`;
-      const env = { OTEL_RESOURCE_ATTRIBUTES: `run.id=${runId}` };
+      const env = { OTEL_RESOURCE_ATTRIBUTES: `run.id=${runId}`, APP_TURNS: String(TURNS) };
       const result =
         how === '--import'
           ? await run(['--import', './instrumentation.mjs', 'app.mjs'], env)
@@ -76,22 +78,26 @@ describe('a host preload building the processor inside its NodeSDK', () => {
       console.log(`${how}: start-up ${startup} ms (preload included), whole run ${result.ms} ms`);
 
       const spans = spansOf('host-app', runId);
-      expect(spans).toHaveLength(8 * 3);
+      expect(spans).toHaveLength(TURNS * 3);
+      const turnOf = (span: any): number => {
+        const turn = span.name.startsWith('invoke_agent') ? span : spans.find((s) => s.spanId === span.parentSpanId);
+        return Number(/turn-(\d+)$/.exec(turn?.name ?? '')?.[1]);
+      };
+      // Spans started once the sampler is ready carry joules; it is ready within a few turns (later on a loaded machine).
       const measured = spans.filter((s) => attr(s, 'energy.joules') !== undefined);
-      // The sampler starts with the first processor and is ready within a turn or two: every later span has joules.
-      expect(measured.length).toBeGreaterThanOrEqual(6 * 3);
+      const firstMeasured = Math.min(...measured.map(turnOf));
+      expect(firstMeasured, `first turn with joules: ${firstMeasured}`).toBeLessThanOrEqual(TURNS - 4);
+      expect(measured).toHaveLength((TURNS - firstMeasured) * 3); // from then on, every span
       for (const span of measured) {
         expect(attr(span, 'energy.source')).toEqual({ stringValue: 'nvml' });
         expect(attr(span, 'energy.method')).toEqual({ stringValue: 'counter' });
         // 100 W for ~100 ms. Real time: in the sampler's first few hundred ms the counter's ticks are located to a
-        // sample interval (a few %); once it has seen a few ticks, within a fraction of a % on a quiet machine.
+        // sample interval (up to ~10%); once it has seen a few ticks, within a fraction of a % on a quiet machine (a
+        // few % when the machine is busy and the sampler's reads come late).
         const seconds = (Number(span.endTimeUnixNano) - Number(span.startTimeUnixNano)) / 1e9;
         const error = Math.abs(attr(span, 'energy.joules').doubleValue / (100 * seconds) - 1);
-        const turn = span.name.startsWith('invoke_agent') ? span : spans.find((s) => s.spanId === span.parentSpanId);
-        expect(error, span.name).toBeLessThan(/turn-[4-7]$/.test(turn?.name) ? 0.02 : 0.1);
+        expect(error, span.name).toBeLessThan(turnOf(span) >= TURNS - 3 ? 0.03 : 0.1);
       }
-      const last = spans.find((s) => s.name === 'invoke_agent turn-7');
-      expect(attr(last, 'energy.method')).toEqual({ stringValue: 'counter' });
     });
   }
 });
