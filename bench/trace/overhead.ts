@@ -299,7 +299,10 @@ interface Measured {
 /** One timed run: SPANS spans as agent turns (agent span + LLM call + 2 tool calls), as fast as they go. */
 async function saturated(variant: Variant, sampler: InProcessSampler | undefined, sinkUrl: string | undefined): Promise<Measured> {
   const counting = new CountingExporter();
-  const exporter = variant.exporter === 'otlp' ? new OTLPTraceExporter({ url: sinkUrl }) : counting;
+  // forceFlush sends everything queued at once, one request per 512 spans: more than the exporter's default 30
+  // requests in flight when the sink falls behind, and the flush fails ("Concurrent export limit reached").
+  const concurrencyLimit = Math.ceil((2 * SPANS) / 512) + 30;
+  const exporter = variant.exporter === 'otlp' ? new OTLPTraceExporter({ url: sinkUrl, concurrencyLimit }) : counting;
   const provider = new TracerProvider({ spanProcessors: processorsFor(variant, sampler, exporter) });
   const tracer = provider.getTracer('bench');
   const cpu0 = process.cpuUsage();
