@@ -1,27 +1,30 @@
-// Bring your own tracer provider: one EnergySpanProcessor in front of your exporter's processor, and every span —
-// yours, the Vercel AI SDK's, OpenLLMetry's — ends with its joules.
+// Bring your own tracer provider: one EnergySpanProcessor wrapping your exporter's processor, and every span — yours,
+// the Vercel AI SDK's, OpenLLMetry's — ends with its joules. Nothing to await before the provider starts: the energy
+// sampler starts on first use, and spans get joules from the moment it is ready.
 // Run: npx tsx examples/own-provider.ts   (OPENJOULES_SPAN_ENERGY=immediate to finalise spans as they end)
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { EnergySpanProcessor, SimulatedEnergySource, energyConfigFromEnv, startEnergySampler, startInProcessSampler, type SpanEnergyFinalize } from 'openjoules';
+import { EnergySpanProcessor, SimulatedEnergySource, sharedEnergySampler, startInProcessSampler, type SpanEnergyFinalize } from 'openjoules';
 
-// The real drivers (NVML, ROCm SMI, powermetrics, RAPL) on a worker thread; a simulated 180 W GPU where there are none.
-let sampler = await startEnergySampler(energyConfigFromEnv());
-if (sampler.timeline.devices.length === 0) {
+// The real drivers (NVML, ROCm SMI, powermetrics, RAPL) on a worker thread, shared by the process; a simulated 180 W
+// GPU where there are none. (Without `sampler`, the processor uses sharedEnergySampler() itself: that is all a real
+// app needs.)
+const sampler = sharedEnergySampler().then((found) => {
+  if (found) return found;
   console.log('no energy source here; using a simulated 180 W device');
-  await sampler.shutdown();
-  sampler = startInProcessSampler([new SimulatedEnergySource({ devices: [{ power: 180 }] })]);
-}
+  return startInProcessSampler([new SimulatedEnergySource({ devices: [{ power: 180 }] })]);
+});
 
-const exporter = new InMemorySpanExporter(); // yours: an OTLPTraceExporter in a BatchSpanProcessor
+const exporter = new InMemorySpanExporter(); // yours: new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })
 const finalize = (process.env.OPENJOULES_SPAN_ENERGY as SpanEnergyFinalize | undefined) ?? 'auto';
-const energy = new EnergySpanProcessor({ timeline: sampler.timeline, next: new SimpleSpanProcessor(exporter), finalize });
+const energy = new EnergySpanProcessor({ sampler, next: new SimpleSpanProcessor({ exporter }), finalize });
 const provider = new NodeTracerProvider({ spanProcessors: [energy] });
 provider.register(); // context through await, so the tools are the turn's children
 const tracer = provider.getTracer('my-agent');
 
-// Let the counter tick twice, so there is data to measure with.
-while (sampler.timeline.coveredUntilAll() === -Infinity) await new Promise((r) => setTimeout(r, 10));
+// An agent never waits for this: spans started before the sampler is ready pass through without joules. The demo waits
+// so that its one turn is measured.
+await energy.whenReady();
 
 await tracer.startActiveSpan('invoke_agent planner', async (turn) => {
   const tools = ['search', 'fetch'].map((name) =>
@@ -43,4 +46,4 @@ for (const span of exporter.getFinishedSpans()) {
 }
 console.log('processor:', energy.stats());
 await provider.shutdown();
-await sampler.shutdown();
+await (await sampler).shutdown();

@@ -79,6 +79,7 @@ export { SimulatedEnergySource, constantPower, steppedPower } from './energy/sim
 export type { PowerProfile, SimulatedDeviceOptions, SimulatedEnergySourceOptions } from './energy/simulated.js';
 export { startEnergySampler, startInProcessSampler } from './energy/sampler.js';
 export type { EnergySampler, EnergySamplerStatus, InProcessSampler, InProcessSamplerOptions } from './energy/sampler.js';
+export { sharedEnergySampler, shutdownSharedEnergySampler } from './energy/shared-sampler.js';
 export { EnergyTimeline, DEFAULT_HISTORY_CAPACITY } from './energy/timeline.js';
 export type { EnergyTimelineOptions, WindowEnergy } from './energy/timeline.js';
 

@@ -11,32 +11,62 @@
 //   then the median over rounds: this machine's speed drifts by tens of percent from second to second.
 // - CPU time of the process (user + system, GC included), from the first span to the end of forceFlush: spans per
 //   CPU-second is the saturated rate of one core. Wall time is printed as well.
-// - Floors: what any processor that carries joules pays, measured the same way — writing the core energy attributes
-//   (constants, no arithmetic) onto every span, and holding each span until the counter covers its end.
+// - Floors: what any processor that carries joules on the public SDK API pays, measured the same way — setting the
+//   core energy attributes (constants, no arithmetic) with `span.setAttributes` on every span, and holding each span
+//   until the counter covers its end.
 // - Two exporters: a counting no-op one (the SDK's own cost, the hardest case for a ratio), and the OTLP/HTTP JSON
 //   exporter to a local sink process (what users ship; every attribute we add is serialised too).
 // - Two span shapes: bare (a name and one or two attributes: the SDK's cheapest span, so the hardest case for a ratio)
 //   and what the Vercel AI SDK records for a generateText call with tool calls (6–22 attributes a span).
+// - Two placements of ours: wrapping the BatchSpanProcessor (`next`), and beside it (no `next`, finalised as spans end).
 // - Finally, at an agent-like rate (paced, not saturated), the CPU added per span.
-// Run: npx tsx bench/trace/overhead.ts   (OVERHEAD_ROUNDS, OVERHEAD_SPANS to change the size)
+// - Either OpenTelemetry JS line: 2.x from this repository's node_modules (default), or 3.x (`OVERHEAD_OTEL_LINE=3`)
+//   from bench/.otel3 (`npm install` there; Node >= 22.15: `npx -y -p node@24 node --import tsx bench/trace/overhead.ts`).
+//   Both through `@opentelemetry/sdk-trace` (TracerProvider, BatchSpanProcessor({ exporter })), which both lines have.
+// Run: npx tsx bench/trace/overhead.ts   (OVERHEAD_ROUNDS, OVERHEAD_SPANS to change the size; OVERHEAD_GROUPS and
+// OVERHEAD_PROCESSORS and OVERHEAD_PACED=0 to run part of it)
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ROOT_CONTEXT, trace, type Context, type Tracer } from '@opentelemetry/api';
-import { ExportResultCode, hrTimeToMilliseconds, type ExportResult } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type Span, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type * as Api from '@opentelemetry/api';
+import type { Context, Tracer } from '@opentelemetry/api';
+import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
+import type * as SdkTrace from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { startInProcessSampler, type InProcessSampler } from '../../src/energy/sampler.js';
 import { SimulatedEnergySource } from '../../src/energy/simulated.js';
 import type { EnergyTimeline } from '../../src/energy/timeline.js';
 import { EnergySpanProcessor } from '../../src/trace/energy-span-processor.js';
 import { median, printTable } from '../lib/table.js';
 
+/** The OpenTelemetry line measured: its API, SDK and OTLP exporter, loaded from where that line is installed. */
+const LINE = process.env.OVERHEAD_OTEL_LINE === '3' ? '3' : '2';
+const lineRequire = createRequire(new URL(LINE === '3' ? '../.otel3/package.json' : '../../package.json', import.meta.url));
+const { ROOT_CONTEXT, trace } = lineRequire('@opentelemetry/api') as typeof Api;
+const { TracerProvider, BatchSpanProcessor } = lineRequire('@opentelemetry/sdk-trace') as typeof SdkTrace;
+const { OTLPTraceExporter } = lineRequire('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp;
+const SDK_VERSION = packageVersion(lineRequire.resolve('@opentelemetry/sdk-trace'), '@opentelemetry/sdk-trace');
+/** The version of package `name`, found from one of its files (its package.json is not in its exports). */
+function packageVersion(file: string, name: string): string {
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    const path = join(dir, 'package.json');
+    if (!existsSync(path)) continue;
+    const pkg = JSON.parse(readFileSync(path, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === name) return pkg.version ?? '?';
+  }
+  return '?';
+}
+/** Whether the processor under test can sit beside the exporter's processor (not before this change). */
+const BESIDE_SUPPORTED = typeof (EnergySpanProcessor.prototype as { whenReady?: unknown }).whenReady === 'function';
+
 const ROUNDS = Number(process.env.OVERHEAD_ROUNDS ?? 5);
 const SPANS = Number(process.env.OVERHEAD_SPANS ?? 40_000); // per timed run; 4 spans a turn
 const TIMED_RUNS = 7;
 const WARMUP_RUNS = 3;
 
-type Processor = 'ref' | 'attrs' | 'hold' | 'auto' | 'exact' | 'immediate';
+type Processor = 'ref' | 'attrs' | 'hold' | 'auto' | 'exact' | 'immediate' | 'beside';
 type Exporter = 'noop' | 'otlp';
 /** What the spans carry: `bare` — a name and one or two attributes; `ai-sdk` — what the Vercel AI SDK records. */
 type Shape = 'bare' | 'ai-sdk';
@@ -47,11 +77,12 @@ interface Variant {
 }
 const LABEL: Record<Processor, string> = {
   ref: '(ref) BatchSpanProcessor alone',
-  attrs: '(floor) write the 7 core energy attributes, no arithmetic',
+  attrs: '(floor) span.setAttributes of the 7 core energy attributes, no arithmetic',
   hold: '(floor) hold each span until the counter covers it',
   auto: "EnergySpanProcessor, default ('auto')",
   exact: "EnergySpanProcessor, finalize 'exact'",
   immediate: "EnergySpanProcessor, finalize 'immediate'",
+  beside: 'EnergySpanProcessor beside the BatchSpanProcessor (no next)',
 };
 
 // ---------------------------------------------------------------------------------------------------------------- child
@@ -59,10 +90,10 @@ const LABEL: Record<Processor, string> = {
 class CountingExporter implements SpanExporter {
   count = 0;
   energy = 0;
-  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+  export(spans: ReadableSpan[], done: (result: { code: number }) => void): void {
     this.count += spans.length;
     for (const s of spans) if (s.attributes['energy.joules'] !== undefined) this.energy++;
-    done({ code: ExportResultCode.SUCCESS });
+    done({ code: 0 }); // ExportResultCode.SUCCESS
   }
   shutdown(): Promise<void> {
     return Promise.resolve();
@@ -70,8 +101,9 @@ class CountingExporter implements SpanExporter {
 }
 
 /**
- * Forwards everything; writes the 7 core energy attributes onto each span as it ends, with no arithmetic behind them.
- * The values vary from span to span like real ones (a constant double would be shared, and serialised faster).
+ * Forwards everything; sets the 7 core energy attributes on each span as it ends (`span.setAttributes`, the public API),
+ * with no arithmetic behind them. The values vary from span to span like real ones (a constant double would be shared,
+ * and serialised faster).
  */
 class AttributesOnlyProcessor implements SpanProcessor {
   private _x = 0.123456789;
@@ -81,14 +113,15 @@ class AttributesOnlyProcessor implements SpanProcessor {
   }
   onEnding(span: Span): void {
     const x = (this._x = (this._x * 1.000123) % 7);
-    const a = span.attributes as Record<string, unknown>;
-    a['energy.joules'] = x;
-    a['energy.attributed.joules'] = x * 0.61;
-    a['energy.source'] = 'nvml';
-    a['energy.method'] = 'counter';
-    a['energy.gpu.joules'] = x;
-    a['energy.mean.watts'] = x * 173.3;
-    a['energy.peak.watts'] = x * 201.7;
+    span.setAttributes({
+      'energy.joules': x,
+      'energy.attributed.joules': x * 0.61,
+      'energy.source': 'nvml',
+      'energy.method': 'counter',
+      'energy.gpu.joules': x,
+      'energy.mean.watts': x * 173.3,
+      'energy.peak.watts': x * 201.7,
+    });
   }
   onEnd(span: ReadableSpan): void {
     this._next.onEnd(span);
@@ -134,7 +167,7 @@ class HoldOnlyProcessor implements SpanProcessor {
     const covered = this._timeline.coveredUntilAll();
     while (this._head < this._held.length) {
       const span = this._held[this._head]!;
-      if (hrTimeToMilliseconds(span.endTime) > covered) break;
+      if (span.endTime[0] * 1e3 + span.endTime[1] / 1e6 > covered) break;
       this._held[this._head++] = undefined as never;
       this._next.onEnd(span);
     }
@@ -145,21 +178,24 @@ class HoldOnlyProcessor implements SpanProcessor {
   }
 }
 
-function processorFor(variant: Variant, sampler: InProcessSampler | undefined, exporter: SpanExporter): SpanProcessor {
-  const batch = new BatchSpanProcessor(exporter, { maxQueueSize: SPANS * 2, maxExportBatchSize: 512, scheduledDelayMillis: 5 });
+/** The provider's processors for `variant`. */
+function processorsFor(variant: Variant, sampler: InProcessSampler | undefined, exporter: SpanExporter): SpanProcessor[] {
+  const batch = new BatchSpanProcessor({ exporter, maxQueueSize: SPANS * 2, maxExportBatchSize: 512, scheduledDelayMillis: 5 });
   switch (variant.processor) {
     case 'ref':
-      return batch;
+      return [batch];
     case 'attrs':
-      return new AttributesOnlyProcessor(batch);
+      return [new AttributesOnlyProcessor(batch)];
     case 'hold':
-      return new HoldOnlyProcessor(sampler!.timeline, batch);
+      return [new HoldOnlyProcessor(sampler!.timeline, batch)];
     case 'auto':
-      return new EnergySpanProcessor({ timeline: sampler!.timeline, next: batch });
+      return [new EnergySpanProcessor({ timeline: sampler!.timeline, next: batch })];
     case 'exact':
-      return new EnergySpanProcessor({ timeline: sampler!.timeline, next: batch, finalize: 'exact', maxHeldSpans: SPANS });
+      return [new EnergySpanProcessor({ timeline: sampler!.timeline, next: batch, finalize: 'exact', maxHeldSpans: SPANS })];
     case 'immediate':
-      return new EnergySpanProcessor({ timeline: sampler!.timeline, next: batch, finalize: 'immediate' });
+      return [new EnergySpanProcessor({ timeline: sampler!.timeline, next: batch, finalize: 'immediate' })];
+    case 'beside':
+      return [new EnergySpanProcessor({ timeline: sampler!.timeline }), batch];
   }
 }
 
@@ -263,8 +299,11 @@ interface Measured {
 /** One timed run: SPANS spans as agent turns (agent span + LLM call + 2 tool calls), as fast as they go. */
 async function saturated(variant: Variant, sampler: InProcessSampler | undefined, sinkUrl: string | undefined): Promise<Measured> {
   const counting = new CountingExporter();
-  const exporter = variant.exporter === 'otlp' ? new OTLPTraceExporter({ url: sinkUrl }) : counting;
-  const provider = new BasicTracerProvider({ spanProcessors: [processorFor(variant, sampler, exporter)] });
+  // forceFlush sends everything queued at once, one request per 512 spans: more than the exporter's default 30
+  // requests in flight when the sink falls behind, and the flush fails ("Concurrent export limit reached").
+  const concurrencyLimit = Math.ceil((2 * SPANS) / 512) + 30;
+  const exporter = variant.exporter === 'otlp' ? new OTLPTraceExporter({ url: sinkUrl, concurrencyLimit }) : counting;
+  const provider = new TracerProvider({ spanProcessors: processorsFor(variant, sampler, exporter) });
   const tracer = provider.getTracer('bench');
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -285,7 +324,7 @@ async function saturated(variant: Variant, sampler: InProcessSampler | undefined
 /** CPU per span at an agent-like pace: `rate` spans a second for `seconds`, in turns of 4 spans. */
 async function paced(variant: Variant, sampler: InProcessSampler | undefined, rate: number, seconds: number): Promise<number> {
   const turn = variant.shape === 'ai-sdk' ? aiSdkTurn : bareTurn;
-  const provider = new BasicTracerProvider({ spanProcessors: [processorFor(variant, sampler, new CountingExporter())] });
+  const provider = new TracerProvider({ spanProcessors: processorsFor(variant, sampler, new CountingExporter()) });
   const tracer = provider.getTracer('bench');
   const turns = Math.round((rate * seconds) / 4);
   const cpu0 = process.cpuUsage();
@@ -303,6 +342,10 @@ async function paced(variant: Variant, sampler: InProcessSampler | undefined, ra
 }
 
 async function child(variant: Variant, mode: string, sinkUrl: string | undefined): Promise<void> {
+  if (variant.processor === 'beside' && !BESIDE_SUPPORTED) {
+    process.stdout.write(JSON.stringify({ unsupported: 1 }));
+    return;
+  }
   const sampler =
     variant.processor === 'ref' || variant.processor === 'attrs'
       ? undefined
@@ -335,10 +378,12 @@ async function child(variant: Variant, mode: string, sinkUrl: string | undefined
 // --------------------------------------------------------------------------------------------------------------- parent
 
 const self = fileURLToPath(import.meta.url);
-const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+const repo = fileURLToPath(new URL('../..', import.meta.url));
 
 function runChild(variant: Variant, mode: 'saturated' | 'paced', sinkUrl: string): Record<string, number> {
-  const out = execFileSync(tsx, [self, 'child', variant.processor, variant.exporter, variant.shape, mode, sinkUrl], { encoding: 'utf8', env: process.env });
+  // This Node (the 3.x line needs >= 22.15), with tsx for the TypeScript sources.
+  const args = ['--import', 'tsx', self, 'child', variant.processor, variant.exporter, variant.shape, mode, sinkUrl];
+  const out = execFileSync(process.execPath, args, { encoding: 'utf8', env: process.env, cwd: repo });
   return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
 }
 
@@ -350,16 +395,27 @@ async function startSink(): Promise<{ url: string; stop: () => void }> {
   return { url: `http://127.0.0.1:${port}/v1/traces`, stop: () => sink.kill() };
 }
 
+/** Whether a child said it cannot run its variant (the processor under test predates it). */
+const unsupported = (m: Record<string, number> | undefined): boolean => m?.unsupported === 1;
+
 async function parent(): Promise<void> {
+  console.log(`OpenTelemetry JS ${LINE}.x line (@opentelemetry/sdk-trace ${SDK_VERSION}), Node ${process.version}`);
   const sink = await startSink();
   try {
     const groups: Array<{ exporter: Exporter; shape: Shape; processors: Processor[] }> = [
-      { exporter: 'noop', shape: 'bare', processors: ['ref', 'attrs', 'hold', 'exact', 'auto'] },
-      { exporter: 'otlp', shape: 'bare', processors: ['ref', 'attrs', 'auto'] },
-      { exporter: 'noop', shape: 'ai-sdk', processors: ['ref', 'attrs', 'auto'] },
-      { exporter: 'otlp', shape: 'ai-sdk', processors: ['ref', 'attrs', 'auto'] },
+      { exporter: 'noop', shape: 'bare', processors: ['ref', 'attrs', 'hold', 'exact', 'auto', 'beside'] },
+      { exporter: 'otlp', shape: 'bare', processors: ['ref', 'attrs', 'auto', 'beside'] },
+      { exporter: 'noop', shape: 'ai-sdk', processors: ['ref', 'attrs', 'auto', 'beside'] },
+      { exporter: 'otlp', shape: 'ai-sdk', processors: ['ref', 'attrs', 'auto', 'beside'] },
     ];
-    for (const { exporter, shape, processors } of groups) {
+    // OVERHEAD_GROUPS=noop/bare,otlp/ai-sdk runs only those tables, OVERHEAD_PROCESSORS=auto,beside only those rows (and
+    // the reference); OVERHEAD_PACED=0 skips the paced table.
+    const only = process.env.OVERHEAD_GROUPS?.split(',').map((g) => g.trim());
+    const onlyProcessors = process.env.OVERHEAD_PROCESSORS?.split(',').map((p) => p.trim());
+    for (const group of groups) {
+      const { exporter, shape } = group;
+      if (only && !only.includes(`${exporter}/${shape}`)) continue;
+      const processors = group.processors.filter((p) => p === 'ref' || !onlyProcessors || onlyProcessors.includes(p));
       const results = new Map<Processor, Array<Record<string, number>>>(processors.map((p) => [p, []]));
       for (let r = 0; r < ROUNDS; r++) {
         for (const processor of processors) results.get(processor)?.push(runChild({ processor, exporter, shape }, 'saturated', sink.url));
@@ -370,21 +426,30 @@ async function parent(): Promise<void> {
       printTable(
         `${SPANS} ${shape === 'bare' ? 'bare spans (1–2 attributes each)' : 'spans shaped like the Vercel AI SDK\'s (6–22 attributes)'} per run, ${exporter === 'noop' ? 'counting no-op exporter' : 'OTLP/HTTP JSON exporter to a local sink'}; each variant in its own process, medians of ${ROUNDS} alternating rounds`,
         ['variant', 'CPU spans/s', 'CPU ratio', 'wall spans/s', 'wall ratio', 'µs CPU per span'],
-        processors.map((p) => [
+        processors.map((p) =>
+          unsupported(results.get(p)?.[0])
+            ? [LABEL[p], 'n/a', '', '', '', '']
+            : [
           LABEL[p],
           rate(p, 'cpu'),
           `${ratio(p, 'cpu').toFixed(2)}×`,
           rate(p, 'wall'),
           `${ratio(p, 'wall').toFixed(2)}×`,
           (1e6 / rate(p, 'cpu')).toFixed(2),
-        ]),
+              ],
+        ),
       );
-      const auto = results.get('auto')?.at(-1);
-      if (exporter === 'noop' && shape === 'bare' && auto) console.log(`spans exported with energy attributes in the last 'auto' run: ${auto.withEnergy} of ${SPANS}`);
+      if (exporter === 'noop') {
+        for (const p of ['auto', 'beside'] as const) {
+          const last = results.get(p)?.at(-1);
+          if (last && !unsupported(last)) console.log(`spans exported with energy attributes in the last '${p}' run: ${last.withEnergy} of ${SPANS}`);
+        }
+      }
     }
+    if (process.env.OVERHEAD_PACED === '0') return;
     const rate = Number(process.env.OVERHEAD_RATE ?? 2000);
-    const pacedProcessors = ['ref', 'hold', 'auto', 'immediate'] as const;
-    const paced: Record<string, number[]> = { ref: [], hold: [], auto: [], immediate: [] };
+    const pacedProcessors = ['ref', 'hold', 'auto', 'immediate', 'beside'] as const;
+    const paced: Record<string, number[]> = { ref: [], hold: [], auto: [], immediate: [], beside: [] };
     for (let r = 0; r < ROUNDS; r++) {
       for (const p of pacedProcessors) paced[p]?.push(runChild({ processor: p, exporter: 'noop', shape: 'bare' }, 'paced', sink.url).cpuUsPerSpan ?? NaN);
     }
@@ -394,6 +459,7 @@ async function parent(): Promise<void> {
       ['variant', 'µs CPU per span (whole process)', 'added', 'share of one core at this rate'],
       pacedProcessors.map((p) => {
         const us = median(paced[p] ?? []);
+        if (Number.isNaN(us)) return [LABEL[p], 'n/a', '', ''];
         return [LABEL[p], us.toFixed(2), p === 'ref' ? '—' : `${(us - refUs).toFixed(2)} µs`, p === 'ref' ? '—' : `${(((us - refUs) * rate) / 1e4).toFixed(2)}%`];
       }),
     );

@@ -15,6 +15,7 @@ import type { SamplerControlMessage, SamplerWorkerData, SamplerWorkerMessage } f
 import { SamplingCore, describe } from './sampling-core.js';
 import type { DeviceInfo, DeviceReading, EnergySource, EnergySourceName } from './source.js';
 import { EnergyTimeline } from './timeline.js';
+import { samplerWorkerEnv } from './worker-env.js';
 
 /** What {@link EnergySampler.status} reports. */
 export interface EnergySamplerStatus {
@@ -170,16 +171,21 @@ function stopWorker(worker: Worker | undefined, stop: Int32Array | undefined): P
   });
 }
 
-/** Where the worker's code is, and how to start it when we run from TypeScript sources (tests, tsx). */
+/**
+ * Where the worker's code is, and how to start it when we run from TypeScript sources (tests, tsx). The worker runs
+ * none of the host's preloads (`execArgv: []`, and NODE_OPTIONS without them: worker-env.ts): a preload that builds
+ * our span processor would otherwise start a sampler in the sampler's own worker, and so on.
+ */
 function spawnWorker(data: SamplerWorkerData): Worker {
   const here = import.meta.url;
+  const options = { workerData: data, name: 'openjoules-sampler', execArgv: [], env: samplerWorkerEnv(process.env) };
   if (here.endsWith('.ts')) {
     // Running from source (vitest, tsx): register tsx in the worker, then load the TypeScript worker module.
     const url = new URL('./sampler-worker.ts', here).href;
     const code = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url)}); })`;
-    return new Worker(code, { eval: true, workerData: data, name: 'openjoules-sampler' });
+    return new Worker(code, { ...options, eval: true });
   }
-  return new Worker(new URL('./sampler-worker.js', here), { workerData: data, name: 'openjoules-sampler' });
+  return new Worker(new URL('./sampler-worker.js', here), options);
 }
 
 /**

@@ -1,45 +1,50 @@
 /**
- * One energy sampler per process, started on first use. A host that builds its own OpenTelemetry SDK creates the
- * span processor, the resource detector and the hardware metrics separately, often in a preload that cannot `await`;
- * each of them asks for the sampler here, so the drivers are opened once and every part sees the same timeline.
+ * One energy sampler per process, started on first use, so code that cannot `await` (a span processor built inside a
+ * host's `--import` preload, a tracer provider constructed at module top level) still gets the process's devices.
+ *
+ * The first call starts {@link startEnergySampler}; every call returns the same promise. It never rejects: no device,
+ * or a sampler that fails to start, resolves undefined after one warning line.
  */
-import { diag } from '@opentelemetry/api';
 import { energyConfigFromEnv, type EnergyConfig } from './config.js';
 import { startEnergySampler, type EnergySampler } from './sampler.js';
 
 let shared: Promise<EnergySampler | undefined> | undefined;
 
 /**
- * The process-wide sampler: started on the first call (from `config`, else the OPENJOULES_* environment), then the same
- * promise for every caller; later `config` arguments are ignored. Resolves undefined, after one warning line, when no
- * energy source is present or sampling is off (`OPENJOULES_ENERGY_SOURCES=none`). Never rejects.
+ * The process-wide sampler: started once, on the first call, from `config` (default: the environment, read then).
+ * Later calls return the same promise and ignore `config`. Resolves undefined (with one `console.warn` line) when no
+ * energy source opened; resolves undefined silently for `OPENJOULES_ENERGY_SOURCES=none`. Never rejects.
  */
 export function sharedEnergySampler(config?: EnergyConfig): Promise<EnergySampler | undefined> {
   shared ??= start(config);
   return shared;
 }
 
-/** Stops the process-wide sampler, if one was started; the next {@link sharedEnergySampler} call starts a new one. */
+/**
+ * Stops the process-wide sampler, if one was started; the next {@link sharedEnergySampler} call starts a new one.
+ * The sampler's worker never keeps the process alive, so calling this is optional. Never rejects.
+ */
 export async function shutdownSharedEnergySampler(): Promise<void> {
   const current = shared;
   shared = undefined;
   const sampler = await current;
-  await sampler?.shutdown();
+  await sampler?.shutdown().catch(() => undefined);
 }
 
-async function start(config: EnergyConfig | undefined): Promise<EnergySampler | undefined> {
+async function start(given: EnergyConfig | undefined): Promise<EnergySampler | undefined> {
+  const warn = (message: string): void => console.warn(message);
   try {
-    const resolved = config ?? energyConfigFromEnv(process.env, (message) => diag.warn(`openjoules: ${message}`));
-    if (resolved.sources === 'none') return undefined;
-    const sampler = await startEnergySampler(resolved);
+    const config = given ?? energyConfigFromEnv(process.env, warn);
+    if (config.sources === 'none') return undefined;
+    const sampler = await startEnergySampler(config);
     const status = sampler.status();
     if (status.devices.length > 0) return sampler;
-    const reasons = status.unavailable.map((u) => `${u.source}: ${u.reason}`).concat(status.faults);
-    console.warn(`openjoules: no energy source found; spans carry no joules (${reasons.join('; ') || 'nothing detected'})`);
+    const reasons = [...status.unavailable.map((u) => `${u.source}: ${u.reason}`), ...status.faults];
+    warn(`openjoules: no energy source found; spans carry no joules (${reasons.join('; ') || 'nothing detected'})`);
     await sampler.shutdown();
     return undefined;
   } catch (error) {
-    console.warn(`openjoules: energy sampler failed to start (${(error as Error).message}); spans carry no joules`);
+    warn(`openjoules: energy sampler failed to start (${(error as Error)?.message ?? String(error)}); spans carry no joules`);
     return undefined;
   }
 }

@@ -44,8 +44,11 @@ export interface ChannelTiming {
   readonly continuous?: boolean;
 }
 
-/** Default budget: five sharp ticks of a 100 ms counter even when a few are seen blurred; 100 ms of a fast one. */
-export const DEFAULT_PROBE_BUDGET: ProbeBudget = { maxMs: 1000, quietMs: 250, changes: 5, minMs: 100 };
+/**
+ * Default budget: four sharp ticks of a 100 ms counter, 100 ms of a fast one, at most half a second: the probe runs
+ * before the sampler is ready, and spans that start before then carry no joules (a host preload that cannot wait).
+ */
+export const DEFAULT_PROBE_BUDGET: ProbeBudget = { maxMs: 500, quietMs: 150, changes: 4, minMs: 100 };
 
 /** Most change times kept per channel. */
 const MAX_CHANGES = 256;

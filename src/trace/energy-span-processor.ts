@@ -1,33 +1,47 @@
 /**
- * A SpanProcessor that puts joules on every span (ours and third-party) and passes it on to the next processor.
+ * A SpanProcessor that puts joules on every span (ours and third-party), on the public OpenTelemetry SDK API only, so it
+ * drops into a host's own SDK (NodeSDK, NodeTracerProvider, TracerProvider) on the 2.x and 3.x lines.
  *
- * The span path only does arithmetic on the timeline (shared memory the sampler writes), never a driver call. A span's
- * energy is usually not known when it ends — the counter covering its end ticks later (NVML ~100 ms, powermetrics every
- * interval) — so the span is held until the timeline covers it, at most `maxHoldMs`, and at most `maxHeldSpans` at a
- * time; then it is passed on. Never dropped, never blocking: past either bound it goes on with the best estimate
- * (energy.method = estimate).
+ * Two ways to place it — they give different things:
+ * - **Wrapping** the exporter's processor (`new EnergySpanProcessor({ next: new BatchSpanProcessor(...) })`):
+ *   counter-exact joules. A span's energy is usually not known when it ends — the counter covering its end ticks later
+ *   (NVML ~100 ms, powermetrics every interval) — so the span is held until the timeline covers it, at most
+ *   `maxHoldMs`, at most `maxHeldSpans` at a time, and then handed to `next`. Never dropped, never blocking: past
+ *   either bound it goes on with the best estimate (energy.method = estimate).
+ * - **Beside** the exporter's processor (no `next`: `spanProcessors: [new EnergySpanProcessor(), new
+ *   BatchSpanProcessor(...)]`): every span is finalised in `onEnding`, on the live span, from the data there is — the
+ *   tail past the newest reading is an estimate (energy.method = estimate) — and never held, so every processor after
+ *   this one sees the energy. Needs an SDK that calls `onEnding` (sdk-trace ≥ 2.3); without it spans carry none
+ *   (warned once).
+ *
+ * The sampler: given (`sampler`, or a `timeline`), or else the process-wide one ({@link sharedEnergySampler}), started
+ * on first use. Nothing needs to be awaited: until the sampler is ready spans pass through untouched; spans started
+ * after it is ready get joules.
+ *
+ * The span path only does arithmetic on the timeline (shared memory the sampler writes), never a driver call.
  *
  * Holding costs more than the arithmetic: spans kept ~100 ms outlive V8's young generation, and at tens of thousands
- * of spans a second the garbage collector's copying of them dominates. So by default (`finalize: 'auto'`) the
+ * of spans a second the garbage collector's copying of them dominates. So by default (`finalize: 'auto'`) the wrapping
  * processor switches, when more than `maxHeldSpans` wait at once, to finalising each span as it ends from the data
  * there is (the tail past the newest reading extrapolated, energy.method = estimate), and back to waiting once the
  * rate drops. 'exact' always waits; 'immediate' never does.
  *
  * Why a copy: `setAttribute` is a no-op once a span has ended, and onEnding (the last writable moment) comes before the
- * data does. So when the energy is already known in onEnding the attributes are set on the span itself; otherwise the
- * next processor gets, later, a read-only copy of the span whose attributes include the energy. Processors beside this
- * one (not wrapped by it) see the span without energy.
+ * data does. So when the energy is already known in onEnding the attributes are set on the span itself
+ * (`span.setAttributes`); otherwise `next` gets, later, a read-only view of the span whose attributes include the
+ * energy (span-copy.ts).
  */
-import { diag, SpanKind, type Attributes, type Context, type Meter } from '@opentelemetry/api';
+import { diag, SpanKind, type Attributes, type Context, type Meter, type SpanContext } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { EnergySampler } from '../energy/sampler.js';
+import { sharedEnergySampler } from '../energy/shared-sampler.js';
 import type { EnergyTimeline } from '../energy/timeline.js';
 import { OperationEnergyMetrics } from '../metrics/energy-metrics.js';
 import { AttributionSweep } from './attribution.js';
-import { EnergyAttributeWriter, MAX_ENERGY_ATTRIBUTES } from './energy-attributes.js';
-import { countDirectAttributes, directAttributes } from './live-span-attributes.js';
+import { EnergyAttributeWriter } from './energy-attributes.js';
 import { viewWithAttributes } from './span-copy.js';
-import { createSpanContextStamp } from './span-context-stamp.js';
+import { SpanClock } from './span-clock.js';
 
 /**
  * When a span gets its energy: `exact` — once the counter covers its end (held until then); `immediate` — as it ends,
@@ -39,15 +53,28 @@ export type SpanEnergyFinalize = 'auto' | 'exact' | 'immediate';
 /** Values of {@link SpanEnergyFinalize}, for parsing OPENJOULES_SPAN_ENERGY. */
 export const SPAN_ENERGY_FINALIZE_VALUES: readonly SpanEnergyFinalize[] = ['auto', 'exact', 'immediate'];
 
-/** Options of {@link EnergySpanProcessor}. */
+/** Options of {@link EnergySpanProcessor}. Every field is optional: `new EnergySpanProcessor()` works. */
 export interface EnergySpanProcessorOptions {
-  /** The sampler's timeline; undefined (or no devices) makes the processor a pass-through. */
-  readonly timeline: EnergyTimeline | undefined;
-  /** Where spans go next, with their energy (e.g. a BatchSpanProcessor with an exporter). */
-  readonly next: SpanProcessor;
+  /**
+   * The timeline to read. When this key is given — even as undefined, which makes the processor a pass-through — no
+   * sampler is used. A timeline without devices is a pass-through too.
+   */
+  readonly timeline?: EnergyTimeline | undefined;
+  /**
+   * The sampler whose timeline to read, or a promise of it (spans pass through untouched until it resolves; undefined
+   * means no energy). Default, when neither this nor `timeline` is given: the process-wide {@link sharedEnergySampler}.
+   */
+  readonly sampler?: EnergySampler | Promise<EnergySampler | undefined>;
+  /**
+   * Where spans go next, with their energy (e.g. a BatchSpanProcessor with an exporter): **wrapping** mode, joules
+   * counter-exact (spans held until the counter covers them). Without it the processor sits **beside** the exporter's
+   * processor, placed before it in the SDK's list: spans finalised as they end (an estimate of the tail past the
+   * newest reading, never held); needs an SDK that calls `onEnding` (sdk-trace ≥ 2.3).
+   */
+  readonly next?: SpanProcessor;
   /** Longest a span waits for its energy, ms of real time after it ends; default 5000. */
   readonly maxHoldMs?: number;
-  /** When spans get their energy; default `auto`. See {@link SpanEnergyFinalize}. */
+  /** When spans get their energy; default `auto`. See {@link SpanEnergyFinalize}. Beside mode (no `next`) is always `immediate`. */
   readonly finalize?: SpanEnergyFinalize;
   /**
    * Most spans held at once, default 2048. Beyond it, `auto` passes every held span on with an estimate and finalises
@@ -66,6 +93,8 @@ export interface EnergySpanProcessorOptions {
   readonly alignClocks?: boolean;
   /** How often held spans are checked, ms; default 20. */
   readonly pollIntervalMs?: number;
+  /** Where the one-line warnings about how it was set up go (no onEnding, finalize ignored); default console.warn. */
+  readonly warn?: (message: string) => void;
 }
 
 /** Counters of what the processor had to do, for self-observability and tests. */
@@ -84,35 +113,42 @@ export interface EnergySpanProcessorStats {
   readonly untrackedSpans: number;
 }
 
-/** Puts energy attributes on every span and hands it to `next`. */
+/**
+ * Puts energy attributes on every span: wrapping `next` (counter-exact, spans held for their data) or, with no `next`,
+ * beside the exporter's processor (finalised as each span ends, never held). See the file comment.
+ */
 export class EnergySpanProcessor implements SpanProcessor {
-  private readonly _timeline: EnergyTimeline | undefined;
-  private readonly _next: SpanProcessor;
-  private readonly _sweep: AttributionSweep | undefined;
-  private readonly _writer: EnergyAttributeWriter | undefined;
+  private _timeline: EnergyTimeline | undefined;
+  private readonly _next: SpanProcessor | undefined;
+  private _sweep: AttributionSweep | undefined;
+  private _writer: EnergyAttributeWriter | undefined;
+  private readonly _ready: Promise<boolean>;
+  private readonly _warn: (message: string) => void;
   private readonly _maxHoldMs: number;
   private readonly _finalize: SpanEnergyFinalize;
   private readonly _maxHeld: number;
   private readonly _maxTracked: number;
-  private readonly _align: boolean;
+  private readonly _clock: SpanClock | undefined;
   private readonly _pollMs: number;
   private readonly _metrics: OperationEnergyMetrics | undefined;
   /**
-   * How a span finds its slot, and a child its parent's: the slot's token ({@link AttributionSweep.token}) is kept on
-   * the span's SpanContext, in a private field no one else sees (span-context-stamp.ts). The SDK hands a child the very
-   * SpanContext object of its
-   * parent span, so the child reads its parent's slot with one property load: no table from span ids to slots, no id
-   * strings kept alive in this long-lived processor (the garbage collector would have to copy them at every scavenge).
-   * A token names a slot only while that slot still holds its span, so a context outliving its span (a child started
-   * after its parent was passed on) finds nothing rather than whatever reuses the slot. Not on the Span object itself:
-   * a new property there changes the shape of the SDK's busiest object and slows every span down
-   * (bench/trace/overhead.ts); a SpanContext is a small plain object the SDK only reads fields of.
+   * How a span finds its slot, and a child its parent's: the slot's token ({@link AttributionSweep.token}) by the
+   * span's SpanContext object. The SDK hands a child the very SpanContext object its parent's `spanContext()` returns
+   * (2.x and 3.x lines), so one table serves both lookups. A token names a slot only while that slot still holds its
+   * span, and an entry goes when its span is passed on or forgotten, so a child started after its parent was passed on
+   * finds nothing rather than whatever reuses the slot.
+   *
+   * A Map with explicit deletes, not a WeakMap: a WeakMap holding every span's context costs ~0.8 µs more per span
+   * (bench/trace/overhead.ts, bare spans) — the garbage collector walks its ephemeron table at every scavenge — while
+   * the Map holds only what is tracked (at most `maxTrackedSpans`), each entry dropped with its slot (`_contexts`).
    */
-  private readonly _slotTokens = createSpanContextStamp();
+  private readonly _tokens = new Map<SpanContext, number>();
+  /** Per slot: the context it is in `_tokens` under. */
+  private readonly _contexts: Array<SpanContext | undefined> = [];
   /**
    * Tokens of running CLIENT and PRODUCER spans by span id. A context that crossed a process boundary inside this
    * process (an HTTP or queue call from the agent to a server in the same process: inject, then extract) is a new
-   * object without our symbol; its parent is the CLIENT or PRODUCER span that injected it, so only those are looked up
+   * object not in `_tokens`; its parent is the CLIENT or PRODUCER span that injected it, so only those are looked up
    * by id (the busy INTERNAL spans pay nothing for it).
    */
   private readonly _injectors = new Map<string, number>();
@@ -128,7 +164,7 @@ export class EnergySpanProcessor implements SpanProcessor {
   /**
    * 1 when the energy was set on the live span in onEnding, 2 when it was finished there without energy (no device
    * measured it). Kept as a flag, not a reference: every young object stored into this long-lived processor is one
-   * more thing the garbage collector has to track (see `_slotTokens`).
+   * more thing the garbage collector has to track.
    */
   private _inline = new Uint8Array(256);
   /** Ended spans waiting for their energy, in end order: a ring of slots with when each ended (performance.now()). */
@@ -144,34 +180,45 @@ export class EnergySpanProcessor implements SpanProcessor {
   private _orderTail = 0;
   private _timer: ReturnType<typeof setInterval> | undefined;
   private _overflow = 0;
-  /** Finalising spans as they end (immediate mode: always, or auto under load). */
+  /** Finalising spans as they end (immediate mode: always, or auto under load, or beside). */
   private _immediate = false;
   private _immediateCount = 0;
   /** Auto under load: how long spans would wait for their data (ms), and the span ends counted since `_windowStartMs`. */
   private _waitMs = 0;
   /** The slowest device's counter period, ms (100 when none says). */
-  private readonly _counterPeriodMs: number;
+  private _counterPeriodMs = 0;
   private _windowStartMs = NaN;
   private _windowEnds = 0;
   private _timeouts = 0;
   private _untracked = 0;
+  private _noOnEnding = false;
   private _shutdown = false;
 
-  constructor(options: EnergySpanProcessorOptions) {
+  constructor(options: EnergySpanProcessorOptions = {}) {
     this._next = options.next;
-    const timeline = options.timeline && options.timeline.devices.length > 0 ? options.timeline : undefined;
-    this._timeline = timeline;
-    this._sweep = timeline ? new AttributionSweep(timeline) : undefined;
-    this._writer = timeline && this._sweep ? new EnergyAttributeWriter(timeline, this._sweep) : undefined;
+    this._warn = options.warn ?? ((message) => console.warn(message));
     this._maxHoldMs = options.maxHoldMs ?? 5000;
-    this._finalize = options.finalize ?? 'auto';
-    this._counterPeriodMs = Math.max(0, ...(timeline?.devices ?? []).map((d) => d.counterPeriodMs ?? 100));
+    this._finalize = this._next ? (options.finalize ?? 'auto') : 'immediate';
+    if (!this._next && options.finalize !== undefined && options.finalize !== 'immediate') {
+      this._warn(
+        `openjoules: EnergySpanProcessor without \`next\` sits beside the exporter's processor and finalises spans as they end; finalize '${options.finalize}' needs it to wrap the exporter's processor ({ next })`,
+      );
+    }
     this._immediate = this._finalize === 'immediate';
     this._maxHeld = Math.max(1, options.maxHeldSpans ?? 2048);
     this._maxTracked = Math.max(1, options.maxTrackedSpans ?? 65536);
-    this._align = options.alignClocks ?? true;
+    this._clock = (options.alignClocks ?? true) ? new SpanClock() : undefined;
     this._pollMs = Math.max(1, options.pollIntervalMs ?? 20);
     this._metrics = options.meter ? new OperationEnergyMetrics(options.meter) : undefined;
+    this._ready = this._connect(options);
+  }
+
+  /**
+   * Resolves true once spans get energy, false when they never will (no device, no sampler, shut down). Never rejects.
+   * Nothing needs to wait for it: until then spans pass through untouched.
+   */
+  whenReady(): Promise<boolean> {
+    return this._ready;
   }
 
   /** What the processor had to do so far. */
@@ -187,35 +234,38 @@ export class EnergySpanProcessor implements SpanProcessor {
   }
 
   onStart(span: Span, parentContext: Context): void {
-    this._next.onStart(span, parentContext);
+    this._next?.onStart(span, parentContext);
     const sweep = this._sweep;
     if (!sweep || this._shutdown) return;
     let slot = -1;
-    let token = NaN;
     try {
+      const context = span.spanContext();
+      if (this._tokens.has(context)) return; // this processor registered twice: tracked once
       if (sweep.usedCount >= this._maxTracked) this._forgetOldest();
-      const offsetMs = this._align ? clockOffsetMs(span) : 0;
-      const parentContext = span.parentSpanContext;
-      let parentToken = this._slotTokens.get(parentContext);
-      if (parentToken === undefined && parentContext?.isRemote && this._injectors.size > 0) {
-        parentToken = this._injectors.get(parentContext.spanId);
+      const startMs = hrTimeToMilliseconds(span.startTime);
+      const offsetMs = this._clock ? this._clock.offsetMs(startMs) : 0;
+      const parentSpanContext = span.parentSpanContext;
+      let parentToken = parentSpanContext && this._tokens.get(parentSpanContext);
+      if (parentToken === undefined && parentSpanContext?.isRemote && this._injectors.size > 0) {
+        parentToken = this._injectors.get(parentSpanContext.spanId);
       }
       const parent = parentToken === undefined ? -1 : sweep.slotOf(parentToken);
-      slot = sweep.start(hrTimeToMilliseconds(span.startTime) - offsetMs, parent);
+      slot = sweep.start(startMs - offsetMs, parent);
       if (slot >= this._offsets.length) this._growSlots(slot);
       this._offsets[slot] = offsetMs;
       this._inline[slot] = 0;
-      token = sweep.token(slot);
-      // Throws if this SpanContext was stamped already (onStart twice for one span): that start is not tracked.
-      this._slotTokens.put(span.spanContext(), token);
+      const token = sweep.token(slot);
+      this._tokens.set(context, token);
+      this._contexts[slot] = context;
       this._pushOrder(token);
       if (span.kind === SpanKind.CLIENT || span.kind === SpanKind.PRODUCER) {
-        const id = span.spanContext().spanId;
-        this._injectors.set(id, token);
-        this._injectorIds[slot] = id;
+        this._injectors.set(context.spanId, token);
+        this._injectorIds[slot] = context.spanId;
       }
     } catch (error) {
-      if (slot >= 0 && this._slotTokens.get(span.spanContext()) !== token) {
+      if (slot >= 0) {
+        this._forgetContext(slot);
+        this._forgetInjector(slot);
         sweep.abandon(slot);
         sweep.free(slot);
       }
@@ -224,7 +274,7 @@ export class EnergySpanProcessor implements SpanProcessor {
   }
 
   onEnding(span: Span): void {
-    this._next.onEnding?.(span);
+    this._next?.onEnding?.(span);
     try {
       const slot = this._ended(span);
       if (slot < 0) return;
@@ -233,8 +283,9 @@ export class EnergySpanProcessor implements SpanProcessor {
       const covered = this._timeline?.coveredUntilAll() ?? -Infinity;
       const endMs = sweep.endMs[slot] ?? NaN;
       if (!(endMs <= covered)) {
+        // Beside: now or never (nothing to extrapolate from before the devices first report: no energy).
         // Immediate needs some data to extrapolate from; before the devices first report, spans wait for it.
-        if (this._immediate && covered > -Infinity && this._stillImmediate(endMs)) {
+        if (!this._next || (this._immediate && covered > -Infinity && this._stillImmediate(endMs))) {
           // Finalised now, on the live span, from the data there is.
           this._immediateCount++;
           this._advanceTo(endMs, covered, slot, span);
@@ -258,22 +309,22 @@ export class EnergySpanProcessor implements SpanProcessor {
     const sweep = this._sweep;
     let slot = -1;
     try {
-      slot = this._ended(span); // registers the end for SDKs without onEnding
+      slot = this._ended(span, true); // registers the end for SDKs without onEnding
       if (slot >= 0 && sweep && !sweep.isDone(slot)) {
-        this._spans[slot] = span;
+        if (this._next) this._spans[slot] = span;
         const covered = this._timeline?.coveredUntilAll() ?? -Infinity;
         const endMs = sweep.endMs[slot] ?? NaN;
         if (endMs <= covered) this._advanceTo(covered, covered);
-        else if (this._immediate && covered > -Infinity) this._advanceTo(endMs, covered); // an SDK without onEnding
+        else if (!this._next || (this._immediate && covered > -Infinity)) this._advanceTo(endMs, covered); // an SDK without onEnding
       }
     } catch (error) {
       logOnce('onEnd', error);
     }
     if (slot < 0 || !sweep) {
-      this._next.onEnd(span);
+      this._next?.onEnd(span);
       return;
     }
-    if (sweep.isDone(slot)) {
+    if (sweep.isDone(slot) || !this._next) {
       this._release(slot, span);
       return;
     }
@@ -291,7 +342,7 @@ export class EnergySpanProcessor implements SpanProcessor {
 
   async forceFlush(): Promise<void> {
     await this._drain();
-    await this._next.forceFlush();
+    await this._next?.forceFlush();
   }
 
   async shutdown(): Promise<void> {
@@ -299,7 +350,35 @@ export class EnergySpanProcessor implements SpanProcessor {
     await this._drain();
     this._shutdown = true;
     this._stopTimer();
-    await this._next.shutdown();
+    await this._next?.shutdown();
+  }
+
+  /** Finds the timeline: the one given, the sampler given (or its promise), or the process-wide sampler. */
+  private _connect(options: EnergySpanProcessorOptions): Promise<boolean> {
+    try {
+      if ('timeline' in options) return Promise.resolve(this._attach(options.timeline));
+      const sampler = options.sampler ?? sharedEnergySampler();
+      if (!isPromiseLike(sampler)) return Promise.resolve(this._attach(sampler.timeline));
+      return Promise.resolve(sampler).then(
+        (ready) => this._attach(ready?.timeline),
+        (error: unknown) => {
+          logOnce('sampler', error);
+          return false;
+        },
+      );
+    } catch (error) {
+      logOnce('sampler', error);
+      return Promise.resolve(false);
+    }
+  }
+
+  /** Starts measuring from `timeline`; returns whether spans will get energy. */
+  private _attach(timeline: EnergyTimeline | undefined): boolean {
+    if (this._shutdown || !timeline || timeline.devices.length === 0) return false;
+    this._timeline = timeline;
+    this._counterPeriodMs = Math.max(0, ...timeline.devices.map((d) => d.counterPeriodMs ?? 100));
+    this._writer = new EnergyAttributeWriter(timeline, (this._sweep = new AttributionSweep(timeline)));
+    return true;
   }
 
   /**
@@ -346,15 +425,27 @@ export class EnergySpanProcessor implements SpanProcessor {
     return true;
   }
 
-  /** Marks the end of a tracked span (once); returns its slot, or -1 for spans we do not track. */
-  private _ended(span: ReadableSpan): number {
+  /**
+   * Marks the end of a tracked span (once); returns its slot, or -1 for spans we do not track. `inOnEnd`: called from
+   * onEnd, where a span not ended yet means the SDK has no onEnding (a processor beside the exporter's can then do
+   * nothing for it: warned once).
+   */
+  private _ended(span: ReadableSpan, inOnEnd = false): number {
     const sweep = this._sweep;
     if (!sweep) return -1;
-    const token = this._slotTokens.get(span.spanContext());
+    const token = this._tokens.get(span.spanContext());
     if (token === undefined) return -1;
     const slot = sweep.slotOf(token);
     if (slot < 0) return -1;
-    if (!sweep.isEnded(slot)) sweep.end(slot, hrTimeToMilliseconds(span.endTime) - (this._offsets[slot] ?? 0));
+    if (!sweep.isEnded(slot)) {
+      if (inOnEnd && !this._next && !this._noOnEnding) {
+        this._noOnEnding = true;
+        this._warn(
+          "openjoules: this OpenTelemetry SDK does not call onEnding (sdk-trace >= 2.3 does), so an EnergySpanProcessor beside the exporter's processor cannot put energy on spans; wrap it instead: new EnergySpanProcessor({ next: yourBatchSpanProcessor })",
+        );
+      }
+      sweep.end(slot, hrTimeToMilliseconds(span.endTime) - (this._offsets[slot] ?? 0));
+    }
     return slot;
   }
 
@@ -398,18 +489,10 @@ export class EnergySpanProcessor implements SpanProcessor {
   private _finishLive(slot: number, live: Span): void {
     const writer = this._writer;
     if (!writer) return;
+    const energy: Attributes = {};
     // The attributes it already has matter for the phase split (time to first chunk, output tokens).
-    const own = live.attributes;
-    const direct = directAttributes(live, MAX_ENERGY_ATTRIBUTES);
-    let written: number;
-    if (direct) {
-      written = writer.write(direct, slot, own);
-      countDirectAttributes(live, written);
-    } else {
-      const energy: Attributes = {};
-      written = writer.write(energy, slot, own);
-      if (written > 0) live.setAttributes(energy);
-    }
+    const written = writer.write(energy, slot, live.attributes);
+    if (written > 0) live.setAttributes(energy); // the SDK applies its own limits (count, value length)
     this._inline[slot] = written > 0 ? 1 : 2;
   }
 
@@ -450,6 +533,7 @@ export class EnergySpanProcessor implements SpanProcessor {
     if (this._spans[slot] !== undefined) this._spans[slot] = undefined;
     if (attributes !== undefined) this._attributes[slot] = undefined;
     if (this._injectors.size > 0) this._forgetInjector(slot);
+    this._forgetContext(slot);
     this._sweep?.free(slot);
     if (!span) return;
     let out: ReadableSpan = span;
@@ -462,7 +546,7 @@ export class EnergySpanProcessor implements SpanProcessor {
     } catch (error) {
       logOnce('release', error);
     }
-    this._next.onEnd(out);
+    this._next?.onEnd(out);
   }
 
   private _growSlots(slot: number): void {
@@ -582,6 +666,13 @@ export class EnergySpanProcessor implements SpanProcessor {
     this._order[this._orderTail++] = token;
   }
 
+  private _forgetContext(slot: number): void {
+    const context = this._contexts[slot];
+    if (context === undefined) return;
+    this._contexts[slot] = undefined;
+    this._tokens.delete(context);
+  }
+
   private _forgetInjector(slot: number): void {
     const id = this._injectorIds[slot];
     if (id === undefined) return;
@@ -600,6 +691,7 @@ export class EnergySpanProcessor implements SpanProcessor {
       if (slot < 0 || sweep.isEnded(slot)) continue;
       this._spans[slot] = undefined;
       this._forgetInjector(slot);
+      this._forgetContext(slot);
       sweep.abandon(slot);
       sweep.free(slot);
       return;
@@ -607,27 +699,9 @@ export class EnergySpanProcessor implements SpanProcessor {
   }
 }
 
-/**
- * span clock − timeline clock, ms. The SDK stamps a span's start with Date.now() and adds performance-clock time to it;
- * right after start that anchor is the span's start time minus performance-clock now. A span given an explicit start
- * time elsewhere falls back to Date.now()'s offset.
- *
- * The SDK's span (sdk-trace 2.x) keeps that anchor (`_performanceOffset`: Date.now() at its start minus the
- * performance clock then) and whether a start time was given; with those it needs no clock read. Anything else reads
- * the clocks.
- */
-function clockOffsetMs(span: Span): number {
-  const sdk = span as unknown as { _performanceOffset?: unknown; _startTimeProvided?: unknown };
-  const offset = sdk._performanceOffset;
-  if (typeof offset === 'number' && sdk._startTimeProvided === false) return offset;
-  const perfEpoch = TIME_ORIGIN + performance.now();
-  const fromSpan = hrTimeToMilliseconds(span.startTime) - perfEpoch;
-  const fromDate = Date.now() - perfEpoch;
-  return Math.abs(fromSpan - fromDate) < 2 ? fromSpan : fromDate;
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
 }
-
-/** performance.timeOrigin never changes in a process; its getter is not free. */
-const TIME_ORIGIN = performance.timeOrigin;
 
 const logged = new Set<string>();
 function logOnce(where: string, error: unknown): void {

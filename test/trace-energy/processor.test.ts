@@ -1,7 +1,7 @@
 // EnergySpanProcessor through a real BasicTracerProvider and InMemorySpanExporter.
 import { ROOT_CONTEXT, SpanKind, defaultTextMapGetter, defaultTextMapSetter, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Span } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { constantPower, steppedPower } from '../../src/energy/simulated.js';
 import { EnergySpanProcessor } from '../../src/trace/energy-span-processor.js';
@@ -21,6 +21,7 @@ import {
   ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
 } from '../../src/semconv.js';
+import { drive } from '../energy-timeline/drive.js';
 import { RecordingProcessor, T, num, pipeline, type Pipeline } from './setup.js';
 
 const shutdowns: Pipeline[] = [];
@@ -104,6 +105,37 @@ describe('EnergySpanProcessor', () => {
     const [span] = exporter.getFinishedSpans();
     expect(Object.keys(span?.attributes ?? {}).filter((k) => k.startsWith('energy.'))).toEqual([]);
     await provider.shutdown();
+  });
+
+  it('given a sampler still starting: spans pass through untouched until it is ready, spans started after get joules', async () => {
+    const driven = drive([{ power: constantPower(100) }]);
+    let ready: (sampler: typeof driven.sampler) => void = () => {};
+    const starting = new Promise<typeof driven.sampler>((resolve) => (ready = resolve));
+    const recorder = new RecordingProcessor();
+    const processor = new EnergySpanProcessor({ sampler: starting, next: recorder, alignClocks: false, finalize: 'immediate' });
+    const tracer = new BasicTracerProvider({ spanProcessors: [processor] }).getTracer('late');
+    driven.runUntil(T + 1000);
+    const early = tracer.startSpan('started before ready', { startTime: T + 1000 });
+    tracer.startSpan('ended before ready', { startTime: T + 1000 }).end(T + 1005);
+    expect(recorder.spans.map((s) => s.name)).toEqual(['ended before ready']); // not held
+    ready(driven.sampler);
+    expect(await processor.whenReady()).toBe(true);
+    driven.runUntil(T + 1010);
+    const late = tracer.startSpan('started after ready', { startTime: T + 1010 });
+    driven.runUntil(T + 1020);
+    late.end(T + 1020);
+    early.end(T + 1020);
+    const seen = (name: string) => recorder.spans.find((s) => s.name === name)!;
+    expect(Object.keys(seen('ended before ready').attributes)).toEqual([]);
+    expect(Object.keys(seen('started before ready').attributes)).toEqual([]);
+    expect(num(seen('started after ready'), ATTR_ENERGY_JOULES)).toBeCloseTo(1, 2);
+  });
+
+  it('whenReady: false for a pass-through, a sampler that resolves undefined, or one that rejects; never throws', async () => {
+    const next = new RecordingProcessor();
+    expect(await new EnergySpanProcessor({ timeline: undefined, next }).whenReady()).toBe(false);
+    expect(await new EnergySpanProcessor({ sampler: Promise.resolve(undefined), next }).whenReady()).toBe(false);
+    expect(await new EnergySpanProcessor({ sampler: Promise.reject(new Error('no worker')), next }).whenReady()).toBe(false);
   });
 
   it('puts no energy attributes on spans when the devices never report', async () => {
@@ -206,22 +238,29 @@ describe('EnergySpanProcessor', () => {
     expect(num(p.get('a'), ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(0.6, 6);
     expect(num(p.get('b'), ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(1.0, 6);
     expect(num(p.get('parent'), ATTR_ENERGY_ATTRIBUTED_JOULES)).toBeCloseTo(2.4, 6);
-    // Set on the span itself: a processor beside ours sees the same span with its joules, and the SDK counted them.
+    // Set on the span itself: a processor beside ours sees the same span with its joules (that the SDK counted them:
+    // the attribute-limit test below).
     const seen = beside.spans.find((s) => s.name === 'a');
     expect(seen).toBe(p.get('a'));
-    const sdk = seen as unknown as { attributes: object; _attributesCount: number };
-    expect(sdk._attributesCount).toBe(Object.keys(sdk.attributes).length);
+    expect(seen?.droppedAttributesCount).toBe(0);
   });
 
   it("finalize 'immediate' keeps the SDK's attribute limits", async () => {
     const p = make([{ power: constantPower(100) }], { finalize: 'immediate' });
     p.at(1000);
-    const provider = new BasicTracerProvider({ spanProcessors: [p.processor], spanLimits: { attributeCountLimit: 5 } });
+    // A processor after ours adds one more as the span ends: the SDK counted ours, so the limit leaves it no room.
+    const after = new (class extends RecordingProcessor {
+      onEnding(live: Span): void {
+        live.setAttribute('late', 1);
+      }
+    })();
+    const provider = new BasicTracerProvider({ spanProcessors: [p.processor, after], spanLimits: { attributeCountLimit: 5 } });
     const span = provider.getTracer('limits').startSpan('limited', { startTime: T + 1000, attributes: { a: 1, b: 2 } });
     span.end(T + 1001);
     const out = p.get('limited');
     expect(Object.keys(out.attributes)).toHaveLength(5);
-    expect(out.droppedAttributesCount).toBeGreaterThan(0);
+    expect(out.attributes.late).toBeUndefined();
+    expect(out.droppedAttributesCount).toBeGreaterThan(1);
     expect(num(out, ATTR_ENERGY_JOULES)).toBeCloseTo(0.1, 6);
   });
 
