@@ -11,3 +11,4 @@ export { SpanForest } from './span-forest.js';
 export { chunkTimesMs } from './stream-chunks.js';
 export { TraceAssembler } from './trace-assembler.js';
 export { analyzeSpans, type AnalyzedSpans } from './span-set.js';
+export { queryAttribute, queryResolved, queryRoot } from './query-outcome.js';

@@ -1,6 +1,7 @@
+import { strings } from '../analysis/attribute-value.js';
 import { fairShare } from '../analysis/energy-rule.js';
 import { analyzeSpans } from '../analysis/span-set.js';
-import type { AttrValue, SpanRecord } from '../otlp/span-record.js';
+import type { SpanRecord } from '../otlp/span-record.js';
 import * as sc from '../semconv.js';
 import { amount, STATUS_ERROR, text } from './span-energy.js';
 
@@ -88,10 +89,4 @@ export function describeRun(spans: readonly SpanRecord[]): RunInfo {
     turns: units.agent.length,
     totalJoules,
   };
-}
-
-function strings(value: AttrValue | undefined): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
-  return [];
 }

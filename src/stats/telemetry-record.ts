@@ -1,12 +1,13 @@
+import { flag, strings, text } from '../analysis/attribute-value.js';
 import { forestUnits, type GenAiUnit } from '../analysis/genai-units.js';
+import { queryResolved } from '../analysis/query-outcome.js';
 import { SpanForest } from '../analysis/span-forest.js';
 import { GEN_AI_SYSTEM } from '../analysis/peer-attributes.js';
 import { chunkTimesMs } from '../analysis/stream-chunks.js';
-import type { AttrValue, SpanRecord } from '../otlp/span-record.js';
+import type { SpanRecord } from '../otlp/span-record.js';
 import {
   ATTR_OPENJOULES_BATCH_ID,
   ATTR_OPENJOULES_ENERGY_DEVICES,
-  ATTR_OPENJOULES_QUERY_RESOLVED,
   ATTR_OPENJOULES_SERVING_ENGINE,
   ATTR_OPENJOULES_WARMUP,
 } from '../semconv.js';
@@ -105,9 +106,8 @@ export function spansToTelemetryRecords(spans: Iterable<SpanRecord>, options: To
   }
   const out: TelemetryRecord[] = [];
   for (const list of byTrace.values()) {
-    const byId = new Map(list.map((s) => [s.spanId, s] as const));
-    const resolved = traceResolved(list, byId);
     const forest = SpanForest.fromSpans(list);
+    const resolved = queryResolved(forest);
     for (const call of forestUnits(forest).model) out.push(toRecord(forest, call, resolved, options));
   }
   return out.sort((a, b) => a.timestamp - b.timestamp);
@@ -161,11 +161,11 @@ function toRecord(forest: SpanForest, call: GenAiUnit, resolved: boolean | null,
   const meanItlEstimate = decodeLatency !== null && decodeLatency > 0 && completion > 0 ? (decodeLatency / completion) * 1000 : null;
   if (itl === null && meanItlEstimate !== null) itlSource = 'estimate';
 
-  const gpu = gpuFromDevices(strList(span.resource, ATTR_OPENJOULES_ENERGY_DEVICES));
+  const gpu = gpuFromDevices(strings(span.resource[ATTR_OPENJOULES_ENERGY_DEVICES]));
   return {
     timestamp: span.startMs / 1000,
     model_id: call.responseModel ?? call.requestModel ?? '',
-    engine: str(a, ATTR_OPENJOULES_SERVING_ENGINE) ?? str(span.resource, ATTR_OPENJOULES_SERVING_ENGINE) ?? call.provider ?? '',
+    engine: text(a[ATTR_OPENJOULES_SERVING_ENGINE]) ?? text(span.resource[ATTR_OPENJOULES_SERVING_ENGINE]) ?? call.provider ?? '',
     agent: call.agentName ?? ancestorViews.find((v) => v.agentName !== undefined)?.agentName ?? '',
     prompt_tokens: prompt,
     prompt_tokens_evaluated: Math.max(0, prompt - cached),
@@ -185,8 +185,8 @@ function toRecord(forest: SpanForest, call: GenAiUnit, resolved: boolean | null,
     energy_method: top.energy?.method ?? streamView?.energy?.method ?? '',
     energy_vendor: top.energy?.source ?? streamView?.energy?.source ?? '',
     batch_id:
-      str(a, ATTR_OPENJOULES_BATCH_ID) ?? firstOf(ancestors, (s) => str(s.attributes, ATTR_OPENJOULES_BATCH_ID)) ?? str(span.resource, ATTR_OPENJOULES_BATCH_ID) ?? options.batchId ?? '',
-    is_warmup: call.members.some((i) => bool(forest.nodes[i]!.span.attributes, ATTR_OPENJOULES_WARMUP) === true),
+      text(a[ATTR_OPENJOULES_BATCH_ID]) ?? ancestors.map((s) => text(s.attributes[ATTR_OPENJOULES_BATCH_ID])).find((v) => v !== undefined) ?? text(span.resource[ATTR_OPENJOULES_BATCH_ID]) ?? options.batchId ?? '',
+    is_warmup: call.members.some((i) => flag(forest.nodes[i]!.span.attributes[ATTR_OPENJOULES_WARMUP]) === true),
     cpu_energy_joules: call.energy.cpuJoules ?? null,
     gpu_energy_joules: call.energy.gpuJoules ?? null,
     dram_energy_joules: call.energy.dramJoules ?? null,
@@ -212,38 +212,4 @@ function toRecord(forest: SpanForest, call: GenAiUnit, resolved: boolean | null,
     num_gpus: gpu?.count ?? null,
     itl_source: itlSource,
   };
-}
-
-/** The trace's `openjoules.query.resolved`: the root's, else the latest span that has one (as QueryTrace does). */
-function traceResolved(list: SpanRecord[], byId: ReadonlyMap<string, SpanRecord>): boolean | null {
-  const root = list.find((s) => s.parentSpanId === undefined || !byId.has(s.parentSpanId));
-  const own = root ? bool(root.attributes, ATTR_OPENJOULES_QUERY_RESOLVED) : null;
-  if (own !== null) return own;
-  const latest = [...list].sort((x, y) => y.startMs - x.startMs);
-  return firstOf(latest, (s) => bool(s.attributes, ATTR_OPENJOULES_QUERY_RESOLVED));
-}
-
-function firstOf<T>(spans: readonly SpanRecord[], read: (s: SpanRecord) => T | null): T | null {
-  for (const s of spans) {
-    const v = read(s);
-    if (v !== null) return v;
-  }
-  return null;
-}
-
-function str(attrs: Readonly<Record<string, AttrValue>>, key: string): string | null {
-  const v = attrs[key];
-  return typeof v === 'string' && v !== '' ? v : null;
-}
-
-function bool(attrs: Readonly<Record<string, AttrValue>>, key: string): boolean | null {
-  const v = attrs[key];
-  if (typeof v === 'boolean') return v;
-  return v === 'true' ? true : v === 'false' ? false : null;
-}
-
-function strList(attrs: Readonly<Record<string, AttrValue>>, key: string): string[] {
-  const v = attrs[key];
-  if (typeof v === 'string') return [v];
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }

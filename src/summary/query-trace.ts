@@ -1,12 +1,14 @@
+import { finite, flag, text } from '../analysis/attribute-value.js';
 import { subtreeEnergy, type EnergyTotals } from '../analysis/energy-rule.js';
 import { readGenAiSpan, type GenAiSpan } from '../analysis/genai-span.js';
 import { forestUnits, type ForestUnits, type GenAiUnit } from '../analysis/genai-units.js';
+import { queryAttribute, queryResolved, queryRoot } from '../analysis/query-outcome.js';
 import { SpanForest } from '../analysis/span-forest.js';
-import type { AttrValue, SpanRecord } from '../otlp/span-record.js';
+import type { SpanRecord } from '../otlp/span-record.js';
 import {
+  ATTR_ERROR_TYPE,
   ATTR_OPENJOULES_QUERY_ACCURACY,
   ATTR_OPENJOULES_QUERY_COMPLETED,
-  ATTR_OPENJOULES_QUERY_RESOLVED,
   ATTR_OPENJOULES_TURN_INDEX,
   ATTR_OPENJOULES_WORKLOAD_TYPE,
   EVENT_OPENJOULES_RETRY_ATTEMPT,
@@ -80,7 +82,7 @@ function toQueryTrace(traceId: string, query: Query): QueryTrace {
   const roots = forest.roots.map((i) => forest.nodes[i]!.span);
   // A complete trace has one root; an incomplete one (a parent never exported) has orphans, so the earliest true
   // root wins and the wall clock covers every span.
-  const root = roots.find((s) => s.parentSpanId === undefined) ?? roots[0]!;
+  const root = queryRoot(forest);
   const wallS =
     roots.length === 1
       ? durationS(root)
@@ -97,25 +99,20 @@ function toQueryTrace(traceId: string, query: Query): QueryTrace {
   return makeQueryTrace({
     query_id: forest.nodes.find((v) => v.span === root)!.conversationId ?? traceId,
     workload_type:
-      str(root.attributes, ATTR_OPENJOULES_WORKLOAD_TYPE) ??
-      firstAttr(spans, (s) => str(s.attributes, ATTR_OPENJOULES_WORKLOAD_TYPE)) ??
-      str(root.resource, ATTR_OPENJOULES_WORKLOAD_TYPE) ??
+      text(root.attributes[ATTR_OPENJOULES_WORKLOAD_TYPE]) ??
+      firstAttr(spans, (s) => text(s.attributes[ATTR_OPENJOULES_WORKLOAD_TYPE]) ?? null) ??
+      text(root.resource[ATTR_OPENJOULES_WORKLOAD_TYPE]) ??
       '',
     turns,
     total_wall_clock_s: wallS,
-    completed: bool(root.attributes, ATTR_OPENJOULES_QUERY_COMPLETED) ?? (rootError === null && statusRoots.every((s) => s.statusCode !== 2)),
+    completed: flag(root.attributes[ATTR_OPENJOULES_QUERY_COMPLETED]) ?? (rootError === null && statusRoots.every((s) => s.statusCode !== 2)),
     timed_out: rootError !== null && /timeout|timed_out/i.test(rootError),
     query_gpu_energy_joules: gpu,
     query_cpu_energy_joules: cpu,
     query_gpu_power_avg_watts: perSecond(gpu, wallS),
     query_cpu_power_avg_watts: perSecond(cpu, wallS),
-    // The root wins; else the latest span that says (a turn, or the bridge's trajectory_end span after the root ended).
-    is_resolved:
-      bool(root.attributes, ATTR_OPENJOULES_QUERY_RESOLVED) ??
-      firstAttr([...spans].reverse(), (s) => bool(s.attributes, ATTR_OPENJOULES_QUERY_RESOLVED)),
-    accuracy_score:
-      num(root.attributes, ATTR_OPENJOULES_QUERY_ACCURACY) ??
-      firstAttr([...spans].reverse(), (s) => num(s.attributes, ATTR_OPENJOULES_QUERY_ACCURACY)),
+    is_resolved: queryResolved(forest),
+    accuracy_score: queryAttribute(forest, (s) => finite(s.attributes[ATTR_OPENJOULES_QUERY_ACCURACY])),
     n_retries: spans.reduce((n, s) => n + s.events.filter((e) => e.name === EVENT_OPENJOULES_RETRY_ATTEMPT).length, 0),
   });
 }
@@ -139,10 +136,10 @@ function isTopTool(unit: GenAiUnit): boolean {
  * API), as the seed counted only the agent's `lm_inference_end` tokens.
  */
 function agentTurn(query: Query, turn: GenAiUnit, position: number): TurnTrace {
-  const index = num(turn.topSpan.span.attributes, ATTR_OPENJOULES_TURN_INDEX);
+  const index = finite(turn.topSpan.span.attributes[ATTR_OPENJOULES_TURN_INDEX]);
   const tools = query.units.tool.filter((t) => turnOf(t) === turn);
   const calls = query.units.model.filter((c) => turnOf(c) === turn && !c.subModelCall);
-  return buildTurn(query, turn, Number.isInteger(index) ? index! : position, tools, tools.filter(isTopTool), (key) => ownOr(turn.usage[key], calls, key));
+  return buildTurn(query, turn, index !== undefined && Number.isInteger(index) ? index : position, tools, tools.filter(isTopTool), (key) => ownOr(turn.usage[key], calls, key));
 }
 
 /** No agent turn: each outermost model call is a turn (sub-model calls left out); tool calls go to the call after them. */
@@ -261,7 +258,7 @@ function firstAttr<T>(spans: readonly SpanRecord[], read: (s: SpanRecord) => T |
 
 /** `error.type`, or `_OTHER` (the conventions' fallback) for a span in error without one. */
 function errorOf(s: SpanRecord): string | null {
-  return str(s.attributes, 'error.type') ?? (s.statusCode === 2 ? '_OTHER' : null);
+  return text(s.attributes[ATTR_ERROR_TYPE]) ?? (s.statusCode === 2 ? '_OTHER' : null);
 }
 
 function durationS(s: SpanRecord): number {
@@ -270,21 +267,4 @@ function durationS(s: SpanRecord): number {
 
 function perSecond(joules: number | null, seconds: number): number | null {
   return joules !== null && seconds > 0 ? joules / seconds : null;
-}
-
-function num(attrs: Readonly<Record<string, AttrValue>>, key: string): number | null {
-  const v = attrs[key];
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-function str(attrs: Readonly<Record<string, AttrValue>>, key: string): string | null {
-  const v = attrs[key];
-  return typeof v === 'string' ? v : null;
-}
-
-function bool(attrs: Readonly<Record<string, AttrValue>>, key: string): boolean | null {
-  const v = attrs[key];
-  if (typeof v === 'boolean') return v;
-  // Some exporters stringify booleans.
-  return v === 'true' ? true : v === 'false' ? false : null;
 }
