@@ -83,19 +83,30 @@ const TYPES: FieldType[] = FIELDS.map((f) => GENAI_FIELDS[f].type);
 /** Field name → index into the scratch arrays. */
 const F = Object.fromEntries(FIELDS.map((f, i) => [f, i])) as Record<GenAiField, number>;
 
-/** Attribute key → the fields it can fill, each with its rank (0 = highest precedence). */
-const SLOTS = new Map<string, Array<{ field: number; rank: number }>>();
+/**
+ * Attribute key → the field it fills × 16 + its rank there (0 = highest precedence). A null-prototype object, not a
+ * Map: a property lookup on an interned key is the cheapest per-attribute step of the hot path. Every key feeds one
+ * field; a key listed under two fields would be a mistake in genai-fields.ts, caught here at load.
+ */
+const SLOT_OF: Record<string, number> = Object.create(null) as Record<string, number>;
 FIELDS.forEach((field, index) => {
   GENAI_FIELDS[field].keys.forEach((key: string, rank: number) => {
-    const list = SLOTS.get(key) ?? [];
-    list.push({ field: index, rank });
-    SLOTS.set(key, list);
+    if (SLOT_OF[key] !== undefined) throw new Error(`genai-fields: ${key} feeds two fields`);
+    SLOT_OF[key] = index * 16 + rank;
   });
 });
 
-// Scratch for one read (the reader is synchronous): no per-span arrays.
-const values: Array<AttrValue | undefined> = new Array<AttrValue | undefined>(FIELDS.length);
-const ranks = new Int32Array(FIELDS.length);
+// Scratch for one read (the reader is synchronous): no per-span arrays. A field is set in this read when its stamp
+// equals the read's number, so nothing is cleared between reads.
+const values: Array<AttrValue | undefined> = new Array<AttrValue | undefined>(FIELDS.length).fill(undefined);
+const ranks: number[] = new Array<number>(FIELDS.length).fill(0);
+const stamps: number[] = new Array<number>(FIELDS.length).fill(0);
+let read = 0;
+
+/** The value of a field in this read, else undefined. */
+function get(field: number): AttrValue | undefined {
+  return stamps[field] === read ? values[field] : undefined;
+}
 
 function accepts(value: AttrValue, type: FieldType): boolean {
   switch (type) {
@@ -113,93 +124,100 @@ function accepts(value: AttrValue, type: FieldType): boolean {
  * conventions known), so the hot path of `rollup` pays for what a span carries, not for what it could carry.
  */
 export function readGenAiSpan(span: SpanRecord): GenAiSpan {
-  values.fill(undefined);
-  ranks.fill(0x7fffffff);
+  read = read === 0x3fffffff ? 1 : read + 1;
   const attrs = span.attributes;
   for (const key in attrs) {
-    const slots = SLOTS.get(key);
-    if (slots === undefined) continue;
+    const slot = SLOT_OF[key];
+    if (slot === undefined) continue;
+    const field = slot >> 4;
+    const rank = slot & 15;
+    if (stamps[field] === read && rank >= ranks[field]!) continue;
     const value = attrs[key]!;
-    for (let k = 0; k < slots.length; k++) {
-      const { field, rank } = slots[k]!;
-      if (rank < ranks[field]! && accepts(value, TYPES[field]!)) {
-        // A flag stored as "true"/"false" is normalised when read.
-        values[field] = value;
-        ranks[field] = rank;
-      }
-    }
+    if (!accepts(value, TYPES[field]!)) continue;
+    values[field] = value;
+    ranks[field] = rank;
+    stamps[field] = read;
   }
-  const aiOperationIdAttr = values[F.aiOperationId] as string | undefined;
+  const aiOperationIdAttr = get(F.aiOperationId) as string | undefined;
   // The AI SDK names its spans after their operation id; older versions set no `ai.operationId`.
   const aiOperationId = aiOperationIdAttr ?? (span.name.startsWith('ai.') ? span.name : undefined);
   const { kind, operation } = classifyOperation(
-    values[F.operationName] as string | undefined,
-    values[F.openinferenceKind] as string | undefined,
-    values[F.traceloopKind] as string | undefined,
-    values[F.llmRequestType] as string | undefined,
+    get(F.operationName) as string | undefined,
+    get(F.openinferenceKind) as string | undefined,
+    get(F.traceloopKind) as string | undefined,
+    get(F.llmRequestType) as string | undefined,
     aiOperationId,
   );
-  const entity = values[F.traceloopEntity] as string | undefined;
-  const msToFirstChunk = values[F.msToFirstChunk] as number | undefined;
+  const entity = get(F.traceloopEntity) as string | undefined;
+  const msToFirstChunk = get(F.msToFirstChunk) as number | undefined;
   const resourceUser = span.resource['user.id'];
-  const toolName = values[F.toolName] as string | undefined;
-  const stream = values[F.stream];
-  const subModelCall = values[F.subModelCall];
+  const toolName = get(F.toolName) as string | undefined;
+  const stream = get(F.stream);
+  const subModelCall = get(F.subModelCall);
   const failed = span.statusCode === STATUS_ERROR;
   return {
     span,
     kind,
     operation,
-    requestModel: values[F.requestModel] as string | undefined,
-    responseModel: values[F.responseModel] as string | undefined,
-    provider: values[F.provider] as string | undefined,
-    usage: {
-      inputTokens: values[F.inputTokens] as number | undefined,
-      outputTokens: values[F.outputTokens] as number | undefined,
-      cacheReadTokens: values[F.cacheReadTokens] as number | undefined,
-      cacheCreationTokens: values[F.cacheCreationTokens] as number | undefined,
-      reasoningTokens: values[F.reasoningTokens] as number | undefined,
-      totalTokens: values[F.totalTokens] as number | undefined,
-    },
-    costUsd: values[F.costUsd] as number | undefined,
-    conversationId: values[F.conversationId] as string | undefined,
-    userId: (values[F.userId] as string | undefined) ?? (typeof resourceUser === 'string' && resourceUser !== '' ? resourceUser : undefined),
-    agentName: (values[F.agentName] as string | undefined) ?? (kind === 'agent' ? entity : undefined),
+    requestModel: get(F.requestModel) as string | undefined,
+    responseModel: get(F.responseModel) as string | undefined,
+    provider: get(F.provider) as string | undefined,
+    usage: readUsage(),
+    costUsd: get(F.costUsd) as number | undefined,
+    conversationId: get(F.conversationId) as string | undefined,
+    userId: (get(F.userId) as string | undefined) ?? (typeof resourceUser === 'string' && resourceUser !== '' ? resourceUser : undefined),
+    agentName: (get(F.agentName) as string | undefined) ?? (kind === 'agent' ? entity : undefined),
     toolName: kind === 'tool' ? (toolName ?? entity ?? toolNameFromSpanName(span.name)) : toolName,
-    ttftSeconds: (values[F.ttftSeconds] as number | undefined) ?? (msToFirstChunk === undefined ? undefined : msToFirstChunk / 1000),
+    ttftSeconds: (get(F.ttftSeconds) as number | undefined) ?? (msToFirstChunk === undefined ? undefined : msToFirstChunk / 1000),
     stream: stream !== undefined ? stream === true || stream === 'true' : aiOperationId?.endsWith('.doStream') ? true : undefined,
     subModelCall: subModelCall === true || subModelCall === 'true',
     failed,
-    errorType: (values[F.errorType] as string | undefined) ?? (failed ? '_OTHER' : undefined),
-    energy: values[F.energyJoules] !== undefined || values[F.attributedJoules] !== undefined || hasComponent() ? readEnergy() : undefined,
+    errorType: (get(F.errorType) as string | undefined) ?? (failed ? '_OTHER' : undefined),
+    energy: get(F.energyJoules) !== undefined || get(F.attributedJoules) !== undefined || hasComponent() ? readEnergy() : undefined,
     process: processKey(span.resource),
   };
 }
 
+/** Spans without token counts (tools, most agents and others) share one empty usage. */
+const NO_USAGE: TokenUsage = Object.freeze({});
+
+function readUsage(): TokenUsage {
+  const inputTokens = get(F.inputTokens) as number | undefined;
+  const outputTokens = get(F.outputTokens) as number | undefined;
+  const cacheReadTokens = get(F.cacheReadTokens) as number | undefined;
+  const cacheCreationTokens = get(F.cacheCreationTokens) as number | undefined;
+  const reasoningTokens = get(F.reasoningTokens) as number | undefined;
+  const totalTokens = get(F.totalTokens) as number | undefined;
+  if (inputTokens === undefined && outputTokens === undefined && cacheReadTokens === undefined && cacheCreationTokens === undefined && reasoningTokens === undefined && totalTokens === undefined) {
+    return NO_USAGE;
+  }
+  return { inputTokens, outputTokens, cacheReadTokens, cacheCreationTokens, reasoningTokens, totalTokens };
+}
+
 function hasComponent(): boolean {
-  return values[F.gpuJoules] !== undefined || values[F.cpuJoules] !== undefined || values[F.dramJoules] !== undefined || values[F.aneJoules] !== undefined;
+  return get(F.gpuJoules) !== undefined || get(F.cpuJoules) !== undefined || get(F.dramJoules) !== undefined || get(F.aneJoules) !== undefined;
 }
 
 function readEnergy(): SpanEnergy {
-  const gpuJoules = values[F.gpuJoules] as number | undefined;
-  const cpuJoules = values[F.cpuJoules] as number | undefined;
-  const dramJoules = values[F.dramJoules] as number | undefined;
-  const aneJoules = values[F.aneJoules] as number | undefined;
-  let inclusiveJoules = values[F.energyJoules] as number | undefined;
+  const gpuJoules = get(F.gpuJoules) as number | undefined;
+  const cpuJoules = get(F.cpuJoules) as number | undefined;
+  const dramJoules = get(F.dramJoules) as number | undefined;
+  const aneJoules = get(F.aneJoules) as number | undefined;
+  let inclusiveJoules = get(F.energyJoules) as number | undefined;
   if (inclusiveJoules === undefined && hasComponent()) inclusiveJoules = (gpuJoules ?? 0) + (cpuJoules ?? 0) + (dramJoules ?? 0) + (aneJoules ?? 0);
   return {
     inclusiveJoules,
-    attributedJoules: values[F.attributedJoules] as number | undefined,
+    attributedJoules: get(F.attributedJoules) as number | undefined,
     gpuJoules,
     cpuJoules,
     dramJoules,
     aneJoules,
-    prefillJoules: values[F.prefillJoules] as number | undefined,
-    decodeJoules: values[F.decodeJoules] as number | undefined,
-    meanWatts: values[F.meanWatts] as number | undefined,
-    peakWatts: values[F.peakWatts] as number | undefined,
-    method: values[F.energyMethod] as string | undefined,
-    source: values[F.energySource] as string | undefined,
+    prefillJoules: get(F.prefillJoules) as number | undefined,
+    decodeJoules: get(F.decodeJoules) as number | undefined,
+    meanWatts: get(F.meanWatts) as number | undefined,
+    peakWatts: get(F.peakWatts) as number | undefined,
+    method: get(F.energyMethod) as string | undefined,
+    source: get(F.energySource) as string | undefined,
   };
 }
 

@@ -20,26 +20,10 @@ export type UnitKind = Exclude<OperationKind, 'other'>;
 export class GenAiUnit {
   /** The nearest enclosing unit of any kind, or undefined at the top of a trace. */
   readonly parent?: GenAiUnit;
-  readonly requestModel?: string;
-  readonly responseModel?: string;
-  readonly provider?: string;
-  readonly usage: TokenUsage;
-  readonly costUsd?: number;
-  /** Seconds from the unit's start (its outermost member's) to the first streamed chunk. */
-  readonly ttftSeconds?: number;
-  readonly stream?: boolean;
-  readonly toolName?: string;
-  readonly agentName?: string;
-  readonly conversationId?: string;
-  /** Any member is marked `openjoules.sub_model_call`. */
-  readonly subModelCall: boolean;
-  /** Any member ended in error. */
-  readonly failed: boolean;
-  /** The deepest failed member's error type. */
-  readonly errorType?: string;
-  /** The member chunk events and the prefill/decode split come from: the deepest one that has them, if any. */
-  readonly streamMember?: number;
+  /** The merged fields: the span itself for a unit of one span (the common case), else merged once here. */
+  private readonly _fields: MergedFields;
   private _energy?: EnergyTotals;
+  private _streamMember?: number | null;
 
   constructor(
     private readonly _forest: SpanForest,
@@ -47,51 +31,66 @@ export class GenAiUnit {
     /** Node indexes of every member, outermost first, then in start order. */
     readonly members: readonly number[],
     parent: GenAiUnit | undefined,
-    private readonly _nestedTop: (i: number) => boolean,
+    /** Per node: whether it is the outermost member of its unit (shared by the forest's units). */
+    private readonly _isTop: readonly boolean[],
   ) {
     this.parent = parent;
-    const nodes = _forest.nodes;
-    const top = members[0]!;
-    // Deepest first; at equal depth, later start first. A single span (the common case) needs no ordering.
-    const views: GenAiSpan[] = members.length === 1 ? [nodes[top]!] : deepestFirst(_forest, members).map((i) => nodes[i]!);
-    const pick = <T>(read: (v: GenAiSpan) => T | undefined): T | undefined => {
-      for (const v of views) {
-        const value = read(v);
-        if (value !== undefined) return value;
-      }
-      return undefined;
-    };
-    const only = views.length === 1 ? views[0]! : undefined;
-    this.requestModel = only ? only.requestModel : pick((v) => v.requestModel);
-    this.responseModel = only ? only.responseModel : pick((v) => v.responseModel);
-    this.provider = only ? only.provider : pick((v) => v.provider);
-    this.usage = only
-      ? only.usage
-      : {
-          inputTokens: pick((v) => v.usage.inputTokens),
-          outputTokens: pick((v) => v.usage.outputTokens),
-          cacheReadTokens: pick((v) => v.usage.cacheReadTokens),
-          cacheCreationTokens: pick((v) => v.usage.cacheCreationTokens),
-          reasoningTokens: pick((v) => v.usage.reasoningTokens),
-          totalTokens: pick((v) => v.usage.totalTokens),
-        };
-    this.costUsd = only ? only.costUsd : pick((v) => v.costUsd);
-    // TTFT is measured from the member's own start; shifted to the unit's start.
-    const ttftView = only ?? views.find((v) => v.ttftSeconds !== undefined);
-    const topStart = nodes[top]!.span.startMs;
-    this.ttftSeconds = ttftView?.ttftSeconds === undefined ? undefined : ttftView.ttftSeconds + Math.max(0, ttftView.span.startMs - topStart) / 1000;
-    this.stream = only ? only.stream : pick((v) => v.stream);
-    this.toolName = only ? only.toolName : pick((v) => (v.kind === 'tool' ? v.toolName : undefined));
-    this.agentName = only ? only.agentName : pick((v) => v.agentName);
-    this.conversationId = only ? only.conversationId : pick((v) => v.conversationId);
-    this.subModelCall = views.some((v) => v.subModelCall);
-    const failed = views.find((v) => v.failed);
-    this.failed = failed !== undefined;
-    this.errorType = failed?.errorType;
-    if (kind === 'model') {
-      const streamView = views.find((v) => v.energy?.prefillJoules !== undefined || chunkTimesMs(v.span).length > 0);
-      this.streamMember = streamView === undefined ? undefined : members.find((i) => nodes[i] === streamView);
+    this._fields = members.length === 1 ? _forest.nodes[members[0]!]! : merge(_forest, members);
+  }
+
+  get requestModel(): string | undefined {
+    return this._fields.requestModel;
+  }
+  get responseModel(): string | undefined {
+    return this._fields.responseModel;
+  }
+  get provider(): string | undefined {
+    return this._fields.provider;
+  }
+  get usage(): TokenUsage {
+    return this._fields.usage;
+  }
+  /** US dollars. */
+  get costUsd(): number | undefined {
+    return this._fields.costUsd;
+  }
+  /** Seconds from the unit's start (its outermost member's) to the first streamed chunk. */
+  get ttftSeconds(): number | undefined {
+    return this._fields.ttftSeconds;
+  }
+  get stream(): boolean | undefined {
+    return this._fields.stream;
+  }
+  get toolName(): string | undefined {
+    return this.kind === 'tool' ? this._fields.toolName : undefined;
+  }
+  get agentName(): string | undefined {
+    return this._fields.agentName;
+  }
+  get conversationId(): string | undefined {
+    return this._fields.conversationId;
+  }
+  /** Any member is marked `openjoules.sub_model_call`. */
+  get subModelCall(): boolean {
+    return this._fields.subModelCall;
+  }
+  /** Any member ended in error. */
+  get failed(): boolean {
+    return this._fields.failed;
+  }
+  /** The deepest failed member's error type. */
+  get errorType(): string | undefined {
+    return this._fields.errorType;
+  }
+
+  /** The member chunk events and the prefill/decode split come from: the deepest one that has them, if any. */
+  get streamMember(): number | undefined {
+    if (this._streamMember === undefined) {
+      const nodes = this._forest.nodes;
+      const order = this.members.length === 1 ? this.members : deepestFirst(this._forest, this.members);
+      this._streamMember = order.find((i) => nodes[i]!.energy?.prefillJoules !== undefined || chunkTimesMs(nodes[i]!.span).length > 0) ?? null;
     }
+    return this._streamMember ?? undefined;
   }
 
   /** Node index of the outermost member. */
@@ -110,8 +109,56 @@ export class GenAiUnit {
    * counts units never pays for it.
    */
   get energy(): EnergyTotals {
-    return (this._energy ??= exclusiveEnergy(this._forest, this.members[0]!, this._nestedTop));
+    if (this._energy === undefined) {
+      const { _forest: forest, _isTop: isTop, kind } = this;
+      this._energy = exclusiveEnergy(forest, this.members[0]!, (i) => isTop[i] === true && forest.nodes[i]!.kind === kind);
+    }
+    return this._energy;
   }
+}
+
+/** The fields a unit merges from its members (a GenAiSpan has them all). */
+type MergedFields = Pick<
+  GenAiSpan,
+  'requestModel' | 'responseModel' | 'provider' | 'usage' | 'costUsd' | 'ttftSeconds' | 'stream' | 'toolName' | 'agentName' | 'conversationId' | 'subModelCall' | 'failed' | 'errorType'
+>;
+
+/** Each field from the deepest member that has it (at equal depth the later-starting one); TTFT from the unit's start. */
+function merge(forest: SpanForest, members: readonly number[]): MergedFields {
+  const views = deepestFirst(forest, members).map((i) => forest.nodes[i]!);
+  const pick = <T>(read: (v: GenAiSpan) => T | undefined): T | undefined => {
+    for (const v of views) {
+      const value = read(v);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  };
+  // TTFT is measured from the member's own start; shifted to the unit's start.
+  const topStart = forest.nodes[members[0]!]!.span.startMs;
+  const ttftView = views.find((v) => v.ttftSeconds !== undefined);
+  const failed = views.find((v) => v.failed);
+  return {
+    requestModel: pick((v) => v.requestModel),
+    responseModel: pick((v) => v.responseModel),
+    provider: pick((v) => v.provider),
+    usage: {
+      inputTokens: pick((v) => v.usage.inputTokens),
+      outputTokens: pick((v) => v.usage.outputTokens),
+      cacheReadTokens: pick((v) => v.usage.cacheReadTokens),
+      cacheCreationTokens: pick((v) => v.usage.cacheCreationTokens),
+      reasoningTokens: pick((v) => v.usage.reasoningTokens),
+      totalTokens: pick((v) => v.usage.totalTokens),
+    },
+    costUsd: pick((v) => v.costUsd),
+    ttftSeconds: ttftView === undefined ? undefined : ttftView.ttftSeconds! + Math.max(0, ttftView.span.startMs - topStart) / 1000,
+    stream: pick((v) => v.stream),
+    toolName: pick((v) => (v.kind === 'tool' ? v.toolName : undefined)),
+    agentName: pick((v) => v.agentName),
+    conversationId: pick((v) => v.conversationId),
+    subModelCall: views.some((v) => v.subModelCall),
+    failed: failed !== undefined,
+    errorType: failed?.errorType,
+  };
 }
 
 /** Units of a forest, by kind, each list in start order of the unit's top; `unitOf[i]` is node i's unit. */
@@ -147,8 +194,6 @@ export function forestUnits(forest: SpanForest): ForestUnits {
   }
   const isTop: boolean[] = new Array<boolean>(n).fill(false);
   for (const members of groups) isTop[members[0]!] = true;
-  const nestedTop = (kind: OperationKind) => (i: number): boolean => isTop[i] === true && nodes[i]!.kind === kind;
-  const nested = { agent: nestedTop('agent'), model: nestedTop('model'), tool: nestedTop('tool') };
   // Groups were opened top-down: a unit's parent unit is built before it.
   const units: GenAiUnit[] = [];
   const agent: GenAiUnit[] = [];
@@ -159,17 +204,34 @@ export function forestUnits(forest: SpanForest): ForestUnits {
     const g = genaiParent[top]!;
     const kind = nodes[top]!.kind as UnitKind;
     if (members.length > 1) members.sort((a, b) => (a === top ? -1 : b === top ? 1 : a - b));
-    const unit = new GenAiUnit(forest, kind, members, g >= 0 ? units[groupOf[g]!] : undefined, nested[kind]);
+    const unit = new GenAiUnit(forest, kind, members, g >= 0 ? units[groupOf[g]!] : undefined, isTop);
     units.push(unit);
     (kind === 'agent' ? agent : kind === 'model' ? model : tool).push(unit);
   }
-  const byStart = (a: GenAiUnit, b: GenAiUnit): number => a.top - b.top;
-  return {
-    agent: agent.sort(byStart),
-    model: model.sort(byStart),
-    tool: tool.sort(byStart),
-    unitOf: groupOf.map((g) => (g >= 0 ? units[g] : undefined)),
-  };
+  return new Units(inStartOrder(agent), inStartOrder(model), inStartOrder(tool), groupOf, units);
+}
+
+/** {@link ForestUnits}, with `unitOf` built on first use (`rollup` never asks for it). */
+class Units implements ForestUnits {
+  private _unitOf?: Array<GenAiUnit | undefined>;
+
+  constructor(
+    readonly agent: readonly GenAiUnit[],
+    readonly model: readonly GenAiUnit[],
+    readonly tool: readonly GenAiUnit[],
+    private readonly _groupOf: readonly number[],
+    private readonly _units: readonly GenAiUnit[],
+  ) {}
+
+  get unitOf(): ReadonlyArray<GenAiUnit | undefined> {
+    return (this._unitOf ??= this._groupOf.map((g) => (g >= 0 ? this._units[g] : undefined)));
+  }
+}
+
+/** Units in start order of their tops (node indexes are in start order); most lists already are. */
+function inStartOrder(units: GenAiUnit[]): GenAiUnit[] {
+  for (let i = 1; i < units.length; i++) if (units[i]!.top < units[i - 1]!.top) return units.sort((a, b) => a.top - b.top);
+  return units;
 }
 
 /** Members deepest first; at equal depth, later start (higher index) first. */

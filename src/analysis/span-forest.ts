@@ -16,48 +16,24 @@ export class SpanForest {
   readonly roots: readonly number[];
   /** Node indexes with every parent before its children (depth-first from the roots, in start order). */
   readonly topDown: readonly number[];
-  private readonly _children: number[][];
+  private readonly _children: readonly (readonly number[])[];
 
   private constructor(nodes: GenAiSpan[]) {
     this.nodes = nodes;
     const n = nodes.length;
-    const parent: number[] = new Array<number>(n).fill(-1);
-    // Keyed by the span id alone when all spans share one trace (the common case: no string joins).
-    const traceId = nodes[0]?.span.traceId;
-    const joined = !nodes.every((v) => v.span.traceId === traceId);
-    const ids = new Map<string, number>();
-    for (let i = 0; i < n; i++) {
-      const span = nodes[i]!.span;
-      const key = joined ? `${span.traceId}/${span.spanId}` : span.spanId;
-      if (!ids.has(key)) ids.set(key, i);
-    }
-    for (let i = 0; i < n; i++) {
-      const span = nodes[i]!.span;
-      if (span.parentSpanId === undefined) continue;
-      const p = ids.get(joined ? `${span.traceId}/${span.parentSpanId}` : span.parentSpanId);
-      if (p !== undefined && p !== i) parent[i] = p;
-    }
-    cutCycles(parent);
-    const children: number[][] = new Array<number[]>(n);
-    for (let i = 0; i < n; i++) children[i] = [];
-    const roots: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const p = parent[i]!;
-      if (p < 0) roots.push(i);
-      else children[p]!.push(i);
-    }
-    const topDown: number[] = [];
-    const stack = roots.slice().reverse();
-    while (stack.length > 0) {
-      const i = stack.pop()!;
-      topDown.push(i);
-      const kids = children[i]!;
-      for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
+    const parent: number[] = [];
+    for (let i = 0; i < n; i++) parent.push(-1);
+    linkParents(nodes, parent);
+    let shape = treeShape(parent);
+    if (shape.topDown.length < n) {
+      // Nodes on a parent cycle are reachable from no root: only then is the cycle cut (the rare, malformed case).
+      cutCycles(parent);
+      shape = treeShape(parent);
     }
     this.parent = parent;
-    this.roots = roots;
-    this.topDown = topDown;
-    this._children = children;
+    this.roots = shape.roots;
+    this.topDown = shape.topDown;
+    this._children = shape.children;
   }
 
   /** A forest over spans (any order, any number of traces). */
@@ -69,8 +45,12 @@ export class SpanForest {
 
   /** A forest over spans already read as GenAI views. */
   static fromViews(views: readonly GenAiSpan[]): SpanForest {
-    // A stable sort by start: every list derived from the forest is in start order too.
-    return new SpanForest(views.length < 2 ? [...views] : [...views].sort((a, b) => a.span.startMs - b.span.startMs));
+    return new SpanForest(sortByStart(views.slice()));
+  }
+
+  /** {@link fromViews} for a list the caller hands over (sorted in place, not copied): the streaming path. */
+  static fromOwnedViews(views: GenAiSpan[]): SpanForest {
+    return new SpanForest(sortByStart(views));
   }
 
   /** Child indexes of a node, in start order. */
@@ -94,6 +74,91 @@ export class SpanForest {
       for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
     }
   }
+}
+
+const NO_CHILDREN: number[] = [];
+/** Below this many spans, parents are found by a scan instead of a Map (cheaper for the small traces `rollup` sees). */
+const SCAN_MAX = 24;
+
+/**
+ * `views` sorted by start in place, stably (every list derived from the forest is in start order too): insertion sort
+ * for small lists (no comparator calls), else Array.sort.
+ */
+function sortByStart(out: GenAiSpan[]): GenAiSpan[] {
+  if (out.length > SCAN_MAX) return out.sort(compareStart);
+  for (let i = 1; i < out.length; i++) {
+    const v = out[i]!;
+    const t = v.span.startMs;
+    let j = i - 1;
+    while (j >= 0 && out[j]!.span.startMs > t) {
+      out[j + 1] = out[j]!;
+      j--;
+    }
+    out[j + 1] = v;
+  }
+  return out;
+}
+
+function compareStart(a: GenAiSpan, b: GenAiSpan): number {
+  return a.span.startMs - b.span.startMs;
+}
+
+/** Sets `parent[i]` to the index of span i's parent among `nodes` (the first span with that id in its trace). */
+function linkParents(nodes: readonly GenAiSpan[], parent: number[]): void {
+  const n = nodes.length;
+  if (n <= SCAN_MAX) {
+    for (let i = 0; i < n; i++) {
+      const span = nodes[i]!.span;
+      const want = span.parentSpanId;
+      if (want === undefined) continue;
+      for (let j = 0; j < n; j++) {
+        const other = nodes[j]!.span;
+        if (other.spanId === want && other.traceId === span.traceId) {
+          if (j !== i) parent[i] = j;
+          break;
+        }
+      }
+    }
+    return;
+  }
+  const byTrace = new Map<string, Map<string, number>>();
+  for (let i = 0; i < n; i++) {
+    const span = nodes[i]!.span;
+    let ids = byTrace.get(span.traceId);
+    if (ids === undefined) byTrace.set(span.traceId, (ids = new Map()));
+    if (!ids.has(span.spanId)) ids.set(span.spanId, i);
+  }
+  for (let i = 0; i < n; i++) {
+    const span = nodes[i]!.span;
+    if (span.parentSpanId === undefined) continue;
+    const p = byTrace.get(span.traceId)!.get(span.parentSpanId);
+    if (p !== undefined && p !== i) parent[i] = p;
+  }
+}
+
+/** Children lists, roots, and a parents-first order of the nodes reachable from the roots (all of them, unless a cycle). */
+function treeShape(parent: readonly number[]): { children: number[][]; roots: number[]; topDown: number[] } {
+  const n = parent.length;
+  // Leaves (most spans) share one empty list: no allocation per span.
+  const children: number[][] = [];
+  for (let i = 0; i < n; i++) children.push(NO_CHILDREN);
+  const roots: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = parent[i]!;
+    if (p < 0) roots.push(i);
+    else if (children[p] === NO_CHILDREN) children[p] = [i];
+    else children[p]!.push(i);
+  }
+  const topDown: number[] = [];
+  const stack: number[] = [];
+  for (let r = roots.length - 1; r >= 0; r--) stack.push(roots[r]!);
+  while (stack.length > 0) {
+    const i = stack.pop()!;
+    topDown.push(i);
+    const kids = children[i]!;
+    for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
+  }
+  return { children, roots, topDown };
 }
 
 /** Cuts each parent cycle at the link that closes it (the node found twice on a walk up becomes a root). */

@@ -13,31 +13,48 @@ import { SpanForest } from './span-forest.js';
  */
 export class TraceAssembler {
   private readonly _open = new Map<string, GenAiSpan[]>();
+  /** The trace the last span belonged to and its spans: spans of a trace mostly come in a run, so no map lookup. */
+  private _lastTraceId: string | undefined;
+  private _last: GenAiSpan[] | undefined;
 
   constructor(private readonly _onTrace: (forest: SpanForest) => void) {}
 
   /** Adds one span; hands its trace on when this is the root. */
   add(view: GenAiSpan): void {
     const traceId = view.span.traceId;
-    const list = this._open.get(traceId);
+    let list: GenAiSpan[] | undefined;
+    if (traceId === this._lastTraceId) list = this._last;
+    else {
+      list = this._open.get(traceId);
+      this._lastTraceId = traceId;
+    }
     if (view.span.parentSpanId === undefined) {
       if (list === undefined) {
-        this._onTrace(SpanForest.fromViews([view]));
+        this._onTrace(SpanForest.fromOwnedViews([view]));
       } else {
         list.push(view);
         this._open.delete(traceId);
-        this._onTrace(SpanForest.fromViews(list));
+        this._onTrace(SpanForest.fromOwnedViews(list));
       }
+      this._lastTraceId = undefined;
+      this._last = undefined;
       return;
     }
-    if (list === undefined) this._open.set(traceId, [view]);
-    else list.push(view);
+    if (list === undefined) {
+      list = [view];
+      this._open.set(traceId, list);
+    } else {
+      list.push(view);
+    }
+    this._last = list;
   }
 
   /** Hands on every trace still open (the end of the input). */
   flush(): void {
-    for (const list of this._open.values()) this._onTrace(SpanForest.fromViews(list));
+    for (const list of this._open.values()) this._onTrace(SpanForest.fromOwnedViews(list));
     this._open.clear();
+    this._lastTraceId = undefined;
+    this._last = undefined;
   }
 
   /** Traces waiting for their root. */

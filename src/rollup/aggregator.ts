@@ -79,15 +79,13 @@ export class KpiAggregator {
    * agent span may repeat its turn's totals.
    */
   private _addTrace(forest: SpanForest): void {
-    const bucketOf = (i: number): BucketState | undefined =>
-      this._buckets.get(bucketStartOf(forest.nodes[i]!.span.endMs, this._window.granularity));
     const units = forestUnits(forest);
     for (const turn of units.agent) {
-      const bucket = bucketOf(turn.top);
+      const bucket = this._bucketOfNode(forest, turn.top);
       if (bucket !== undefined) bucket.turns++;
     }
     for (const call of units.model) {
-      const bucket = bucketOf(call.top);
+      const bucket = this._bucketOfNode(forest, call.top);
       if (bucket === undefined) continue;
       bucket.llmCalls++;
       bucket.tokensPrompt += call.usage.inputTokens ?? 0;
@@ -97,19 +95,24 @@ export class KpiAggregator {
       bucket.costUsd += call.costUsd ?? 0;
     }
     for (const tool of units.tool) {
-      const bucket = bucketOf(tool.top);
+      const bucket = this._bucketOfNode(forest, tool.top);
       if (bucket === undefined) continue;
       bucket.toolCalls++;
       if (!tool.failed) bucket.toolSuccesses++;
     }
     for (const root of energyRoots(forest)) {
-      const bucket = bucketOf(root);
+      const bucket = this._bucketOfNode(forest, root);
       if (bucket === undefined) continue;
       const share = fairShare(forest.nodes[root]!.energy!);
       bucket.energyJoules += share.joules ?? 0;
       bucket.energyGpuJoules += share.gpuJoules ?? 0;
       bucket.energyCpuJoules += share.cpuJoules ?? 0;
     }
+  }
+
+  /** The bucket in which node `i` of `forest` ended, if it is in the window. */
+  private _bucketOfNode(forest: SpanForest, i: number): BucketState | undefined {
+    return this._buckets.get(bucketStartOf(forest.nodes[i]!.span.endMs, this._window.granularity));
   }
 
   /** The rows, in the window's bucket order, with trace-keyed sessions merged into their conversations. */
