@@ -22,7 +22,7 @@ interface SessionTotals {
  * Folds spans into per-bucket KPI state in one pass, in any order. What depends on a span alone (spans, sessions,
  * users, feedback, failures) is counted as it arrives; turns, model calls, tool calls, their tokens and cost, and
  * energy are counted per trace, through the analysis layer's units and energy rule, once the trace's root has arrived
- * (analysis/trace-assembler.ts). Memory: one {@link BucketState} per bucket of the window, one small record per
+ * (analysis/trace-assembler.ts); call {@link endBatch} after each input line. Memory: one {@link BucketState} per bucket of the window, one small record per
  * session, one map entry per trace that carried a conversation id, and the spans of the traces still open.
  */
 export class KpiAggregator {
@@ -35,6 +35,11 @@ export class KpiAggregator {
 
   constructor(private readonly _window: RollupWindow) {
     for (const bucket of _window.buckets) this._buckets.set(bucket.startMs, new BucketState(bucket.key));
+  }
+
+  /** Marks the end of a batch of input (one line): traces complete before it are counted (analysis/trace-assembler.ts). */
+  endBatch(): void {
+    this._traces.endBatch();
   }
 
   /** Adds one (already validated) span. */
