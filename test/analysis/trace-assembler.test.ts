@@ -45,26 +45,27 @@ describe('rollup reading traces in one pass', () => {
   it.each([
     ['as exporters write them (ends in order, roots last), 2 per line', [...spans], 2],
     ['roots first (a writer that groups traces), one trace per line', [...spans].reverse(), 4],
-    ['roots first, a trace split across two lines', [...spans].reverse(), 3],
   ] as const)('%s', async (_name, order, perLine) => {
     const [row] = await rollupSpans([file(order, perLine)], dayAround(BASE_MS), { strict: true });
     expect(expected).toEqual({ turns: 3, calls: 3, tools: 3, joules: 30, tokens: 21 });
     expect(row).toMatchObject({ turns: 3, llm_calls: 3, tool_calls: 3, energy_joules: 30, tokens_prompt: 21 });
   });
 
-  it('holds only the traces still open or waiting for the end of the next batch', () => {
+  it('hands a trace on as its root arrives after the rest, or at the end of the batch when the root came first', () => {
     const forests: SpanForest[] = [];
     const assembler = new TraceAssembler((f) => forests.push(f));
     const views = roundTrip(spans).map(readGenAiSpan);
-    for (const view of views.slice(0, 4)) assembler.add(view); // the first trace, root last
-    expect(assembler.heldTraces).toBe(1);
+    for (const view of views.slice(0, 3)) assembler.add(view); // the first trace without its root
+    expect([assembler.heldTraces, forests.length]).toEqual([1, 0]);
+    assembler.add(views[3]!); // its root, last: the exporters' order
+    expect([assembler.heldTraces, forests.map((f) => f.nodes.length)]).toEqual([0, [4]]);
+    for (const view of views.slice(4, 8).reverse()) assembler.add(view); // the second trace, root first
+    expect([assembler.heldTraces, forests.length]).toEqual([1, 1]);
     assembler.endBatch();
-    expect(forests).toHaveLength(0); // complete in this batch: handed on at the end of the next
-    assembler.endBatch();
-    expect(forests.map((f) => f.nodes.length)).toEqual([4]);
-    expect(assembler.heldTraces).toBe(0);
-    for (const view of views.slice(4)) assembler.add(view);
+    expect(forests.map((f) => f.nodes.length)).toEqual([4, 4]);
+    for (const view of views.slice(8, 11)) assembler.add(view); // the third trace never gets its root
     assembler.flush();
-    expect(forests.map((f) => f.nodes.length)).toEqual([4, 4, 4]);
+    expect(forests.map((f) => f.nodes.length)).toEqual([4, 4, 3]);
+    expect(assembler.heldTraces).toBe(0);
   });
 });
