@@ -8,6 +8,7 @@ export default defineConfig({
     // examples/agent.ts imports 'openjoules': use the sources, so the agent and the SDK are one module graph.
     alias: {
       'openjoules/register': fileURLToPath(new URL('./src/register.ts', import.meta.url)),
+      'openjoules/analysis': fileURLToPath(new URL('./src/analytics.ts', import.meta.url)),
       openjoules: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
     },
   },

@@ -7,15 +7,8 @@
  * energy.method=estimate, never a measured-looking number.
  */
 import { basename } from 'node:path';
-import {
-  energyConfigFromEnv,
-  formatSummaryTable,
-  readSpanRecords,
-  startOpenJoules,
-  summarizeSpans,
-  type OpenJoules,
-  type SpanRecord,
-} from 'openjoules';
+import { energyConfigFromEnv, startOpenJoules, type OpenJoules } from 'openjoules';
+import { formatSummaryTable, readSpanRecords, summarizeSpans, type SpanRecord } from 'openjoules/analysis';
 import { runDemoAgent } from './agent.js';
 
 async function start(): Promise<OpenJoules> {

@@ -1,14 +1,15 @@
 /**
  * What both register entries do (`--import openjoules/register`, `-r openjoules/register`), synchronously: hook the
  * LLM client libraries (require and, through the loader hook, import), register the tracer provider, and flush on
- * exit. Energy joins when the sampler is ready (`openjoules.ready`).
+ * exit, within the shutdown bound (OPENJOULES_SHUTDOWN_TIMEOUT_MS, default 5 s). Energy joins when the sampler is
+ * ready (`openjoules.ready`). Only the main thread loads this (the entries check), so worker threads and Node's
+ * loader thread, which run the preloads again, set nothing up.
  */
-import { isMainThread } from 'node:worker_threads';
 import { registerEsmLoaderHook } from './instrument/esm-hook.js';
 import { OpenJoulesInstrumentation } from './instrument/instrumentation.js';
 import { startOpenJoulesSync, type StartingOpenJoules } from './setup/start.js';
 
-/** What {@link registerOpenJoules} set up; nothing in worker threads. */
+/** What {@link registerOpenJoules} set up. */
 export interface Registration {
   readonly openjoules?: StartingOpenJoules;
   readonly instrumentation?: OpenJoulesInstrumentation;
@@ -19,25 +20,27 @@ let registration: Registration | undefined;
 /** Sets everything up once per process (later calls return the first registration). */
 export function registerOpenJoules(): Registration {
   if (registration) return registration;
-  // Worker threads inherit --import / -r: only the main thread sets up telemetry (our own sampler worker included).
-  if (!isMainThread) return (registration = {});
   registerEsmLoaderHook();
   const instrumentation = new OpenJoulesInstrumentation();
   const openjoules = startOpenJoulesSync({ serviceName: process.env.OTEL_SERVICE_NAME?.trim() || undefined });
 
-  let exiting = false;
-  const stop = async (): Promise<void> => {
-    if (exiting) return;
-    exiting = true;
-    instrumentation.disable();
-    await openjoules.shutdown();
-  };
-  // beforeExit fires when the loop drains (a normal end); signals need an explicit exit after the flush.
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      instrumentation.disable();
+      await openjoules.shutdown();
+    })());
+  // beforeExit fires when the loop drains (a normal end); the loop then drains again once shutdown is done.
   process.once('beforeExit', () => void stop());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      void stop().finally(() => process.kill(process.pid, signal));
-    });
+    const onSignal = (): void => {
+      void stop().finally(() => {
+        // Our listener kept the default action (exit) from happening; take it now, unless the host listens for the
+        // signal too: then ending the process is the host's call.
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      });
+    };
+    process.once(signal, onSignal);
   }
   return (registration = { openjoules, instrumentation });
 }

@@ -6,7 +6,7 @@ export const ATTR_ENERGY_ANE_JOULES = 'energy.ane.joules' as const;
 export const ATTR_ENERGY_ATTRIBUTED_JOULES = 'energy.attributed.joules' as const;
 /** Inclusive CPU (package/core) energy in joules while the span ran. */
 export const ATTR_ENERGY_CPU_JOULES = 'energy.cpu.joules' as const;
-/** Inclusive joules from the first streamed chunk to the end (decode) of an LLM span. */
+/** Inclusive joules from the first streamed chunk to the end (decode) of an LLM span; on a serving engine's request span, its attributed joules from first to last token. */
 export const ATTR_ENERGY_DECODE_JOULES = 'energy.decode.joules' as const;
 /** Inclusive DRAM energy in joules while the span ran (RAPL dram zones). */
 export const ATTR_ENERGY_DRAM_JOULES = 'energy.dram.joules' as const;
@@ -26,10 +26,40 @@ export const ATTR_ENERGY_METHOD_VALUE_COUNTER = 'counter' as const;
 export const ATTR_ENERGY_METHOD_VALUE_POWER_INTEGRATION = 'power_integration' as const;
 /** Estimated, not measured. */
 export const ATTR_ENERGY_METHOD_VALUE_ESTIMATE = 'estimate' as const;
+/** A serving-engine request's equal share of the measured device energy among the requests on the GPU at each instant. */
+export const ATTR_ENERGY_METHOD_VALUE_SERVING_FAIR_SHARE = 'serving_fair_share' as const;
+/** A serving-engine request's share of the measured device energy by tokens per second in its phase at each instant. */
+export const ATTR_ENERGY_METHOD_VALUE_SERVING_TOKEN_WEIGHTED = 'serving_token_weighted' as const;
 /** Highest power sample in watts seen while the span ran. */
 export const ATTR_ENERGY_PEAK_WATTS = 'energy.peak.watts' as const;
-/** Inclusive joules from the request to the first streamed chunk (prefill) of an LLM span. */
+/** Inclusive joules from the request to the first streamed chunk (prefill) of an LLM span; on a serving engine's request span, its attributed joules from scheduled to first token. */
 export const ATTR_ENERGY_PREFILL_JOULES = 'energy.prefill.joules' as const;
+/** Estimated energy of the call on the provider's side, in joules (the middle of the bounds). */
+export const ATTR_ENERGY_REMOTE_JOULES = 'energy.remote.joules' as const;
+/** Upper bound of the estimate, in joules (largest active-parameter count and PUE in the table). */
+export const ATTR_ENERGY_REMOTE_MAX_JOULES = 'energy.remote.max_joules' as const;
+/** How the estimate was made. */
+export const ATTR_ENERGY_REMOTE_METHOD = 'energy.remote.method' as const;
+/** Lower bound of the estimate, in joules (smallest active-parameter count and PUE in the table). */
+export const ATTR_ENERGY_REMOTE_MIN_JOULES = 'energy.remote.min_joules' as const;
+/** Where the model's parameters came from, and the entry used. */
+export const ATTR_ENERGY_REMOTE_SOURCE = 'energy.remote.source' as const;
+/** Fraction (0 to 1) of a request's time on the GPU that the energy timeline covered; written only when below 1. */
+export const ATTR_ENERGY_SERVING_COVERAGE = 'energy.serving.coverage' as const;
+/** Joules the serving devices drew over the attribution window (on the run's serving energy span). */
+export const ATTR_ENERGY_SERVING_DEVICE_JOULES = 'energy.serving.device.joules' as const;
+/** Joules the serving devices drew while no request was on them (on the run's serving energy span); never spread over requests. */
+export const ATTR_ENERGY_SERVING_IDLE_JOULES = 'energy.serving.idle.joules' as const;
+/** Joules attributed to the serving-engine requests this span made (on a caller's span), or to every request (on the run's serving energy span). */
+export const ATTR_ENERGY_SERVING_JOULES = 'energy.serving.joules' as const;
+/** The rule energy.serving.joules was attributed by. */
+export const ATTR_ENERGY_SERVING_METHOD = 'energy.serving.method' as const;
+/** At each instant the devices' power is split equally among the requests on the GPU. */
+export const ATTR_ENERGY_SERVING_METHOD_VALUE_SERVING_FAIR_SHARE = 'serving_fair_share' as const;
+/** At each instant the devices' power is split by the tokens per second each request processes in its phase. */
+export const ATTR_ENERGY_SERVING_METHOD_VALUE_SERVING_TOKEN_WEIGHTED = 'serving_token_weighted' as const;
+/** How many serving-engine request spans energy.serving.joules sums. */
+export const ATTR_ENERGY_SERVING_REQUESTS = 'energy.serving.requests' as const;
 /** The energy sources that measured this span, comma-separated when several did. */
 export const ATTR_ENERGY_SOURCE = 'energy.source' as const;
 /** NVIDIA Management Library. */
@@ -118,6 +148,8 @@ export const ATTR_HW_VENDOR = 'hw.vendor' as const;
 export const ATTR_OPENJOULES_BATCH_ID = 'openjoules.batch.id' as const;
 /** What the operation cost, in US dollars. */
 export const ATTR_OPENJOULES_COST_USD = 'openjoules.cost.usd' as const;
+/** Where in the product a call to action was clicked (the seed's pro_cta_click source). */
+export const ATTR_OPENJOULES_CTA_SOURCE = 'openjoules.cta.source' as const;
 /** The measured devices as "hw.id=name (method)". */
 export const ATTR_OPENJOULES_ENERGY_DEVICES = 'openjoules.energy.devices' as const;
 /** The energy sources that opened in this process, in detection order. */
@@ -132,6 +164,16 @@ export const ATTR_OPENJOULES_FEEDBACK_RATING = 'openjoules.feedback.rating' as c
 export const ATTR_OPENJOULES_FEEDBACK_RATING_VALUE_UP = 'up' as const;
 /** Thumbs down. */
 export const ATTR_OPENJOULES_FEEDBACK_RATING_VALUE_DOWN = 'down' as const;
+/** A finished job's wall time, in seconds. */
+export const ATTR_OPENJOULES_JOB_DURATION = 'openjoules.job.duration' as const;
+/** The hardware flavour a job runs on; GPU-hours are reported per flavour. */
+export const ATTR_OPENJOULES_JOB_FLAVOR = 'openjoules.job.flavor' as const;
+/** GPUs the job held; GPU-hours = duration × GPUs / 3600. Without it the seed's table of Hugging Face job flavours gives the count (0 for an unknown flavour). */
+export const ATTR_OPENJOULES_JOB_GPU_COUNT = 'openjoules.job.gpu.count' as const;
+/** The id the job runner gave a background job (training run, batch inference, sandbox). */
+export const ATTR_OPENJOULES_JOB_ID = 'openjoules.job.id' as const;
+/** A finished job's final status as its runner reports it; `completed`, `succeeded` or `success` (any case) count as succeeded. */
+export const ATTR_OPENJOULES_JOB_STATUS = 'openjoules.job.status' as const;
 /** The query's accuracy score from the task's grader (the seed's accuracy_score), on the root span. */
 export const ATTR_OPENJOULES_QUERY_ACCURACY = 'openjoules.query.accuracy' as const;
 /** Whether the query ran to completion (the seed's completed). */
@@ -174,6 +216,14 @@ export const METRIC_OPENJOULES_EXPORT_DROPPED_SPANS = 'openjoules.export.dropped
 /** Inclusive joules per operation (span), so a backend charts joules per tool call without reading spans. Instrument: histogram; unit: J. */
 export const METRIC_OPENJOULES_OPERATION_ENERGY = 'openjoules.operation.energy' as const;
 
+/** A background job was submitted (the seed's hf_job_submit), on the span that submitted it. */
+export const EVENT_OPENJOULES_JOB_SUBMIT = 'openjoules.job.submit' as const;
+/** A background job finished (the seed's hf_job_complete). */
+export const EVENT_OPENJOULES_JOB_COMPLETE = 'openjoules.job.complete' as const;
+/** A job was refused before it ran, for lack of access or credits (the seed's jobs_access_blocked). */
+export const EVENT_OPENJOULES_JOB_BLOCKED = 'openjoules.job.blocked' as const;
+/** The user clicked a call to action, e.g. an upgrade prompt (the seed's pro_cta_click). */
+export const EVENT_OPENJOULES_CTA_CLICK = 'openjoules.cta.click' as const;
 /** A user's thumbs up or down on a turn, recorded as a span event on its invoke_agent span. */
 export const EVENT_OPENJOULES_FEEDBACK = 'openjoules.feedback' as const;
 /** A turn is retried after a retryable error (the seed's retry_attempt), on the turn's span. */

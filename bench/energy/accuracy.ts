@@ -115,7 +115,7 @@ const CASES: Case[] = [
   },
   {
     name: 'powermetrics-like: one reading per 500 ms interval (energy of the interval, no power)',
-    device: { power: profile, counterPeriodMs: 500, powerReporting: 'none' },
+    device: { power: profile, counterPeriodMs: 500, counterTimestamped: true, powerReporting: 'none' },
     // powermetrics delivers a reading at the end of each interval, stamped with that end.
     nextRead: (t) => ORIGIN + (Math.floor((t - ORIGIN) / 500) + 1) * 500,
     tickMs: 500,

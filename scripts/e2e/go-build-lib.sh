@@ -29,8 +29,7 @@ oj_go_env() {
     export GOMODCACHE="$OJ_CACHE/go/mod" GOCACHE="$OJ_CACHE/go/build"
   fi
   export GOFLAGS="-mod=mod" CGO_ENABLED=0
-  # Only the module proxy is reachable in CI: never fall back to 'direct' (git), it only adds slow DNS failures.
-  export GOPROXY="${GOPROXY_OVERRIDE:-https://proxy.golang.org}"
+  # GOPROXY is left as the toolchain (or the machine, `go env -w GOPROXY=...`) has it configured.
   export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
 }
 
@@ -56,7 +55,7 @@ oj_publish() {
 oj_build_module() {
   local mod="$1" ver="$2" pkg="$3" name="$4" key="$5"
   local json dir src="$OJ_CACHE/src/$name-$ver"
-  oj_log "downloading $mod@$ver from $GOPROXY"
+  oj_log "downloading $mod@$ver from the module proxy ($(go env GOPROXY))"
   json="$(go mod download -json "$mod@$ver")" || oj_die "could not download $mod@$ver from the module proxy"
   dir="$(printf '%s' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
   [ -d "$dir" ] || oj_die "module download gave no source dir for $mod@$ver"

@@ -3,11 +3,13 @@
  * readout per device (read, wait `--interval-ms`, read again). koffi is loaded only when the command runs, through
  * detection's on-demand imports.
  */
-import type { Writable } from 'node:stream';
-import { defineCommand } from 'citty';
 import { energyConfigFromEnv, type EnergyConfig } from '../energy/config.js';
 import { detectEnergySources } from '../energy/detect.js';
 import type { DeviceInfo, DeviceReading, EnergySource, EnergySourceName } from '../energy/source.js';
+import { defineCliCommand } from './command.js';
+import { COMMANDS } from './commands.js';
+import { EXIT } from './exit-codes.js';
+import { envOf, say, type CommandIo } from './io.js';
 
 /** Default wait between the two reads, ms. */
 export const DEFAULT_DEVICES_INTERVAL_MS = 1000;
@@ -35,11 +37,10 @@ export interface DevicesReport {
 }
 
 /** What {@link runDevices} needs from the process, so tests can run it in-process. */
-export interface DevicesIo {
-  readonly stdout: Writable;
-  readonly stderr: Writable;
-  readonly env?: NodeJS.ProcessEnv;
-}
+export type DevicesIo = CommandIo;
+
+/** The longest wait `--interval-ms` accepts, ms. */
+export const MAX_DEVICES_INTERVAL_MS = 60_000;
 
 /** Parsed options of `openjoules devices`. */
 export interface DevicesArgs {
@@ -74,11 +75,11 @@ export async function collectDevicesReport(config: EnergyConfig, intervalMs: num
 /** Runs `openjoules devices` and returns its exit status (0; the report itself says what is missing). */
 export async function runDevices(args: DevicesArgs, io: DevicesIo): Promise<number> {
   const warnings: string[] = [];
-  const config = energyConfigFromEnv(io.env ?? process.env, (w) => warnings.push(w));
-  for (const w of warnings) io.stderr.write(`${w}\n`);
+  const config = energyConfigFromEnv(envOf(io), (w) => warnings.push(w));
+  for (const w of warnings) say(io.stderr, w);
   const result = await collectDevicesReport(config, args.intervalMs);
   io.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : formatDevicesReport(result));
-  return 0;
+  return EXIT.OK;
 }
 
 /** The human-readable table. */
@@ -86,12 +87,12 @@ export function formatDevicesReport(result: DevicesReport): string {
   const lines: string[] = [];
   lines.push('Energy sources detected');
   if (result.sources.length === 0) lines.push('  (none)');
-  const rows: string[][] = [['ID', 'NAME', 'TYPE', 'METHOD', 'POWER']];
+  const rows: string[][] = [['ID', 'NAME', 'TYPE', 'METHOD', 'POWER', 'COUNTER TICK', 'POWER REFRESH']];
   for (const { source, devices } of result.sources) {
     lines.push(`  ${source.padEnd(13)}${devices.length} device${devices.length === 1 ? '' : 's'}`);
     for (const d of devices) {
       const power = d.powerWatts === undefined ? '–' : `${d.powerWatts.toFixed(1)} W${d.powerFrom === 'energy_delta' ? '' : ' (driver)'}`;
-      rows.push([d.id, d.name, d.hwType, d.method, power]);
+      rows.push([d.id, d.name, d.hwType, d.method, power, counterTick(d), powerRefresh(d)]);
     }
   }
   if (result.unavailable.length > 0) {
@@ -110,6 +111,23 @@ export function formatDevicesReport(result: DevicesReport): string {
     for (const f of result.faults) lines.push(`  ${f}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The counter's tick as measured at start-up, or the usual figure, marked as assumed. */
+function counterTick(d: DeviceInfo): string {
+  if (d.counterPeriodMs === undefined) return '–';
+  if (d.counterPeriodMs === 0) return 'every read';
+  return d.counterPeriodMeasured ? `${ms(d.counterPeriodMs)} measured` : `${ms(d.counterPeriodMs)} assumed`;
+}
+
+/** How often the instantaneous power reading refreshes, at most, as measured at start-up. */
+function powerRefresh(d: DeviceInfo): string {
+  if (d.powerRefreshMs === undefined) return '–';
+  return d.powerRefreshMs === 0 ? 'every read' : `≤ ${ms(d.powerRefreshMs)}`;
+}
+
+function ms(value: number): string {
+  return `${value >= 10 ? value.toFixed(1) : value.toFixed(3)} ms`;
 }
 
 function latestByDevice(source: EnergySource, faults: string[]): Map<number, DeviceReading> {
@@ -143,22 +161,22 @@ function report(device: DeviceInfo, a: DeviceReading | undefined, b: DeviceReadi
   return { ...device, ...extra };
 }
 
-export default defineCommand({
-  meta: {
-    name: 'devices',
-    description: 'List the energy sources and devices openjoules can measure, with a live power readout.',
-  },
+export default defineCliCommand({
+  meta: { name: 'devices', description: COMMANDS.devices.description },
   args: {
     json: { type: 'boolean', description: 'Print JSON instead of a table', default: false },
     'interval-ms': {
       type: 'string',
-      description: `Milliseconds between the two reads of the power readout (default ${DEFAULT_DEVICES_INTERVAL_MS})`,
+      description: `Milliseconds between the two reads of the power readout, 0..${MAX_DEVICES_INTERVAL_MS} (default ${DEFAULT_DEVICES_INTERVAL_MS})`,
       default: String(DEFAULT_DEVICES_INTERVAL_MS),
     },
   },
-  async run({ args }) {
-    const parsed = Number(args['interval-ms']);
-    const intervalMs = Number.isFinite(parsed) && parsed >= 0 && parsed <= 60_000 ? parsed : DEFAULT_DEVICES_INTERVAL_MS;
-    process.exitCode = await runDevices({ json: Boolean(args.json), intervalMs }, { stdout: process.stdout, stderr: process.stderr });
+  async run({ args, io }) {
+    const intervalMs = Number(args['interval-ms']);
+    if (!(Number.isFinite(intervalMs) && intervalMs >= 0 && intervalMs <= MAX_DEVICES_INTERVAL_MS)) {
+      say(io.stderr, `openjoules devices: --interval-ms must be a number of ms in 0..${MAX_DEVICES_INTERVAL_MS}, got "${args['interval-ms']}"`);
+      return EXIT.FAILED;
+    }
+    return runDevices({ json: Boolean(args.json), intervalMs }, io);
   },
 });

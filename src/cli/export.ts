@@ -1,19 +1,12 @@
 import { stat } from 'node:fs/promises';
-import type { CommandIo } from './io.js';
-import type { Writable } from 'node:stream';
-import { defineCommand } from 'citty';
-import { collectInputs } from './inputs.js';
+import { defineCliCommand } from './command.js';
+import { COMMANDS } from './commands.js';
+import { EXIT, exitForSkipped } from './exit-codes.js';
+import { say, type CommandIo } from './io.js';
 import { readCommandSpans } from './read-command-spans.js';
 
-/** Exit statuses of `openjoules export`. */
-export const EXPORT_EXIT = {
-  /** Every input line was read; the traces were written. */
-  OK: 0,
-  /** Some lines or spans were bad, reported as file:line and skipped; the rest was written. */
-  SKIPPED: 1,
-  /** Nothing written: a wrong flag, no input, an input that cannot be read, `--strict` and a bad line, or the output cannot be written. */
-  FAILED: 2,
-} as const;
+/** Exit statuses of `openjoules export`: the table every command shares (exit-codes.ts). */
+export const EXPORT_EXIT = EXIT;
 
 /** Output formats: the seed's QueryTrace JSONL, or a Hugging Face `save_to_disk` folder. */
 export const EXPORT_FORMATS = ['jsonl', 'hf'] as const;
@@ -43,7 +36,6 @@ export type ExportIo = CommandIo;
  * stderr as `file:line: reason`; the last stderr line counts traces and skipped lines; stdout gets the output path.
  */
 export async function runExport(args: ExportArgs, io: ExportIo): Promise<number> {
-  const say = (stream: Writable, text: string): void => void stream.write(`${text}\n`);
   const fail = (message: string): number => {
     say(io.stderr, `openjoules export: ${message}`);
     return EXPORT_EXIT.FAILED;
@@ -80,14 +72,11 @@ export async function runExport(args: ExportArgs, io: ExportIo): Promise<number>
     io.stderr,
     `openjoules export: ${traces.length} ${traces.length === 1 ? 'trace' : 'traces'} from ${spans.length} spans, ${skipped} bad input(s) skipped${skipped > 0 ? ' (see above)' : ''}`,
   );
-  return skipped > 0 ? EXPORT_EXIT.SKIPPED : EXPORT_EXIT.OK;
+  return exitForSkipped(skipped);
 }
 
-export default defineCommand({
-  meta: {
-    name: 'export',
-    description: 'Export OTLP/JSON spans as the seed QueryTrace JSONL or a Hugging Face dataset folder (datasets.load_from_disk).',
-  },
+export default defineCliCommand({
+  meta: { name: 'export', description: COMMANDS.export.description },
   args: {
     input: {
       type: 'string',
@@ -103,15 +92,5 @@ export default defineCommand({
     format: { type: 'string', alias: 'f', description: 'jsonl (one QueryTrace.to_dict() per line) or hf (save_to_disk folder)', default: 'jsonl', valueHint: 'jsonl|hf' },
     strict: { type: 'boolean', description: 'Stop at the first bad input (exit 2) instead of skipping it', default: false },
   },
-  async run({ args, rawArgs }) {
-    process.exitCode = await runExport(
-      {
-        inputs: collectInputs(rawArgs, ['--out', '-o', '--format', '-f']),
-        out: args.out,
-        format: args.format,
-        strict: args.strict,
-      },
-      { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
-    );
-  },
+  run: ({ args, inputs, io }) => runExport({ inputs, out: args.out, format: args.format, strict: args.strict }, io),
 });

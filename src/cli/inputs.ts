@@ -1,10 +1,11 @@
 /**
  * Every `--input`/`-i` value of a command line, in order, plus positional arguments. citty (node:util parseArgs
  * without `multiple`) keeps only the last value of a repeated option, so the raw arguments are read here.
- * `valueFlags` are the command's other options that take a value (`--out`, `-o`, ...), whose values are not inputs.
+ * `takesValue` are the spellings of the command's options that take a value ({@link valueFlags}), whose values are
+ * not inputs.
  */
-export function collectInputs(rawArgs: readonly string[], valueFlags: readonly string[]): string[] {
-  const takesValue = new Set(valueFlags);
+export function collectInputs(rawArgs: readonly string[], takesValue: readonly string[]): string[] {
+  const valued = new Set(takesValue);
   const inputs: string[] = [];
   for (let i = 0; i < rawArgs.length; i++) {
     const arg = rawArgs[i]!;
@@ -18,7 +19,7 @@ export function collectInputs(rawArgs: readonly string[], valueFlags: readonly s
       i++;
     } else if (arg.startsWith('--input=')) {
       inputs.push(arg.slice('--input='.length));
-    } else if (takesValue.has(arg)) {
+    } else if (valued.has(arg)) {
       i++;
     } else if (arg === '-' || !arg.startsWith('-')) {
       inputs.push(arg);

@@ -1,24 +1,10 @@
 #!/usr/bin/env node
 /**
- * The `openjoules` command. Subcommands load lazily, so `openjoules --help` never loads koffi or the SDK.
+ * The `openjoules` command. Subcommands load lazily (commands.ts), so `openjoules --help` never loads koffi, sql.js,
+ * apache-arrow or the SDK.
  */
-import { defineCommand, runMain } from 'citty';
-import { TRACER_VERSION } from '../trace/tracer.js';
+import { processIo } from './io.js';
+import { runCli } from './run-cli.js';
 
-export const main = defineCommand({
-  meta: {
-    name: 'openjoules',
-    version: TRACER_VERSION,
-    description: 'Joules for every step an AI agent takes: OpenTelemetry spans with energy, and the KPIs built from them.',
-  },
-  subCommands: {
-    summary: () => import('./summary.js').then((m) => m.default),
-    devices: () => import('./devices.js').then((m) => m.default),
-    rollup: () => import('./rollup.js').then((m) => m.default),
-    stats: () => import('./stats.js').then((m) => m.default),
-    export: () => import('./export.js').then((m) => m.default),
-    report: () => import('./report.js').then((m) => m.default),
-  },
-});
-
-void runMain(main);
+const io = processIo();
+io.setExitCode?.(await runCli(process.argv.slice(2), io));

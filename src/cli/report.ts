@@ -1,20 +1,15 @@
 import { stat } from 'node:fs/promises';
-import { defineCommand } from 'citty';
 import { listSpanInputs, SpanInputError } from '../otlp/read-spans.js';
 import { formatIssue } from '../otlp/span-record.js';
 import { createProgress } from '../rollup/progress.js';
 import { EmptyReportError, writeReport } from '../report/write-report.js';
-import { collectInputs } from './inputs.js';
+import { defineCliCommand } from './command.js';
+import { COMMANDS } from './commands.js';
+import { EXIT, exitForSkipped } from './exit-codes.js';
+import { say, type CommandIo } from './io.js';
 
-/** Exit statuses of `openjoules report`. */
-export const REPORT_EXIT = {
-  /** Report written; every input line was read. */
-  OK: 0,
-  /** Report written; some lines or spans were bad, reported and skipped. */
-  SKIPPED: 1,
-  /** Nothing written: `--strict` met bad input, a flag was wrong, an input could not be read, or no span matched. */
-  FAILED: 2,
-} as const;
+/** Exit statuses of `openjoules report`: the table every command shares (exit-codes.ts). */
+export const REPORT_EXIT = EXIT;
 
 /** What a run did, returned by the command for callers of citty's `runCommand`. */
 export interface ReportRunResult {
@@ -39,9 +34,9 @@ export interface ReportCliOptions {
  * Runs `openjoules report`: stderr gets each bad line as `file:line: reason` and one count line; stdout gets the
  * written path (one line, for scripts).
  */
-export async function runReport(o: ReportCliOptions): Promise<ReportRunResult> {
+export async function runReport(o: ReportCliOptions, io: CommandIo): Promise<ReportRunResult> {
   const fail = (message: string, skipped = 0): ReportRunResult => {
-    process.stderr.write(`openjoules report: ${message}\n`);
+    say(io.stderr, `openjoules report: ${message}`);
     return { exitCode: REPORT_EXIT.FAILED, spans: 0, skipped };
   };
   if (o.inputs.length === 0) return fail('no input; give --input <file|dir|-> (repeatable)');
@@ -52,25 +47,24 @@ export async function runReport(o: ReportCliOptions): Promise<ReportRunResult> {
   } catch (error) {
     return fail(`cannot read input: ${(error as Error).message}`);
   }
-  const progress = createProgress(process.stderr, total, 'report');
+  const progress = createProgress(io.stderr as NodeJS.WriteStream, total, 'report');
   let skipped = 0;
   try {
     const result = await writeReport(o.inputs, o.out, {
       traceId: o.traceId,
       strict: o.strict,
+      stdin: io.stdin,
       onProgress: (n) => progress.advance(n),
       onIssue: (issue) => {
         skipped++;
         progress.done();
-        process.stderr.write(`${formatIssue(issue)}\n`);
+        say(io.stderr, formatIssue(issue));
       },
     });
     progress.done();
-    process.stdout.write(`${result.out}\n`);
-    process.stderr.write(
-      `openjoules report: ${result.spans} span(s) in ${result.traces} trace(s), ${skipped} bad input(s) skipped${skipped > 0 ? ' (see above)' : ''}\n`,
-    );
-    return { exitCode: skipped > 0 ? REPORT_EXIT.SKIPPED : REPORT_EXIT.OK, out: result.out, spans: result.spans, skipped };
+    say(io.stdout, result.out);
+    say(io.stderr, `openjoules report: ${result.spans} span(s) in ${result.traces} trace(s), ${skipped} bad input(s) skipped${skipped > 0 ? ' (see above)' : ''}`);
+    return { exitCode: exitForSkipped(skipped), out: result.out, spans: result.spans, skipped };
   } catch (error) {
     progress.done();
     if (error instanceof SpanInputError) return fail(`${formatIssue(error.issue)} (--strict: stopped, nothing written)`, skipped);
@@ -79,17 +73,13 @@ export async function runReport(o: ReportCliOptions): Promise<ReportRunResult> {
   }
 }
 
-export default defineCommand({
-  meta: { name: 'report', description: 'One self-contained HTML report of a run: timeline coloured by joules, power, energy by tool and model, KPIs' },
+export default defineCliCommand({
+  meta: { name: 'report', description: COMMANDS.report.description },
   args: {
     input: { type: 'string', alias: 'i', description: 'OTLP/JSON lines: a file, a directory (recursive) or - for stdin; repeatable', valueHint: 'file|dir|-' },
     out: { type: 'string', alias: 'o', description: 'Where to write the HTML', default: DEFAULT_REPORT_OUT },
     trace: { type: 'string', alias: 't', description: 'Only this trace (32 hex digits)' },
     strict: { type: 'boolean', description: 'Stop at the first bad input (exit 2) instead of skipping it', default: false },
   },
-  async run({ args, rawArgs }): Promise<ReportRunResult> {
-    const result = await runReport({ inputs: collectInputs(rawArgs, ['--out', '-o', '--trace', '-t']), out: args.out, traceId: args.trace, strict: args.strict });
-    process.exitCode = result.exitCode;
-    return result;
-  },
+  run: ({ args, inputs, io }) => runReport({ inputs, out: args.out, traceId: args.trace, strict: args.strict }, io),
 });

@@ -1,19 +1,14 @@
-import type { Writable } from 'node:stream';
-import type { CommandIo } from './io.js';
-import { defineCommand } from 'citty';
-import { collectInputs } from './inputs.js';
-import { readCommandSpans } from './read-command-spans.js';
 import type { StatsGrouping, StatsReport } from '../stats/aggregate.js';
+import { DEFAULT_STEADY_STATE_CONFIG } from '../stats/steady-state.js';
+import { defineCliCommand } from './command.js';
+import { COMMANDS } from './commands.js';
+import { EXIT, exitForSkipped } from './exit-codes.js';
+import { say, type CommandIo } from './io.js';
+import { readCommandSpans } from './read-command-spans.js';
+import { parseTimeArg, TimeArgError } from './time-arg.js';
 
-/** Exit statuses of `openjoules stats`. */
-export const STATS_EXIT = {
-  /** Inputs (if any) read cleanly and stored; stats printed. */
-  OK: 0,
-  /** Some lines or spans were bad, reported as file:line and skipped; the rest was stored and the stats printed. */
-  SKIPPED: 1,
-  /** A wrong flag, an input that cannot be read, `--strict` and a bad line, or a store that cannot be read or written; nothing stored. */
-  FAILED: 2,
-} as const;
+/** Exit statuses of `openjoules stats`: the table every command shares (exit-codes.ts). */
+export const STATS_EXIT = EXIT;
 
 const GROUPINGS: readonly StatsGrouping[] = ['model', 'engine', 'agent', 'batch'];
 
@@ -36,6 +31,17 @@ export interface StatsArgs {
   /** Batch id for ingested calls that have no `openjoules.batch.id`. */
   readonly batch?: string;
   readonly strict?: boolean;
+  /** Only calls that started at or after this: ISO time, duration back from now (`2h`) or unix seconds. */
+  readonly since?: string;
+  /** Only calls that started at or before this; same forms as `since`. */
+  readonly until?: string;
+  /**
+   * Leave out warmup calls as the seed's steady-state detector counts them: the first `warmupSamples` calls of each
+   * model (5, or `warmup` when given) and every call flagged `openjoules.warmup`.
+   */
+  readonly excludeWarmup?: boolean;
+  /** "Now" for durations, epoch ms; default the clock. */
+  readonly nowMs?: number;
 }
 
 /** What {@link runStats} needs from the process, so tests can run it in-process. */
@@ -47,15 +53,25 @@ export type StatsIo = CommandIo;
  * table, or with --json the report as JSON. Bad lines go to stderr as `file:line: reason`.
  */
 export async function runStats(args: StatsArgs, io: StatsIo): Promise<number> {
-  const say = (stream: Writable, text: string): void => void stream.write(`${text}\n`);
   const fail = (message: string): number => {
     say(io.stderr, `openjoules stats: ${message}`);
     return STATS_EXIT.FAILED;
   };
   const by = (args.by ?? 'model') as StatsGrouping;
   if (!GROUPINGS.includes(by)) return fail(`--by must be one of ${GROUPINGS.join(', ')}, got "${args.by}"`);
-  const warmup = args.warmup === undefined ? undefined : Number(args.warmup);
-  if (warmup !== undefined && !(Number.isInteger(warmup) && warmup >= 0)) return fail(`--warmup must be a whole number ≥ 0, got "${args.warmup}"`);
+  const given = args.warmup === undefined ? undefined : Number(args.warmup);
+  if (given !== undefined && !(Number.isInteger(given) && given >= 0)) return fail(`--warmup must be a whole number ≥ 0, got "${args.warmup}"`);
+  const warmup = given ?? (args.excludeWarmup ? DEFAULT_STEADY_STATE_CONFIG.warmupSamples : undefined);
+  let since: number | undefined;
+  let until: number | undefined;
+  try {
+    if (args.since !== undefined) since = parseTimeArg('--since', args.since, args.nowMs);
+    if (args.until !== undefined) until = parseTimeArg('--until', args.until, args.nowMs);
+  } catch (error) {
+    if (error instanceof TimeArgError) return fail(error.message);
+    throw error;
+  }
+  if (since !== undefined && until !== undefined && since > until) return fail(`--since (${args.since}) is after --until (${args.until})`);
   const gpus = args.gpus === undefined ? undefined : Number(args.gpus);
   if (gpus !== undefined && !(Number.isInteger(gpus) && gpus >= 1)) return fail(`--gpus must be a whole number ≥ 1, got "${args.gpus}"`);
   const storePath = args.store ?? DEFAULT_STATS_STORE;
@@ -80,7 +96,7 @@ export async function runStats(args: StatsArgs, io: StatsIo): Promise<number> {
       return fail(error instanceof TelemetryStoreError ? error.message : `cannot store: ${(error as Error).message}`);
     }
   }
-  const exitCode = skipped > 0 ? STATS_EXIT.SKIPPED : STATS_EXIT.OK;
+  const exitCode = exitForSkipped(skipped);
   if (args.ingestOnly) return exitCode;
 
   const { aggregateStats, GROUP_COLUMN } = await import('../stats/aggregate.js');
@@ -91,7 +107,7 @@ export async function runStats(args: StatsArgs, io: StatsIo): Promise<number> {
     if (!(await stat(storePath).catch(() => undefined))) return fail(`no store at ${storePath}; give --input to ingest spans first`);
     const store = await TelemetryStore.open(storePath);
     try {
-      report = aggregateStats(store, { by, warmup, gpu: args.gpu, numGpus: gpus });
+      report = aggregateStats(store, { by, warmup, gpu: args.gpu, numGpus: gpus, since, until });
     } finally {
       store.close();
     }
@@ -108,39 +124,45 @@ export async function runStats(args: StatsArgs, io: StatsIo): Promise<number> {
   return exitCode;
 }
 
-export default defineCommand({
-  meta: {
-    name: 'stats',
-    description:
-      'Per-model/engine/agent/batch LLM call stats (tokens, latency, TTFT, ITL, tokens per joule, prefill/decode energy, MFU/MBU/IPJ) from a persistent store. `stats ingest --input ...` only stores.',
-  },
+export default defineCliCommand({
+  meta: { name: 'stats', description: COMMANDS.stats.description },
   args: {
     input: { type: 'string', alias: 'i', description: 'Span file, directory or - for stdin, added to the store first; repeatable', valueHint: 'file|dir|-' },
     store: { type: 'string', description: `The store (SQLite file), default ${DEFAULT_STATS_STORE}` },
     by: { type: 'string', description: 'Group by model, engine, agent or batch', default: 'model', valueHint: 'model|engine|agent|batch' },
     json: { type: 'boolean', description: 'Print the report as JSON instead of a table', default: false },
+    since: { type: 'string', description: 'Only calls started at or after this: ISO time (UTC unless an offset is given), a duration back from now (2h, 7d, 1h30m) or unix seconds', valueHint: 'time' },
+    until: { type: 'string', description: 'Only calls started at or before this; same forms as --since', valueHint: 'time' },
     warmup: { type: 'string', description: 'Leave out the first N calls of each model, and calls flagged openjoules.warmup' },
+    'exclude-warmup': {
+      type: 'boolean',
+      description: `Leave out warmup calls as the steady-state detector counts them: the first ${DEFAULT_STEADY_STATE_CONFIG.warmupSamples} of each model (or --warmup N), and calls flagged openjoules.warmup`,
+      default: false,
+    },
     gpu: { type: 'string', description: 'GPU for MFU/MBU when the spans name none, e.g. "NVIDIA H100 80GB HBM3"' },
     gpus: { type: 'string', description: 'GPUs per call with --gpu (default 1)' },
     batch: { type: 'string', description: 'Batch id for ingested calls that carry no openjoules.batch.id' },
     strict: { type: 'boolean', description: 'Stop at the first bad input (exit 2), storing nothing', default: false },
   },
-  async run({ args, rawArgs }) {
+  run({ args, rawArgs, inputsOf, io }) {
     const ingestOnly = rawArgs[0] === 'ingest';
-    process.exitCode = await runStats(
+    return runStats(
       {
-        inputs: collectInputs(ingestOnly ? rawArgs.slice(1) : rawArgs, ['--store', '--by', '--warmup', '--gpu', '--gpus', '--batch']),
+        inputs: inputsOf(ingestOnly ? rawArgs.slice(1) : rawArgs),
         ingestOnly,
         store: args.store,
         by: args.by,
         json: args.json,
         warmup: args.warmup,
+        excludeWarmup: args['exclude-warmup'],
+        since: args.since,
+        until: args.until,
         gpu: args.gpu,
         gpus: args.gpus,
         batch: args.batch,
         strict: args.strict,
       },
-      { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
+      io,
     );
   },
 });

@@ -1,23 +1,20 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import type { CommandIo } from './io.js';
 import { dirname } from 'node:path';
-import type { Writable } from 'node:stream';
-import { defineCommand } from 'citty';
-import { collectInputs } from './inputs.js';
 import { SpanInputError } from '../otlp/read-spans.js';
 import { formatIssue } from '../otlp/span-record.js';
 import { formatSummaryTable } from '../summary/format.js';
 import { summarizeSpans } from '../summary/summary.js';
+import { defineCliCommand } from './command.js';
+import { COMMANDS } from './commands.js';
+import { EXIT, exitForSkipped } from './exit-codes.js';
+import { say, type CommandIo } from './io.js';
 
-/** Exit statuses of `openjoules summary`. */
-export const SUMMARY_EXIT = {
-  /** Summary written; bad lines, if any, were reported and skipped. */
-  OK: 0,
-  /** Nothing written: no input given, an input could not be read, or the output could not be written. */
-  FAILED: 1,
-  /** Nothing written: `--strict` and a bad line. */
-  BAD_INPUT: 2,
-} as const;
+/**
+ * Exit statuses of `openjoules summary`: the table every command shares (exit-codes.ts). `BAD_INPUT` is the earlier
+ * name of `FAILED` for `--strict` (2); a failure other than `--strict` used to exit 1 and now exits 2, and skipped
+ * lines now exit 1 where they exited 0.
+ */
+export const SUMMARY_EXIT = { ...EXIT, BAD_INPUT: EXIT.FAILED } as const;
 
 /** What {@link runSummary} needs from the process, so tests can run it in-process. */
 export type SummaryIo = CommandIo;
@@ -39,11 +36,11 @@ export const DEFAULT_SUMMARY_OUT = 'openjoules-out/summary.json';
  * stderr as `file:line: reason`, followed by a count line.
  */
 export async function runSummary(args: SummaryArgs, io: SummaryIo): Promise<number> {
-  const say = (stream: Writable, text: string): void => void stream.write(text.endsWith('\n') ? text : `${text}\n`);
-  if (args.inputs.length === 0) {
-    say(io.stderr, 'openjoules summary: no input; give --input <file|dir|-> (repeatable)');
-    return SUMMARY_EXIT.FAILED;
-  }
+  const fail = (message: string): number => {
+    say(io.stderr, `openjoules summary: ${message}`);
+    return EXIT.FAILED;
+  };
+  if (args.inputs.length === 0) return fail('no input; give --input <file|dir|-> (repeatable)');
   let result: Awaited<ReturnType<typeof summarizeSpans>>;
   try {
     result = await summarizeSpans(args.inputs, {
@@ -53,35 +50,30 @@ export async function runSummary(args: SummaryArgs, io: SummaryIo): Promise<numb
     });
   } catch (error) {
     if (error instanceof SpanInputError) {
-      say(io.stderr, `${formatIssue(error.issue)}\nopenjoules summary: stopped at the first bad line (--strict); nothing written`);
-      return SUMMARY_EXIT.BAD_INPUT;
+      say(io.stderr, formatIssue(error.issue));
+      return fail('stopped at the first bad line (--strict); nothing written');
     }
-    say(io.stderr, `openjoules summary: ${(error as Error).message}`);
-    return SUMMARY_EXIT.FAILED;
+    return fail((error as Error).message);
   }
   const { summary, issues } = result;
   if (issues.length > 0) say(io.stderr, `${issues.length} ${issues.length === 1 ? 'line' : 'lines'} skipped`);
   const json = `${JSON.stringify(summary, null, 2)}\n`;
   if (args.out === '-') {
     say(io.stdout, json);
-    return SUMMARY_EXIT.OK;
+    return exitForSkipped(issues.length);
   }
   try {
     await mkdir(dirname(args.out), { recursive: true });
     await writeFile(args.out, json);
   } catch (error) {
-    say(io.stderr, `openjoules summary: cannot write ${args.out}: ${(error as Error).message}`);
-    return SUMMARY_EXIT.FAILED;
+    return fail(`cannot write ${args.out}: ${(error as Error).message}`);
   }
   say(io.stdout, io.stdout.isTTY ? `${formatSummaryTable(summary)}\n\nwrote ${args.out}` : args.out);
-  return SUMMARY_EXIT.OK;
+  return exitForSkipped(issues.length);
 }
 
-export default defineCommand({
-  meta: {
-    name: 'summary',
-    description: 'Summarize OTLP/JSON span files into the seed summary.json (totals, efficiency, statistics).',
-  },
+export default defineCliCommand({
+  meta: { name: 'summary', description: COMMANDS.summary.description },
   args: {
     input: {
       type: 'string',
@@ -92,10 +84,5 @@ export default defineCommand({
     out: { type: 'string', alias: 'o', description: 'Where to write the summary JSON; - for stdout', default: DEFAULT_SUMMARY_OUT },
     strict: { type: 'boolean', description: 'Stop with exit status 2 at the first bad line instead of skipping it', default: false },
   },
-  async run({ args, rawArgs }) {
-    process.exitCode = await runSummary(
-      { inputs: collectInputs(rawArgs, ['--out', '-o']), out: args.out, strict: args.strict },
-      { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
-    );
-  },
+  run: ({ args, inputs, io }) => runSummary({ inputs, out: args.out, strict: args.strict }, io),
 });

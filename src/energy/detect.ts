@@ -29,7 +29,11 @@ export async function detectEnergySources(config: EnergyConfig): Promise<Detecti
     }
     try {
       const source = await openSource(name, config);
-      if (source) sources.push(source);
+      if (source) {
+        // In the sampler's worker (or the CLI): polling for a moment here is off the span path.
+        source.measureTiming?.();
+        sources.push(source);
+      }
     } catch (error) {
       unavailable.push({ source: name, reason: reasonOf(error) });
     }

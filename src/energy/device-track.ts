@@ -9,7 +9,10 @@
  * sensor's learnt calibration or the last interval, or the last interval's mean rate).
  */
 import { Series } from './series.js';
+import { stepShapedJoules } from './step-shape.js';
+import { FAST_COUNTER_MAX_PERIOD_MS } from './tick-edge.js';
 import { TickLocator } from './tick-locator.js';
+import { TickPhase } from './tick-phase.js';
 import type { DeviceInfo } from './source.js';
 
 /** Calibration of extrapolated power against the counter is kept within this factor of 1. */
@@ -34,6 +37,15 @@ export class DeviceTrack {
   private readonly _anchors: Series;
   private readonly _power: Series;
   private readonly _locator: TickLocator;
+  /** For a counter that ticks faster than it is read: where its ticks fall (tick-phase.ts). */
+  private readonly _phase: TickPhase | undefined;
+  /**
+   * Whether the instantaneous power shapes E(t) between ticks. Not when it refreshes no faster than half the counter's
+   * period (the A100/H100 part-time sensor: one value per 100 ms tick, taken over 25 ms of it): it then knows nothing
+   * about where in a tick the energy went, only a stale quarter of it, and shaping by it does worse than a straight
+   * line. It still serves where no counter is (power integration) and past the last tick.
+   */
+  private readonly _powerShapes: boolean;
   private _hasCounter = false;
   private _lastReadMs = -Infinity;
   private _lastValue = NaN;
@@ -65,6 +77,12 @@ export class DeviceTrack {
     this._anchors = new Series(capacity);
     this._power = new Series(capacity);
     this._locator = new TickLocator(info.counterPeriodMs);
+    const refresh = info.powerRefreshMs;
+    this._powerShapes = !(info.method === 'counter' && refresh !== undefined && info.counterPeriodMs !== undefined && refresh >= info.counterPeriodMs / 2);
+    const period = info.counterPeriodMs;
+    if (period !== undefined && period > 0 && period <= FAST_COUNTER_MAX_PERIOD_MS && !info.counterTimestamped) {
+      this._phase = new TickPhase(period, info.counterPhaseMs);
+    }
   }
 
   /** Adds one reading laid out as in ring.ts (time, energy, power, average power, …). */
@@ -77,7 +95,10 @@ export class DeviceTrack {
     const power = s[o + 2] ?? NaN;
     const average = s[o + 3] ?? NaN;
     if (Number.isFinite(average)) this._lastAverageWatts = average;
-    if (Number.isFinite(power) && power >= 0) this._pushPower(t, power);
+    if (Number.isFinite(power) && power >= 0) {
+      if (this._powerShapes) this._pushPower(t, power);
+      else this._lastAverageWatts = power;
+    }
     if (Number.isFinite(energy)) {
       this._hasCounter = true;
       this._ingestCounter(t, energy);
@@ -110,10 +131,7 @@ export class DeviceTrack {
       return;
     }
     if (energy > this._lastValue) {
-      // Seen twice or more: the old value was still showing at _lastSeenMs, so the tick is in (_lastSeenMs, t].
-      // Seen once: the counter moves at every read (RAPL, powermetrics intervals) and the reading is exact at t.
-      const window = this._locator.locate(this._seen >= 2 ? this._lastSeenMs : t, t);
-      let tick = (window.lo + window.hi) / 2;
+      let tick = this._locateTick(this._tickWindowStart(t), t);
       const prev = this._anchors.lastTime();
       if (!(tick > prev)) tick = Number.isNaN(prev) ? t : Math.min(t, prev + 1e-6);
       this._anchors.push(tick, energy, this._powerIntegralAt(tick));
@@ -125,6 +143,37 @@ export class DeviceTrack {
       this._anchorAtRest(t, energy);
     }
     this._lastSeenMs = t;
+  }
+
+  /**
+   * The tick behind a new value, seen somewhere in (lo, t]: for a fast counter, the tick its phase model puts there
+   * (a window narrower than half a period is an edge, and refines the model first); otherwise the middle of what the
+   * tick locator narrows the window to.
+   */
+  private _locateTick(lo: number, t: number): number {
+    const phase = this._phase;
+    if (phase) {
+      if (t - lo < phase.periodMs / 2) phase.observe(lo, t);
+      const tick = phase.ready ? phase.tickAtOrBefore(t) : NaN;
+      if (tick > lo && tick <= t) return tick;
+      return (lo + t) / 2;
+    }
+    const window = this._locator.locate(lo, t);
+    return (window.lo + window.hi) / 2;
+  }
+
+  /**
+   * Where the tick behind a value first read at t can be: after the last read that still showed the old value and, when
+   * the period is known, within one period before t — a counter that ticks faster than it is read (RAPL, a 1 ms ROCm
+   * accumulator) shows a new value at every read, and its tick is anywhere in the period before the read, not at it.
+   * A source that stamps readings with their counter's own time (powermetrics) has no tick to locate. Without a known
+   * period, a value seen only once is taken as exact at t (a counter that moves continuously).
+   */
+  private _tickWindowStart(t: number): number {
+    if (this.info.counterTimestamped) return t;
+    const period = this.info.counterPeriodMs;
+    if (period === undefined || !(period > 0)) return this._seen >= 2 ? this._lastSeenMs : t;
+    return Math.max(this._lastSeenMs, t - period);
   }
 
   /**
@@ -173,7 +222,26 @@ export class DeviceTrack {
       if (Number.isNaN(this._tailStartMs)) this._fitTail();
       return tMs >= this._tailStartMs ? this._onTail(tMs) : this._extrapolate(n - 1, n - 2, tMs);
     }
-    return this._interpolate(j, tMs);
+    return this._phase && this._powerShapes ? this._stepShaped(j, tMs) : this._interpolate(j, tMs);
+  }
+
+  /**
+   * For a counter faster than its reads: the energy between two power samples is known almost exactly (a tick falls
+   * within a period of each read), so inside that interval the power is taken to step once, where the energy says
+   * (step-shape.ts); the usual shape where no single step fits.
+   */
+  private _stepShaped(j: number, tMs: number): number {
+    const p = this._power;
+    const a = this._anchors;
+    const i = p.indexAtOrBefore(tMs);
+    if (i < 0 || i >= p.length - 1) return this._interpolate(j, tMs);
+    const t0 = p.time(i);
+    const t1 = p.time(i + 1);
+    if (!(t0 >= a.firstTime() && t1 < a.lastTime())) return this._interpolate(j, tMs);
+    const e0 = this._interpolate(a.indexAtOrBefore(t0), t0);
+    const e1 = this._interpolate(a.indexAtOrBefore(t1), t1);
+    const e = stepShapedJoules(t0, t1, e0, e1, p.value(i), p.value(i + 1), tMs);
+    return Number.isNaN(e) ? this._interpolate(j, tMs) : e;
   }
 
   /** E(t) on the line past the newest reading (tMs ≥ `_tailStartMs`). */

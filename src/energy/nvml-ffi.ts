@@ -14,6 +14,10 @@ export const NVML_ERROR_NOT_SUPPORTED = 3;
 export const NVML_ERROR_GPU_IS_LOST = 15;
 /** Field id of the instantaneous GPU power, mW (nvml.h `NVML_FI_DEV_POWER_INSTANT`). */
 export const NVML_FI_DEV_POWER_INSTANT = 186;
+/** Field id of the energy since the driver loaded, mJ (nvml.h `NVML_FI_DEV_ENERGY`); scoped like the power fields. */
+export const NVML_FI_DEV_ENERGY = 191;
+/** `scopeId` of the power and energy fields for the whole module of a superchip (Grace CPU + GPU), nvml.h. */
+export const NVML_POWER_SCOPE_MODULE = 1;
 /** `nvmlTemperatureSensors_t` NVML_TEMPERATURE_GPU. */
 export const NVML_TEMPERATURE_GPU = 0;
 /** nvml.h NVML_DEVICE_NAME_V2_BUFFER_SIZE / NVML_DEVICE_UUID_V2_BUFFER_SIZE. */

@@ -18,8 +18,11 @@ import {
   type NvmlDevice,
   type NvmlLibrary,
 } from './nvml-ffi.js';
+import { NvmlModuleScope } from './nvml-module.js';
 import { PowerIntegrator } from './power-integrator.js';
 import type { DeviceInfo, DeviceReading, EnergySource } from './source.js';
+import { DEFAULT_PROBE_BUDGET, fitTicks, measuredTiming, probeChannels, type ProbeBudget, type ProbeChannel } from './tick-probe.js';
+import { stallThresholdMs, timedCall } from './timed-call.js';
 import { CounterTracker } from './wraparound.js';
 import { FaultLog } from './fault-log.js';
 
@@ -38,7 +41,8 @@ interface Slow {
 
 interface GpuState {
   readonly handle: NvmlDevice;
-  readonly info: DeviceInfo;
+  /** Replaced once by measureTiming with what was measured. */
+  info: DeviceInfo;
   /** Whether NVML_FI_DEV_POWER_INSTANT answered at open. */
   readonly hasInstantPower: boolean;
   readonly tracker: CounterTracker;
@@ -48,6 +52,10 @@ interface GpuState {
   lastFault: string | undefined;
   slow: Slow;
   slowAtMs: number;
+  /** A counter call slower than this (ms) is made again (timed-call.ts); from the probe's call time once measured. */
+  stallMs: number;
+  /** A superchip's module scope (Grace Hopper), when the driver answers it: a "module less GPU" device of its own. */
+  module: NvmlModuleScope | undefined;
 }
 
 /**
@@ -58,7 +66,7 @@ export class NvmlSource implements EnergySource {
   readonly name = 'nvml' as const;
   private readonly _nvml: NvmlLibrary;
   private readonly _gpus: GpuState[];
-  private readonly _devices: DeviceInfo[];
+  private _devices: DeviceInfo[];
   private readonly _faults: FaultLog;
   private _closed = false;
   // Reused `_Out_` cells, so a read allocates nothing per device.
@@ -69,7 +77,7 @@ export class NvmlSource implements EnergySource {
   private constructor(nvml: NvmlLibrary, gpus: GpuState[], faults: string[]) {
     this._nvml = nvml;
     this._gpus = gpus;
-    this._devices = gpus.map((g) => g.info);
+    this._devices = deviceList(gpus);
     this._faults = new FaultLog(faults);
   }
 
@@ -106,11 +114,20 @@ export class NvmlSource implements EnergySource {
   read(): DeviceReading[] {
     if (this._closed) return [];
     const readings: DeviceReading[] = [];
+    // Module devices come after every GPU (see deviceList).
+    let moduleIndex = this._gpus.length;
     for (let i = 0; i < this._gpus.length; i++) {
       const gpu = this._gpus[i]!;
+      const module = gpu.module;
+      const index = module ? moduleIndex++ : -1;
       if (gpu.lost) continue;
       const reading = this._readGpu(i, gpu);
-      if (reading) readings.push(reading);
+      if (!reading) continue;
+      readings.push(reading);
+      if (module && reading.energyJoules !== undefined) {
+        const rest = module.read(this._nvml, gpu.handle, index, reading.timeMs, reading.energyJoules, reading.powerWatts);
+        if (rest) readings.push(rest);
+      }
     }
     return readings;
   }
@@ -125,12 +142,73 @@ export class NvmlSource implements EnergySource {
     this._nvml.nvmlShutdown();
   }
 
+  /**
+   * Measures each GPU's energy-counter tick and instant-power refresh by polling them back to back (NVIDIA documents
+   * neither; ≈100 ms is Zeus' measurement). A GPU whose counter did not tick regularly keeps the usual 100 ms.
+   */
+  measureTiming(budget: ProbeBudget = DEFAULT_PROBE_BUDGET): void {
+    if (this._closed) return;
+    const nvml = this._nvml;
+    const live = this._gpus.filter((g) => !g.lost);
+    const counters: ProbeChannel[] = live.map((gpu) => () => {
+      if (gpu.info.method !== 'counter') return undefined;
+      return nvml.nvmlDeviceGetTotalEnergyConsumption(gpu.handle, this._outEnergy) === NVML_SUCCESS ? Number(this._outEnergy[0]) : undefined;
+    });
+    // The instant field's own timestamps, when the driver stamps a value with the time it was taken (not asked for):
+    // distinct ones are its refreshes, exactly, whatever the power does and however late we see them.
+    const stamps: number[][] = live.map(() => []);
+    const calls = new Uint32Array(live.length);
+    const powers: ProbeChannel[] = live.map((gpu, i) => () => {
+      if (!gpu.hasInstantPower) return undefined;
+      const { ret, field } = gpu.field.query(nvml, gpu.handle);
+      if (ret !== NVML_SUCCESS || field?.nvmlReturn !== NVML_SUCCESS) return undefined;
+      const seen = stamps[i]!;
+      const ms = field.timestampMicros / 1000;
+      calls[i]!++;
+      if (seen.length < 256 && seen[seen.length - 1] !== ms) seen.push(ms);
+      return field.value;
+    });
+    let timings;
+    try {
+      timings = probeChannels([...counters, ...powers], nowEpochMs, budget);
+    } catch (error) {
+      this._faults.add(`nvml: timing probe failed: ${reasonOf(error)}`);
+      return;
+    }
+    live.forEach((gpu, i) => {
+      const counter = timings[i];
+      gpu.info = { ...gpu.info, ...measuredTiming(counter, gpu.hasInstantPower ? timings[live.length + i] : undefined) };
+      // Held across most calls, or the driver stamps values when asked (then they say nothing).
+      const held = stamps[i]!.length * 4 < calls[i]!;
+      const refresh = gpu.hasInstantPower && held ? refreshFromStamps(stamps[i]!) : undefined;
+      if (refresh !== undefined) gpu.info = { ...gpu.info, powerRefreshMs: refresh };
+      if (counter) gpu.stallMs = stallThresholdMs(counter.callMs);
+      // The module counter is assumed to tick like the GPU's (it is not probed on its own).
+      if (gpu.module) gpu.module.info = { ...gpu.module.info, counterPeriodMs: gpu.info.counterPeriodMs };
+    });
+    this._devices = deviceList(this._gpus);
+  }
+
   private _readGpu(index: number, gpu: GpuState): DeviceReading | undefined {
     const nvml = this._nvml;
-    const timeMs = nowEpochMs();
+    let timeMs: number;
     let energyJoules: number;
     let powerWatts: number | undefined;
     let averagePowerWatts: number | undefined;
+
+    // The counter first, right after the time is taken (see timed-call.ts).
+    if (gpu.info.method === 'counter') {
+      let ret = 0;
+      timeMs = timedCall(() => {
+        ret = nvml.nvmlDeviceGetTotalEnergyConsumption(gpu.handle, this._outEnergy);
+      }, gpu.stallMs);
+      if (ret !== NVML_SUCCESS) return this._fail(gpu, 'nvmlDeviceGetTotalEnergyConsumption', ret);
+      if (gpu.tracker.update(Number(this._outEnergy[0])) === 'reset') {
+        this._faults.addFor(gpu, `${gpu.info.id}: energy counter went backwards (driver reloaded?); interval skipped`);
+      }
+    } else {
+      timeMs = nowEpochMs();
+    }
 
     if (gpu.hasInstantPower) {
       const { ret, field } = gpu.field.query(nvml, gpu.handle);
@@ -143,11 +221,6 @@ export class NvmlSource implements EnergySource {
     }
 
     if (gpu.info.method === 'counter') {
-      const ret = nvml.nvmlDeviceGetTotalEnergyConsumption(gpu.handle, this._outEnergy);
-      if (ret !== NVML_SUCCESS) return this._fail(gpu, 'nvmlDeviceGetTotalEnergyConsumption', ret);
-      if (gpu.tracker.update(Number(this._outEnergy[0])) === 'reset') {
-        this._faults.addFor(gpu, `${gpu.info.id}: energy counter went backwards (driver reloaded?); interval skipped`);
-      }
       energyJoules = gpu.tracker.total / 1000;
     } else {
       const watts = powerWatts ?? averagePowerWatts;
@@ -231,7 +304,9 @@ function probeGpu(nvml: NvmlLibrary, index: number, faults: string[]): GpuState 
   if (ret === NVML_SUCCESS) {
     tracker.update(Number(energy[0]));
     const info: DeviceInfo = { ...base, method: 'counter', counterPeriodMs: NVML_COUNTER_PERIOD_MS };
-    return newState(handle, info, hasInstantPower, tracker, field);
+    const state = newState(handle, info, hasInstantPower, tracker, field);
+    state.module = NvmlModuleScope.probe(nvml, handle, info);
+    return state;
   }
   if (ret !== NVML_ERROR_NOT_SUPPORTED) throw driverError('nvml', 'nvmlDeviceGetTotalEnergyConsumption', ret);
 
@@ -270,7 +345,23 @@ function newState(
     lastFault: undefined,
     slow: {},
     slowAtMs: Number.NEGATIVE_INFINITY,
+    stallMs: stallThresholdMs(NaN),
+    module: undefined,
   };
+}
+
+/**
+ * The instant field's refresh period from the distinct timestamps it carried during the probe: regular ones a
+ * millisecond or more apart are its refreshes; ones that changed at every call (stamped when asked) say nothing.
+ */
+function refreshFromStamps(stampsMs: readonly number[]): number | undefined {
+  const fit = stampsMs.length >= 4 ? fitTicks(stampsMs) : undefined;
+  return fit && fit.periodMs >= 1 ? fit.periodMs : undefined;
+}
+
+/** Every GPU, then every superchip's "module less GPU" device (indexes as in read()). */
+function deviceList(gpus: readonly GpuState[]): DeviceInfo[] {
+  return [...gpus.map((g) => g.info), ...gpus.flatMap((g) => (g.module ? [g.module.info] : []))];
 }
 
 function safeErrorString(nvml: NvmlLibrary, ret: number): string | undefined {

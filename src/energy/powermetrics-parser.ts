@@ -6,7 +6,26 @@
  * A last document cut off by a kill has no `</plist>` and is never parsed. Duplicate keys (the `gpu` dict repeats
  * `idle_ns`) are accepted: the plist parser keeps the last value.
  */
-import { parse, type PlistValue } from 'plist';
+import type * as Plist from 'plist';
+
+type PlistValue = Plist.PlistValue;
+
+/**
+ * The plist parser (and the XML libraries under it) loads when a powermetrics source opens, not with
+ * `import 'openjoules'`: only a Mac reading powermetrics needs it. (plist is ESM-only, so it cannot be required
+ * synchronously on first use.)
+ */
+let plist: typeof Plist | undefined;
+
+/** Loads the plist parser; {@link PowermetricsStream} and {@link parseSample} need it loaded first. */
+export async function loadPlistParser(): Promise<void> {
+  plist ??= await import('plist');
+}
+
+function parse(doc: string): PlistValue {
+  if (!plist) throw new Error('plist parser not loaded (loadPlistParser)');
+  return plist.parse(doc);
+}
 
 /** One powermetrics sample: energies consumed during the interval, and average power over it. */
 export interface PowermetricsSample {

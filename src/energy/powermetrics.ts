@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { nowEpochMs } from './clock.js';
 import type { EnergyConfig } from './config.js';
 import { PowermetricsDeniedError, PowermetricsExitedError, type EnergyError } from './errors.js';
-import { PowermetricsStream, type PowermetricsSample } from './powermetrics-parser.js';
+import { loadPlistParser, PowermetricsStream, type PowermetricsSample } from './powermetrics-parser.js';
 import type { DeviceInfo, DeviceReading, EnergySource } from './source.js';
 import { FaultLog } from './fault-log.js';
 
@@ -81,10 +81,11 @@ export class PowermetricsSource implements EnergySource {
    * Rejects with PowermetricsDeniedError (sudo refused) or PowermetricsExitedError (missing, exited, killed,
    * silent); the child is killed in every failure case.
    */
-  static open(
+  static async open(
     config: Pick<EnergyConfig, 'powermetricsCommand' | 'sampleIntervalMs'>,
     options: PowermetricsOptions = {},
   ): Promise<PowermetricsSource> {
+    await loadPlistParser();
     const intervalMs = Math.max(options.intervalMs ?? config.sampleIntervalMs, MIN_POWERMETRICS_INTERVAL_MS);
     const argv = powermetricsArgv(config, intervalMs);
     const startTimeoutMs = options.startTimeoutMs ?? Math.max(5000, 3 * intervalMs);
@@ -205,6 +206,8 @@ export class PowermetricsSource implements EnergySource {
         source: 'powermetrics',
         method: 'counter',
         counterPeriodMs: this._intervalMs,
+        // A reading is stamped with the end of the interval its energy was summed over.
+        counterTimestamped: true,
         ...p.info,
       }));
       if (this._parts.length === 0) {

@@ -18,6 +18,9 @@ import { nowEpochMs } from './clock.js';
 import type { EnergyConfig } from './config.js';
 import { NoDevicesError, RaplUnreadableError } from './errors.js';
 import type { DeviceInfo, DeviceReading, EnergySource } from './source.js';
+import { FAST_COUNTER_MAX_PERIOD_MS, TickEdgeCatcher } from './tick-edge.js';
+import { DEFAULT_PROBE_BUDGET, measuredTiming, probeChannels, type ProbeBudget } from './tick-probe.js';
+import { stallThresholdMs, timedCall } from './timed-call.js';
 import { CounterTracker } from './wraparound.js';
 import { FaultLog } from './fault-log.js';
 
@@ -40,18 +43,23 @@ interface Zone {
 }
 
 interface ZoneState {
-  readonly info: DeviceInfo;
+  /** Replaced once by measureTiming with what was measured. */
+  info: DeviceInfo;
   readonly path: string;
   readonly fd: number;
   readonly tracker: CounterTracker;
   lastFault: string | undefined;
+  /** Catches the MSR's ticks now and then (tick-edge.ts), once its period is measured. */
+  catcher?: TickEdgeCatcher;
+  /** A read slower than this (ms) is made again (timed-call.ts). */
+  stallMs?: number;
 }
 
 /** An open set of RAPL zones. read() does one `pread` of `energy_uj` per zone. */
 export class RaplSource implements EnergySource {
   readonly name = 'rapl' as const;
   private readonly _zones: ZoneState[];
-  private readonly _devices: DeviceInfo[];
+  private _devices: DeviceInfo[];
   private readonly _buffer = Buffer.alloc(32);
   private readonly _faults: FaultLog;
   private _closed = false;
@@ -106,27 +114,63 @@ export class RaplSource implements EnergySource {
     const readings: DeviceReading[] = [];
     for (let i = 0; i < this._zones.length; i++) {
       const zone = this._zones[i]!;
-      const timeMs = nowEpochMs();
-      let raw: number;
-      try {
-        raw = readCounter(zone.fd, this._buffer);
-      } catch (error) {
-        this._faults.addFor(zone, `${zone.info.id}: energy_uj unreadable: ${errorCode(error)}`);
-        continue;
-      }
-      if (zone.tracker.update(raw) === 'reset') {
-        this._faults.addFor(zone, `${zone.info.id}: energy_uj went backwards beyond a wrap (reset?); interval skipped`);
-      } else {
-        zone.lastFault = undefined;
-      }
-      // µJ → J once, here.
-      readings.push({ deviceIndex: i, timeMs, energyJoules: zone.tracker.total / 1e6 });
+      let joules: number | undefined;
+      const timeMs = timedCall(() => {
+        joules = this._counterJoules(zone);
+      }, zone.stallMs ?? stallThresholdMs(NaN));
+      if (joules === undefined) continue;
+      readings.push({ deviceIndex: i, timeMs, energyJoules: joules });
+      const edge = zone.catcher?.maybeCatch(nowEpochMs(), () => this._counterJoules(zone), nowEpochMs);
+      if (edge) for (const { timeMs: t, value } of edge) readings.push({ deviceIndex: i, timeMs: t, energyJoules: value });
     }
     return readings;
   }
 
+  /** Reads a zone's energy_uj into its running total; its joules, or undefined when the read failed. */
+  private _counterJoules(zone: ZoneState): number | undefined {
+    let raw: number;
+    try {
+      raw = readCounter(zone.fd, this._buffer);
+    } catch (error) {
+      this._faults.addFor(zone, `${zone.info.id}: energy_uj unreadable: ${errorCode(error)}`);
+      return undefined;
+    }
+    if (zone.tracker.update(raw) === 'reset') {
+      this._faults.addFor(zone, `${zone.info.id}: energy_uj went backwards beyond a wrap (reset?); interval skipped`);
+    } else {
+      zone.lastFault = undefined;
+    }
+    // µJ → J once, here.
+    return zone.tracker.total / 1e6;
+  }
+
   faults(): string[] {
     return this._faults.take();
+  }
+
+  /** Measures each zone's update period (≈1 ms for the MSRs behind it; 1/1024 s on some parts) by polling energy_uj. */
+  measureTiming(budget: ProbeBudget = DEFAULT_PROBE_BUDGET): void {
+    if (this._closed) return;
+    const buffer = Buffer.alloc(32);
+    const channels = this._zones.map((zone) => () => {
+      try {
+        return readCounter(zone.fd, buffer);
+      } catch {
+        return undefined;
+      }
+    });
+    // A 1 ms counter needs a few ms, not the budget a 100 ms one does.
+    const timings = probeChannels(channels, nowEpochMs, { ...budget, changes: Math.max(budget.changes, 20) });
+    this._zones.forEach((zone, i) => {
+      const timing = timings[i];
+      zone.info = { ...zone.info, ...measuredTiming(timing, undefined) };
+      if (timing) zone.stallMs = stallThresholdMs(timing.callMs);
+      const { counterPeriodMs: period, counterPhaseMs: phase } = zone.info;
+      if (timing && zone.info.counterPeriodMeasured && period! <= FAST_COUNTER_MAX_PERIOD_MS && phase !== undefined) {
+        zone.catcher = new TickEdgeCatcher(period!, phase, timing.callMs);
+      }
+    });
+    this._devices = this._zones.map((z) => z.info);
   }
 
   close(): void {

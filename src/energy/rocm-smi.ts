@@ -21,6 +21,9 @@ import {
   type RocmSmiLibrary,
 } from './rocm-smi-ffi.js';
 import type { DeviceInfo, DeviceReading, EnergySource } from './source.js';
+import { FAST_COUNTER_MAX_PERIOD_MS, TickEdgeCatcher } from './tick-edge.js';
+import { DEFAULT_PROBE_BUDGET, measuredTiming, probeChannels, type ProbeBudget, type ProbeChannel } from './tick-probe.js';
+import { stallThresholdMs, timedCall } from './timed-call.js';
 import { CounterTracker } from './wraparound.js';
 import { FaultLog } from './fault-log.js';
 
@@ -42,7 +45,8 @@ interface Slow {
 
 interface AmdGpu {
   readonly index: number;
-  readonly info: DeviceInfo;
+  /** Replaced once by measureTiming with what was measured. */
+  info: DeviceInfo;
   readonly powerKind: PowerKind;
   readonly tracker: CounterTracker;
   readonly integrator: PowerIntegrator;
@@ -52,6 +56,10 @@ interface AmdGpu {
   lastFault: string | undefined;
   slow: Slow;
   slowAtMs: number;
+  /** For an accumulator faster than the sampler reads it: catches its ticks now and then (tick-edge.ts). */
+  catcher: TickEdgeCatcher | undefined;
+  /** A counter call slower than this (ms) is made again (timed-call.ts); from the probe's call time once measured. */
+  stallMs: number;
 }
 
 /** An open ROCm SMI session; `rsmi_init` at open, the matching `rsmi_shut_down` at close (the library refcounts). */
@@ -59,7 +67,7 @@ export class RocmSmiSource implements EnergySource {
   readonly name = 'rocm_smi' as const;
   private readonly _rsmi: RocmSmiLibrary;
   private readonly _gpus: AmdGpu[];
-  private readonly _devices: DeviceInfo[];
+  private _devices: DeviceInfo[];
   private readonly _faults: FaultLog;
   private _closed = false;
   private readonly _outCount: [number | bigint] = [0];
@@ -115,8 +123,11 @@ export class RocmSmiSource implements EnergySource {
     if (this._closed) return [];
     const readings: DeviceReading[] = [];
     for (let i = 0; i < this._gpus.length; i++) {
-      const reading = this._read(i, this._gpus[i]!);
-      if (reading) readings.push(reading);
+      const gpu = this._gpus[i]!;
+      const reading = this._read(i, gpu);
+      if (!reading) continue;
+      readings.push(reading);
+      if (gpu.catcher) this._catchEdge(i, gpu, gpu.catcher, readings);
     }
     return readings;
   }
@@ -129,6 +140,70 @@ export class RocmSmiSource implements EnergySource {
     if (this._closed) return;
     this._closed = true;
     this._rsmi.rsmi_shut_down();
+  }
+
+  /**
+   * Measures each GPU's accumulator tick (the firmware's metrics update, undocumented: ~1 ms on MI300 by AMD's
+   * accounts, slower on older parts) and current-power refresh by polling them back to back.
+   */
+  measureTiming(budget: ProbeBudget = DEFAULT_PROBE_BUDGET): void {
+    if (this._closed) return;
+    const rsmi = this._rsmi;
+    const counters: ProbeChannel[] = this._gpus.map((gpu) => () => {
+      if (gpu.info.method !== 'counter') return undefined;
+      const ret = rsmi.rsmi_dev_energy_count_get(gpu.index, this._outCount, this._outResolution, this._outTimestamp);
+      return ret === RSMI_STATUS_SUCCESS ? Number(this._outCount[0]) : undefined;
+    });
+    const powers: ProbeChannel[] = this._gpus.map((gpu) => () => {
+      const power = this._power(gpu);
+      return power?.instant ? power.watts : undefined;
+    });
+    let timings;
+    try {
+      timings = probeChannels([...counters, ...powers], nowEpochMs, budget);
+    } catch (error) {
+      this._faults.add(`rocm_smi: timing probe failed: ${reasonOf(error)}`);
+      return;
+    }
+    const n = this._gpus.length;
+    this._gpus.forEach((gpu, i) => {
+      const counter = timings[i];
+      gpu.info = { ...gpu.info, ...measuredTiming(counter, timings[n + i]) };
+      if (counter) gpu.stallMs = stallThresholdMs(counter.callMs);
+      const { counterPeriodMs: period, counterPhaseMs: phase } = gpu.info;
+      if (counter && gpu.info.counterPeriodMeasured && period! <= FAST_COUNTER_MAX_PERIOD_MS && phase !== undefined) {
+        gpu.catcher = new TickEdgeCatcher(period!, phase, counter.callMs);
+      }
+    });
+    this._devices = this._gpus.map((g) => g.info);
+  }
+
+  /** After a read: when the accumulator's next tick is due within moments, reads it on both sides of it. */
+  private _catchEdge(index: number, gpu: AmdGpu, catcher: TickEdgeCatcher, readings: DeviceReading[]): void {
+    const edge = catcher.maybeCatch(nowEpochMs(), () => this._counterJoules(gpu), nowEpochMs);
+    if (!edge) return;
+    for (const { timeMs, value } of edge) readings.push({ deviceIndex: index, timeMs, energyJoules: value });
+  }
+
+  /** Reads the accumulator into the GPU's running total; its joules, or undefined when the call failed. */
+  private _counterJoules(gpu: AmdGpu): number | undefined {
+    const ret = this._rsmi.rsmi_dev_energy_count_get(gpu.index, this._outCount, this._outResolution, this._outTimestamp);
+    if (ret !== RSMI_STATUS_SUCCESS) {
+      this._faults.addFor(gpu, `${gpu.info.id}: ${driverCodeName('rocm_smi', ret)} (rsmi_dev_energy_count_get)`);
+      return undefined;
+    }
+    const resolution = this._outResolution[0] > 0 ? this._outResolution[0] : gpu.resolutionMicrojoules;
+    const timestampNs = Number(this._outTimestamp[0]);
+    const elapsedS = Math.max(0, timestampNs - gpu.lastTimestampNs) / 1e9;
+    // A wrap may add at most what the GPU could draw in the elapsed time (plus one second of slack).
+    const maxWrapCounts = (MAX_PLAUSIBLE_WATTS * (elapsedS + 1) * 1e6) / resolution;
+    const event = gpu.tracker.update(Number(this._outCount[0]), maxWrapCounts);
+    if (event === 'reset') this._faults.addFor(gpu, `${gpu.info.id}: energy counter went backwards (reset or glitch); interval skipped`);
+    else gpu.lastFault = undefined;
+    gpu.resolutionMicrojoules = resolution;
+    gpu.lastTimestampNs = timestampNs;
+    // counts × µJ/count → J once, here.
+    return (gpu.tracker.total * resolution) / 1e6;
   }
 
   private _probe(index: number): AmdGpu | undefined {
@@ -199,29 +274,20 @@ export class RocmSmiSource implements EnergySource {
   }
 
   private _read(index: number, gpu: AmdGpu): DeviceReading | undefined {
-    const rsmi = this._rsmi;
-    const timeMs = nowEpochMs();
-    const power = this._power(gpu);
-    let energyJoules: number;
+    // The counter first, right after the time is taken: for an accumulator that ticks every millisecond, what its
+    // value refers to must be as close to timeMs as it can be.
+    let timeMs: number;
+    let energyJoules: number | undefined;
     if (gpu.info.method === 'counter') {
-      const ret = rsmi.rsmi_dev_energy_count_get(gpu.index, this._outCount, this._outResolution, this._outTimestamp);
-      if (ret !== RSMI_STATUS_SUCCESS) {
-        this._faults.addFor(gpu, `${gpu.info.id}: ${driverCodeName('rocm_smi', ret)} (rsmi_dev_energy_count_get)`);
-        return undefined;
-      }
-      const resolution = this._outResolution[0] > 0 ? this._outResolution[0] : gpu.resolutionMicrojoules;
-      const timestampNs = Number(this._outTimestamp[0]);
-      const elapsedS = Math.max(0, timestampNs - gpu.lastTimestampNs) / 1e9;
-      // A wrap may add at most what the GPU could draw in the elapsed time (plus one second of slack).
-      const maxWrapCounts = (MAX_PLAUSIBLE_WATTS * (elapsedS + 1) * 1e6) / resolution;
-      const event = gpu.tracker.update(Number(this._outCount[0]), maxWrapCounts);
-      if (event === 'reset') this._faults.addFor(gpu, `${gpu.info.id}: energy counter went backwards (reset or glitch); interval skipped`);
-      else gpu.lastFault = undefined;
-      gpu.resolutionMicrojoules = resolution;
-      gpu.lastTimestampNs = timestampNs;
-      // counts × µJ/count → J once, here.
-      energyJoules = (gpu.tracker.total * resolution) / 1e6;
+      timeMs = timedCall(() => {
+        energyJoules = this._counterJoules(gpu);
+      }, gpu.stallMs);
+      if (energyJoules === undefined) return undefined;
     } else {
+      timeMs = nowEpochMs();
+    }
+    const power = this._power(gpu);
+    if (energyJoules === undefined) {
       if (!power) return undefined;
       energyJoules = gpu.integrator.add(performance.now(), power.watts);
     }
@@ -275,6 +341,8 @@ function newGpu(index: number, info: DeviceInfo, powerKind: PowerKind, tracker: 
     lastFault: undefined,
     slow: {},
     slowAtMs: Number.NEGATIVE_INFINITY,
+    catcher: undefined,
+    stallMs: stallThresholdMs(NaN),
   };
 }
 

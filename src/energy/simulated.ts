@@ -30,6 +30,11 @@ export interface SimulatedDeviceOptions {
   /** Counter ticks happen at `originMs + counterPhaseMs + n × counterPeriodMs`; default 0. */
   readonly counterPhaseMs?: number;
   /**
+   * The device is read at its ticks and says so, like powermetrics (each reading stamped with the end of the interval
+   * it sums): sets {@link DeviceInfo.counterTimestamped}. Default false.
+   */
+  readonly counterTimestamped?: boolean;
+  /**
    * What the driver reports as power: `instant` (NVML_FI_DEV_POWER_INSTANT), `average` (only a trailing average over
    * `averageWindowMs`, like nvmlDeviceGetPowerUsage on Ampere+), or `none` (RAPL). Default `instant`.
    */
@@ -105,6 +110,7 @@ export class SimulatedEnergySource implements EnergySource {
         source: 'simulated',
         method: o.counter === false ? 'power_integration' : 'counter',
         ...((o.counterPeriodMs ?? 100) > 0 ? { counterPeriodMs: o.counterPeriodMs ?? 100 } : {}),
+        ...(o.counterTimestamped ? { counterTimestamped: true } : {}),
       };
       return { info, options: o, watts, joules, cumulativeAtMs: this.originMs, cumulativeJoules: 0 };
     });

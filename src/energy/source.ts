@@ -6,6 +6,8 @@
  * (`performance.timeOrigin + performance.now()`, the same clock OpenTelemetry span times use).
  */
 
+import type { ProbeBudget } from './tick-probe.js';
+
 /** Names of the energy sources, as written to `energy.source`. */
 export type EnergySourceName = 'nvml' | 'rocm_smi' | 'powermetrics' | 'rapl' | 'estimate' | 'simulated';
 
@@ -37,10 +39,29 @@ export interface DeviceInfo {
    */
   readonly note?: string;
   /**
-   * How often the hardware updates the energy counter, in ms, when known (NVML ≈ 100 ms; powermetrics = its
-   * interval). The timeline uses it to know where a counter can have ticked.
+   * How often the hardware updates the energy counter, in ms, when known: measured at start-up where the source could
+   * ({@link DeviceInfo.counterPeriodMeasured}), else the usual figure (NVML ≈ 100 ms, RAPL ≈ 1 ms; powermetrics: its
+   * interval); 0 for a counter that moves at every read. The timeline uses it to know where a counter can have ticked.
    */
   readonly counterPeriodMs?: number;
+  /** Whether {@link DeviceInfo.counterPeriodMs} was measured on this device at start-up (true) or assumed. */
+  readonly counterPeriodMeasured?: boolean;
+  /**
+   * When measured: the time of one tick seen at start-up, epoch ms. With the period it says where every tick falls,
+   * which matters for a counter that ticks faster than it is read (its reads alone cannot say).
+   */
+  readonly counterPhaseMs?: number;
+  /**
+   * The instantaneous power reading changed at most this often at start-up, ms: an upper bound on how often the driver
+   * refreshes it (changes only come at refreshes); 0 when it moved at every call. Undefined when there is no
+   * instantaneous reading or it did not move.
+   */
+  readonly powerRefreshMs?: number;
+  /**
+   * Each reading's time is the time its counter value refers to (powermetrics stamps the end of the interval the energy
+   * was summed over), so there is no tick to locate between reads.
+   */
+  readonly counterTimestamped?: boolean;
 }
 
 /** One reading of one device. Every field but `deviceIndex` and `timeMs` is optional: backends fill what they have. */
@@ -87,6 +108,12 @@ export interface EnergySource {
   faults?(): string[];
   /** Releases the driver (nvmlShutdown, rsmi_shut_down, kills powermetrics). Idempotent. */
   close(): void;
+  /**
+   * Polls the readings back to back for a moment (at most `budget.maxMs`) to measure each device's counter tick period
+   * and instantaneous-power refresh; {@link EnergySource.devices} then reports them. Blocks the calling thread, so it
+   * runs off the span path: detection calls it, in the sampler's worker. Never throws.
+   */
+  measureTiming?(budget?: ProbeBudget): void;
   /**
    * True for a source fed through the event loop (powermetrics: a child process's output stream), so its sampler keeps
    * the loop turning; unset for sources read by synchronous calls (driver FFI, sysfs).

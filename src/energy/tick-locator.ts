@@ -31,22 +31,26 @@ export class TickLocator {
     let hi = hiMs;
     const period = this._periodMs;
     if (period !== undefined && hi - lo > 0) {
-      const mid = (lo + hi) / 2;
       const n = Math.min(this._count, HISTORY);
       for (let k = 1; k <= n; k++) {
         const slot = (this._count - k) % HISTORY;
         const oLo = this._lo[slot] ?? 0;
         const oHi = this._hi[slot] ?? 0;
-        const shift = Math.round((mid - (oLo + oHi) / 2) / period) * period;
+        // Two windows together a period wide or more could hold two different ticks: which of its shifts to intersect
+        // with is then ambiguous, and the wrong one would narrow the window onto the wrong place. Skip such a pair.
+        if (hi - lo + (oHi - oLo) >= period) continue;
+        const shift = Math.round(((lo + hi) / 2 - (oLo + oHi) / 2) / period) * period;
         const nLo = Math.max(lo, oLo + shift);
         const nHi = Math.min(hi, oHi + shift);
         if (nLo > nHi) break; // irregular ticks (or a drifting period): keep what the closer observations agree on
         lo = nLo;
         hi = nHi;
       }
+      // What the observations agreed on is kept, not the raw window: a narrow window pins later ticks whose own
+      // windows are too wide (with it) to be paired with the raw ones.
       const slot = this._count % HISTORY;
-      this._lo[slot] = loMs;
-      this._hi[slot] = hiMs;
+      this._lo[slot] = lo;
+      this._hi[slot] = hi;
       this._count++;
     }
     return { lo, hi };

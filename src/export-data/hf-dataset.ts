@@ -1,23 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  Bool,
-  Field,
-  Float64,
-  Int64,
-  makeData,
-  RecordBatch,
-  Schema,
-  Struct,
-  Table,
-  tableToIPC,
-  Utf8,
-  vectorFromArray,
-  type DataType,
-} from 'apache-arrow';
+import type * as Arrow from 'apache-arrow';
 import type { QueryTrace } from '../summary/trace.js';
 import { HF_COLUMNS, toHfRow, type HfDtype, type HfRow } from './hf-row.js';
+import { importOptionalPeer } from './optional-peer.js';
+
+type DataType = Arrow.DataType;
 
 /** The one shard `save_to_disk` writes for a small dataset. */
 export const HF_DATA_FILE = 'data-00000-of-00001.arrow';
@@ -29,12 +18,13 @@ export const HF_DATA_FILE = 'data-00000-of-00001.arrow';
  * files are left alone. Resolves to the folder.
  */
 export async function exportHfDataset(traces: Iterable<QueryTrace>, dir: string): Promise<string> {
+  const arrowLib = await importOptionalPeer<typeof Arrow>('apache-arrow', 'openjoules export --format hf');
   const rows = [...traces].map(toHfRow);
   const existing = await stat(dir).catch(() => undefined);
   if (existing && !existing.isDirectory()) throw new Error(`${dir} exists and is not a folder`);
   await mkdir(dir, { recursive: true });
   const features = Object.fromEntries(HF_COLUMNS.map(([name, dtype]) => [name, { dtype, _type: 'Value' }]));
-  const arrow = encodeArrowStream(rows, JSON.stringify({ info: { features } }));
+  const arrow = encodeArrowStream(arrowLib, rows, JSON.stringify({ info: { features } }));
   const info = { citation: '', description: '', features, homepage: '', license: '' };
   const state = {
     _data_files: [{ filename: HF_DATA_FILE }],
@@ -56,8 +46,9 @@ export async function exportHfDataset(traces: Iterable<QueryTrace>, dir: string)
  * Rows as an Arrow IPC stream with the column types of {@link HF_COLUMNS} (all nullable) and, like `datasets`,
  * the features JSON under the schema metadata key `huggingface`.
  */
-export function encodeArrowStream(rows: readonly HfRow[], huggingfaceMetadata: string): Uint8Array {
-  const fields = HF_COLUMNS.map(([name, dtype]) => new Field(name, arrowType(dtype), true));
+function encodeArrowStream(arrow: typeof Arrow, rows: readonly HfRow[], huggingfaceMetadata: string): Uint8Array {
+  const { Field, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, vectorFromArray } = arrow;
+  const fields = HF_COLUMNS.map(([name, dtype]) => new Field(name, arrowType(arrow, dtype), true));
   const schema = new Schema(fields, new Map([['huggingface', huggingfaceMetadata]]));
   if (rows.length === 0) return tableToIPC(new Table(schema), 'stream');
   const children = HF_COLUMNS.map(([name, dtype], i) => {
@@ -68,16 +59,16 @@ export function encodeArrowStream(rows: readonly HfRow[], huggingfaceMetadata: s
   return tableToIPC(new Table(schema, [new RecordBatch(schema, data)]), 'stream');
 }
 
-function arrowType(dtype: HfDtype): DataType {
+function arrowType(arrow: typeof Arrow, dtype: HfDtype): DataType {
   switch (dtype) {
     case 'string':
-      return new Utf8();
+      return new arrow.Utf8();
     case 'int64':
-      return new Int64();
+      return new arrow.Int64();
     case 'float64':
-      return new Float64();
+      return new arrow.Float64();
     case 'bool':
-      return new Bool();
+      return new arrow.Bool();
   }
 }
 

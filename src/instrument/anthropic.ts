@@ -7,9 +7,12 @@
  */
 import { startLlmCall, type LlmCallHandle, type TokenUsage } from '../trace/agent-spans.js';
 import { isContentCaptureEnabled } from '../trace/content-capture.js';
+import { getTracer, type TracerSource } from '../trace/tracer.js';
 import { traceApiPromise } from './api-promise.js';
+import { PEER_SCOPES } from './peer-span.js';
 import { serverOf } from './server.js';
 import { isIterableStream, traceStream } from './stream.js';
+import { withTraceHeaders } from './trace-headers.js';
 import { unwrapMethod, wrapMethod } from './wrap.js';
 
 type Body = Record<string, unknown>;
@@ -24,9 +27,13 @@ function messagesPrototype(moduleOrClass: unknown): object | undefined {
   return undefined;
 }
 
-/** Patches the @anthropic-ai/sdk module (or its `Anthropic` class). Idempotent; returns the module. */
-export function patchAnthropic<M>(moduleOrClass: M): M {
-  wrapMethod(messagesPrototype(moduleOrClass), 'create', tracedCreate);
+/**
+ * Patches the @anthropic-ai/sdk module (or its `Anthropic` class). Idempotent; returns the module. Spans start with
+ * the tracer `tracer` gives (default: the global provider's). Where a peer instrumentation traces `create`, ours steps
+ * aside.
+ */
+export function patchAnthropic<M>(moduleOrClass: M, tracer: TracerSource = getTracer): M {
+  wrapMethod(messagesPrototype(moduleOrClass), 'create', (original) => tracedCreate(original, tracer), { peerScopes: PEER_SCOPES.anthropic });
   return moduleOrClass;
 }
 
@@ -53,7 +60,7 @@ export function anthropicUsage(usage: unknown): TokenUsage | undefined {
   };
 }
 
-function tracedCreate(original: Fn): Fn {
+function tracedCreate(original: Fn, tracer: TracerSource): Fn {
   return function create(this: unknown, ...args: unknown[]): unknown {
     const body = args[0];
     const client = (this as { _client?: { _tracer?: unknown; baseURL?: unknown } })._client;
@@ -62,6 +69,7 @@ function tracedCreate(original: Fn): Fn {
     const request = body as Body;
     const stream = request.stream === true;
     const call = startLlmCall({
+      tracer: tracer(),
       provider: 'anthropic',
       model: str(request.model) ?? 'unknown',
       stream,
@@ -77,7 +85,7 @@ function tracedCreate(original: Fn): Fn {
     call.recordInput(request.messages, request.system);
     let promise: Promise<unknown>;
     try {
-      promise = call.run(() => original.apply(this, args)) as Promise<unknown>;
+      promise = call.run(() => original.apply(this, withTraceHeaders(args))) as Promise<unknown>;
     } catch (error) {
       call.fail(error);
       throw error;

@@ -26,8 +26,9 @@ export function traceApiPromise<T>(promise: ApiPromiseLike<T>, call: LlmCallHand
     }
     return result;
   };
-  if (typeof promise._thenUnwrap !== 'function' || !(promise.responsePromise instanceof Promise)) {
-    // Not a Stainless APIPromise: observe it on the side and return it as it is.
+  // Not a Stainless APIPromise, or one whose body something below us already reads (`then` was called on it): a
+  // second promise made with `_thenUnwrap` would read the body again ("Body is unusable"). Observe it on the side.
+  if (typeof promise._thenUnwrap !== 'function' || !(promise.responsePromise instanceof Promise) || promise.parsedPromise !== undefined) {
     promise.then(observe, (error: unknown) => call.fail(error));
     return promise;
   }

@@ -2,7 +2,9 @@
  * The auto-instrumentation: one InstrumentationBase for openai, @anthropic-ai/sdk and MCP clients. It hooks
  * `require` (require-in-the-middle) and, when the loader hook is registered (see `esm-hook.ts`), `import`
  * (import-in-the-middle). Patching only changes prototype methods, so CommonJS and ESM copies of a library are
- * both covered when each is loaded.
+ * both covered when each is loaded. Its spans go to the tracer provider it is given (`setTracerProvider`, as NodeSDK
+ * and `registerInstrumentations` do), else to the global one. Where a peer instrumentation traces the same method,
+ * ours steps aside (see wrap.ts).
  */
 import {
   InstrumentationBase,
@@ -13,7 +15,8 @@ import {
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Hook as RequireHook } from 'require-in-the-middle';
-import { TRACER_NAME, TRACER_VERSION } from '../trace/tracer.js';
+import type { Tracer, TracerProvider } from '@opentelemetry/api';
+import { getTracer, tracerOf, TRACER_NAME, TRACER_VERSION, type TracerSource } from '../trace/tracer.js';
 import { patchAnthropic, unpatchAnthropic } from './anthropic.js';
 import { patchMcpClient, unpatchMcpClient } from './mcp.js';
 import { patchOpenAI, unpatchOpenAI, type OpenAIInstrumentationOptions } from './openai.js';
@@ -48,34 +51,52 @@ function mcpCjsClientPath(): string | undefined {
 let mcpCjsHooked = false;
 
 /** Hooks the MCP CommonJS client file by path, once per process (the patch is idempotent and off when disabled). */
-function hookMcpCjsClient(isEnabled: () => boolean): void {
+function hookMcpCjsClient(isEnabled: () => boolean, tracer: TracerSource): void {
   if (mcpCjsHooked) return;
   const path = mcpCjsClientPath();
   if (!path) return;
   mcpCjsHooked = true;
-  new RequireHook([path], (exports) => (isEnabled() ? patchMcpClient(exports) : exports));
+  new RequireHook([path], (exports) => (isEnabled() ? patchMcpClient(exports, tracer) : exports));
 }
 
 /** Auto-instrumentation of the LLM and MCP client libraries. */
 export class OpenJoulesInstrumentation extends InstrumentationBase<OpenJoulesInstrumentationConfig> {
+  /** The openjoules tracer of the provider given to {@link setTracerProvider}; undefined: the global provider's. */
+  private _spanTracer: Tracer | undefined;
+
   constructor(config: OpenJoulesInstrumentationConfig = {}) {
     super(`${TRACER_NAME}-instrumentation`, TRACER_VERSION, config);
-    hookMcpCjsClient(() => this.isEnabled());
+    hookMcpCjsClient(() => this.isEnabled(), this._tracerSource());
+  }
+
+  /** Spans made by the hooks go to `tracerProvider` from now on (the span API used by app code keeps the global one). */
+  override setTracerProvider(tracerProvider: TracerProvider): void {
+    super.setTracerProvider(tracerProvider);
+    this._spanTracer = tracerOf(tracerProvider);
+  }
+
+  /**
+   * The hooks' tracer, asked at each span start. A method, not a field: InstrumentationBase patches modules already
+   * loaded from inside its constructor, before our fields exist.
+   */
+  private _tracerSource(): TracerSource {
+    return () => this._spanTracer ?? getTracer();
   }
 
   protected init(): InstrumentationNodeModuleDefinition[] {
     const openai = this.getConfig().openai ?? {};
+    const tracer = this._tracerSource();
     return [
       new InstrumentationNodeModuleDefinition(
         'openai',
         ['>=4 <8'],
-        (exports: unknown) => patchOpenAI(exports, openai),
+        (exports: unknown) => patchOpenAI(exports, openai, tracer),
         (exports: unknown) => unpatchOpenAI(exports),
       ),
       new InstrumentationNodeModuleDefinition(
         '@anthropic-ai/sdk',
         ['>=0.20 <2'],
-        (exports: unknown) => patchAnthropic(exports),
+        (exports: unknown) => patchAnthropic(exports, tracer),
         (exports: unknown) => unpatchAnthropic(exports),
       ),
       new InstrumentationNodeModuleDefinition(
@@ -88,7 +109,7 @@ export class OpenJoulesInstrumentation extends InstrumentationBase<OpenJoulesIns
             new InstrumentationNodeModuleFile(
               `@modelcontextprotocol/sdk/${file}`,
               ['>=1 <2'],
-              (exports: unknown) => patchMcpClient(exports),
+              (exports: unknown) => patchMcpClient(exports, tracer),
               (exports: unknown) => unpatchMcpClient(exports),
             ),
         ),

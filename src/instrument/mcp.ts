@@ -4,6 +4,7 @@
  * (`error.type` `tool_error`) without throwing anything the SDK did not.
  */
 import { withToolCall } from '../trace/agent-spans.js';
+import { getTracer, type TracerSource } from '../trace/tracer.js';
 import { unwrapMethod, wrapMethod } from './wrap.js';
 
 type Fn = (this: unknown, ...args: unknown[]) => unknown;
@@ -16,9 +17,12 @@ function clientPrototype(moduleOrClass: unknown): object | undefined {
   return undefined;
 }
 
-/** Patches the MCP client module (`@modelcontextprotocol/sdk/client/index.js`) or its `Client` class. Idempotent. */
-export function patchMcpClient<M>(moduleOrClass: M): M {
-  wrapMethod(clientPrototype(moduleOrClass), 'callTool', tracedCallTool);
+/**
+ * Patches the MCP client module (`@modelcontextprotocol/sdk/client/index.js`) or its `Client` class. Idempotent.
+ * Spans start with the tracer `tracer` gives (default: the global provider's).
+ */
+export function patchMcpClient<M>(moduleOrClass: M, tracer: TracerSource = getTracer): M {
+  wrapMethod(clientPrototype(moduleOrClass), 'callTool', (original) => tracedCallTool(original, tracer));
   return moduleOrClass;
 }
 
@@ -27,12 +31,12 @@ export function unpatchMcpClient(moduleOrClass: unknown): void {
   unwrapMethod(clientPrototype(moduleOrClass), 'callTool');
 }
 
-function tracedCallTool(original: Fn): Fn {
+function tracedCallTool(original: Fn, tracer: TracerSource): Fn {
   return function callTool(this: unknown, ...args: unknown[]): unknown {
     const params = args[0] as { name?: unknown; arguments?: unknown } | undefined;
     if (!params || typeof params.name !== 'string') return original.apply(this, args);
     return withToolCall(
-      { name: params.name, type: 'extension', arguments: params.arguments, attributes: { 'mcp.method.name': 'tools/call' } },
+      { name: params.name, type: 'extension', arguments: params.arguments, attributes: { 'mcp.method.name': 'tools/call' }, tracer: tracer() },
       async (tool) => {
         const result = await (original.apply(this, args) as Promise<unknown>);
         tool.recordResult(result);

@@ -8,10 +8,13 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import { startLlmCall, withToolCall, type LlmCallHandle, type TokenUsage } from '../trace/agent-spans.js';
+import { getTracer, type TracerSource } from '../trace/tracer.js';
 import { isContentCaptureEnabled } from '../trace/content-capture.js';
 import { traceApiPromise } from './api-promise.js';
+import { PEER_SCOPES } from './peer-span.js';
 import { serverOf } from './server.js';
 import { isIterableStream, traceStream } from './stream.js';
+import { withTraceHeaders } from './trace-headers.js';
 import { unwrapMethod, wrapMethod } from './wrap.js';
 
 /** Options of the openai instrumentation. */
@@ -51,13 +54,17 @@ function targets(moduleOrClass: unknown): { chat?: object; responses?: object; b
   };
 }
 
-/** Patches the openai module (or its `OpenAI` class). Idempotent; returns the module. */
-export function patchOpenAI<M>(moduleOrClass: M, options: OpenAIInstrumentationOptions = {}): M {
+/**
+ * Patches the openai module (or its `OpenAI` class). Idempotent; returns the module. Spans start with the tracer
+ * `tracer` gives (default: the global provider's). Where a peer instrumentation traces `create`, ours steps aside.
+ */
+export function patchOpenAI<M>(moduleOrClass: M, options: OpenAIInstrumentationOptions = {}, tracer: TracerSource = getTracer): M {
   const { chat, responses, betaChat } = targets(moduleOrClass);
-  wrapMethod(chat, 'create', (original) => tracedChatCreate(original, options));
-  wrapMethod(chat, 'runTools', tracedRunTools);
-  wrapMethod(betaChat, 'runTools', tracedRunTools);
-  wrapMethod(responses, 'create', tracedResponsesCreate);
+  const peers = { peerScopes: PEER_SCOPES.openai };
+  wrapMethod(chat, 'create', (original) => tracedChatCreate(original, options, tracer), peers);
+  wrapMethod(chat, 'runTools', (original) => tracedRunTools(original, tracer));
+  wrapMethod(betaChat, 'runTools', (original) => tracedRunTools(original, tracer));
+  wrapMethod(responses, 'create', (original) => tracedResponsesCreate(original, tracer), peers);
   return moduleOrClass;
 }
 
@@ -100,9 +107,10 @@ function requestAttributes(body: Body): Attributes {
   return attributes;
 }
 
-function startCall(self: unknown, body: Body, stream: boolean): LlmCallHandle {
+function startCall(self: unknown, body: Body, stream: boolean, tracer: TracerSource): LlmCallHandle {
   const client = (self as { _client?: unknown })._client;
   return startLlmCall({
+    tracer: tracer(),
     provider: providerOf(client).provider,
     model: str(body.model) ?? 'unknown',
     stream,
@@ -141,7 +149,7 @@ export function responsesUsage(usage: unknown): TokenUsage | undefined {
   };
 }
 
-function tracedChatCreate(original: Fn, options: OpenAIInstrumentationOptions): Fn {
+function tracedChatCreate(original: Fn, options: OpenAIInstrumentationOptions, tracer: TracerSource): Fn {
   return function create(this: unknown, ...args: unknown[]): unknown {
     const body = args[0];
     if (!body || typeof body !== 'object') return original.apply(this, args);
@@ -149,12 +157,12 @@ function tracedChatCreate(original: Fn, options: OpenAIInstrumentationOptions): 
     const stream = request.stream === true;
     const streamOptions = request.stream_options as Body | undefined | null;
     const injectUsage = stream && (streamOptions?.include_usage === undefined || streamOptions.include_usage === null) && streamUsageWanted(options);
-    const call = startCall(this, request, stream);
+    const call = startCall(this, request, stream, tracer);
     call.recordInput(request.messages);
     const sent = injectUsage ? { ...request, stream_options: { ...streamOptions, include_usage: true } } : request;
     let promise: Promise<unknown>;
     try {
-      promise = call.run(() => original.call(this, sent, ...args.slice(1))) as Promise<unknown>;
+      promise = call.run(() => original.apply(this, withTraceHeaders([sent, ...args.slice(1)]))) as Promise<unknown>;
     } catch (error) {
       call.fail(error);
       throw error;
@@ -214,17 +222,17 @@ function traceChatStream(stream: { iterator: () => AsyncIterator<unknown> }, cal
   });
 }
 
-function tracedResponsesCreate(original: Fn): Fn {
+function tracedResponsesCreate(original: Fn, tracer: TracerSource): Fn {
   return function create(this: unknown, ...args: unknown[]): unknown {
     const body = args[0];
     if (!body || typeof body !== 'object') return original.apply(this, args);
     const request = body as Body;
     const stream = request.stream === true;
-    const call = startCall(this, request, stream);
+    const call = startCall(this, request, stream, tracer);
     call.recordInput(request.input, request.instructions);
     let promise: Promise<unknown>;
     try {
-      promise = call.run(() => original.apply(this, args)) as Promise<unknown>;
+      promise = call.run(() => original.apply(this, withTraceHeaders(args))) as Promise<unknown>;
     } catch (error) {
       call.fail(error);
       throw error;
@@ -259,16 +267,16 @@ function recordResponse(call: LlmCallHandle, value: unknown): void {
 }
 
 /** `runTools`: each tool function runs in an `execute_tool` span. The params object is copied, not changed. */
-function tracedRunTools(original: Fn): Fn {
+function tracedRunTools(original: Fn, tracer: TracerSource): Fn {
   return function runTools(this: unknown, ...args: unknown[]): unknown {
     const body = args[0] as Body | undefined;
     if (!body || !Array.isArray(body.tools)) return original.apply(this, args);
-    return original.call(this, { ...body, tools: body.tools.map(traceRunnableTool) }, ...args.slice(1));
+    return original.call(this, { ...body, tools: body.tools.map((tool) => traceRunnableTool(tool, tracer)) }, ...args.slice(1));
   };
 }
 
 /** A copy of a runnable tool (non-enumerable `$brand`/`$callback` kept) whose function runs in an execute_tool span. */
-function traceRunnableTool(tool: unknown): unknown {
+function traceRunnableTool(tool: unknown, tracer: TracerSource): unknown {
   if (!tool || typeof tool !== 'object') return tool;
   const copy = Object.create(Object.getPrototypeOf(tool) as object | null, Object.getOwnPropertyDescriptors(tool)) as Body;
   const fn = copy.function as Body | undefined;
@@ -276,7 +284,7 @@ function traceRunnableTool(tool: unknown): unknown {
   const description = str(fn?.description);
   const wrap = (run: Fn): Fn =>
     function tool(this: unknown, ...args: unknown[]) {
-      return withToolCall({ name, type: 'function', ...(description ? { description } : {}), arguments: args[0] }, async (span) => {
+      return withToolCall({ name, type: 'function', ...(description ? { description } : {}), arguments: args[0], tracer: tracer() }, async (span) => {
         const result = await run.apply(this, args);
         span.recordResult(result);
         return result;

@@ -20,10 +20,11 @@ interface SessionTotals {
 
 /**
  * Folds spans into per-bucket KPI state in one pass, in any order. What depends on a span alone (spans, sessions,
- * users, feedback, failures) is counted as it arrives; turns, model calls, tool calls, their tokens and cost, and
- * energy are counted per trace, through the analysis layer's units and energy rule, once the trace's root has arrived
- * (analysis/trace-assembler.ts); call {@link endBatch} after each input line. Memory: one {@link BucketState} per bucket of the window, one small record per
- * session, one map entry per trace that carried a conversation id, and the spans of the traces still open.
+ * users, events, failures) is counted as it arrives; turns, model calls, tool calls, their tokens and cost, and
+ * energy are counted per trace, through the analysis layer's units and energy rule, once the trace's root has
+ * arrived (analysis/trace-assembler.ts); call {@link endBatch} after each input line. Memory: one {@link BucketState}
+ * per bucket of the window, one small record per session, one map entry per trace that carried a conversation id,
+ * and the spans of the traces still open.
  */
 export class KpiAggregator {
   private readonly _buckets = new Map<number, BucketState>();
@@ -56,6 +57,7 @@ export class KpiAggregator {
       const known = this._traceConversation.get(span.traceId);
       session = known === undefined ? `t:${span.traceId}` : `c:${known}`;
     }
+    // An empty user id is no user id (the seed's `user_id or session_id`): the view reads none.
     const userId = view.userId;
     this._trackSession(session, span, view.kind === 'tool', userId);
 
@@ -69,12 +71,7 @@ export class KpiAggregator {
       if (attrs[sc.ATTR_OPENJOULES_TURN_REGENERATED] === true) flags |= SESSION_REGENERATED;
     }
     bucket.touch(session, flags);
-    for (const event of span.events) {
-      if (event.name !== sc.EVENT_OPENJOULES_FEEDBACK) continue;
-      const rating = event.attributes[sc.ATTR_OPENJOULES_FEEDBACK_RATING];
-      if (rating === 'up') bucket.thumbsUp++;
-      else if (rating === 'down') bucket.thumbsDown++;
-    }
+    bucket.countEvents(span.events);
   }
 
   /**
@@ -139,8 +136,8 @@ export class KpiAggregator {
       state.sessions.clear();
       for (const [key, flags] of merged) {
         state.sessions.set(key, flags);
-        const userId = sessions.get(key)?.userId;
-        if (userId !== undefined) state.users.add(userId);
+        // The seed's `user_id or session_id`: a session without a user counts as its own user.
+        state.users.add(sessions.get(key)?.userId ?? key.slice(2));
       }
       return state.toRow(gridIntensityGPerKwh);
     });

@@ -1,5 +1,8 @@
+import type { SpanRecord } from '../otlp/span-record.js';
+import { EventCounters } from './event-counters.js';
 import type { KpiRow } from './kpi-row.js';
 import { percentile } from './percentile.js';
+import { pyRound } from './py-round.js';
 
 /** Per-session flags within one bucket. */
 export const SESSION_FAILED = 1;
@@ -20,8 +23,8 @@ export class BucketState {
   costUsd = 0;
   toolCalls = 0;
   toolSuccesses = 0;
-  thumbsUp = 0;
-  thumbsDown = 0;
+  /** Feedback, job and call-to-action events of the bucket's spans. */
+  readonly events = new EventCounters();
   energyJoules = 0;
   energyGpuJoules = 0;
   energyCpuJoules = 0;
@@ -39,7 +42,12 @@ export class BucketState {
     if (old === undefined || (old | flags) !== old) this.sessions.set(session, (old ?? 0) | flags);
   }
 
-  /** The finished row, with the seed's rounding (4 places for money and ratios, 2 for seconds). */
+  /** Counts a span's events (feedback, jobs, calls to action). */
+  countEvents(events: SpanRecord['events']): void {
+    if (events.length > 0) this.events.add(events);
+  }
+
+  /** The finished row, with the seed's rounding: Python's `round`, 4 places for money and ratios, 2 for seconds. */
   toRow(gridIntensityGPerKwh: number | undefined): KpiRow {
     let failed = 0;
     let regenerated = 0;
@@ -49,7 +57,7 @@ export class BucketState {
     }
     const sessions = this.sessions.size;
     const cacheDenominator = this.tokensCacheRead + this.tokensPrompt;
-    const joules = round(this.energyJoules, 3);
+    const joules = pyRound(this.energyJoules, 3);
     return {
       bucket: this.key,
       sessions,
@@ -60,36 +68,36 @@ export class BucketState {
       tokens_completion: this.tokensCompletion,
       tokens_cache_read: this.tokensCacheRead,
       tokens_cache_creation: this.tokensCacheCreation,
-      cost_usd: round(this.costUsd, 4),
+      cost_usd: pyRound(this.costUsd, 4),
       cache_hit_ratio: ratio(this.tokensCacheRead, cacheDenominator, 4),
       tool_success_rate: ratio(this.toolSuccesses, this.toolCalls, 4),
       failure_rate: ratio(failed, sessions, 4),
       regenerate_rate: ratio(regenerated, sessions, 4),
-      time_to_first_action_s_p50: round(percentile(this.ttfaSeconds, 0.5), 2),
-      time_to_first_action_s_p95: round(percentile(this.ttfaSeconds, 0.95), 2),
-      thumbs_up: this.thumbsUp,
-      thumbs_down: this.thumbsDown,
+      time_to_first_action_s_p50: pyRound(percentile(this.ttfaSeconds, 0.5), 2),
+      time_to_first_action_s_p95: pyRound(percentile(this.ttfaSeconds, 0.95), 2),
+      thumbs_up: this.events.thumbsUp,
+      thumbs_down: this.events.thumbsDown,
+      hf_jobs_submitted: this.events.jobsSubmitted,
+      hf_jobs_succeeded: this.events.jobsSucceeded,
+      hf_jobs_blocked: this.events.jobsBlocked,
+      pro_cta_clicks: this.events.ctaClicks,
+      gpu_hours_by_flavor_json: this.events.gpuHoursJson(),
+      pro_cta_by_source_json: this.events.ctaBySourceJson(),
       spans: this.spans,
       tool_calls: this.toolCalls,
       energy_joules: joules,
-      energy_gpu_joules: round(this.energyGpuJoules, 3),
-      energy_cpu_joules: round(this.energyCpuJoules, 3),
+      energy_gpu_joules: pyRound(this.energyGpuJoules, 3),
+      energy_cpu_joules: pyRound(this.energyCpuJoules, 3),
       joules_per_turn: ratio(this.energyJoules, this.turns, 3),
       output_tokens_per_joule: ratio(this.tokensCompletion, this.energyJoules, 4),
       grid_intensity_g_per_kwh: gridIntensityGPerKwh ?? null,
       // 1 kWh = 3.6 MJ.
-      co2e_g: gridIntensityGPerKwh === undefined ? null : round((this.energyJoules / 3.6e6) * gridIntensityGPerKwh, 6),
+      co2e_g: gridIntensityGPerKwh === undefined ? null : pyRound((this.energyJoules / 3.6e6) * gridIntensityGPerKwh, 6),
     };
   }
 }
 
-/** Rounds half away from zero to `places` decimals, like the seed's Python `round` on the values it produces. */
-export function round(value: number, places: number): number {
-  const f = 10 ** places;
-  return Math.round(value * f) / f;
-}
-
 /** The seed's convention: a ratio with a zero denominator is 0, not NaN. */
 function ratio(numerator: number, denominator: number, places: number): number {
-  return denominator > 0 ? round(numerator / denominator, places) : 0;
+  return denominator > 0 ? pyRound(numerator / denominator, places) : 0;
 }

@@ -1,8 +1,8 @@
 /**
  * The columns of one KPI row, in output order. The first columns are the seed's (ml-intern
- * `scripts/build_kpis.py`), with its names and order, so rows from both can be unioned; the seed's Hugging Face-only
- * columns (`hf_jobs_*`, `pro_cta_*`, `gpu_hours_by_flavor_json`) have no span equivalent and are left out. Ours
- * follow, each name carrying its unit.
+ * `scripts/build_kpis.py`), all of them, with its names and order, so a seed CSV's header is a prefix of ours and rows
+ * from both can be unioned; its job and call-to-action columns are fed by `openjoules.job.*` and
+ * `openjoules.cta.click` span events (event-counters.ts). Ours follow, each name carrying its unit.
  */
 
 /** How a column is typed in every format: `int` is an integer count, `float` a double, `string` text. */
@@ -37,6 +37,18 @@ export interface KpiRow {
   time_to_first_action_s_p95: number;
   thumbs_up: number;
   thumbs_down: number;
+  /** `openjoules.job.submit` events. */
+  hf_jobs_submitted: number;
+  /** `openjoules.job.complete` events whose status is completed, succeeded or success. */
+  hf_jobs_succeeded: number;
+  /** `openjoules.job.blocked` events. */
+  hf_jobs_blocked: number;
+  /** `openjoules.cta.click` events. */
+  pro_cta_clicks: number;
+  /** `{flavour: GPU-hours}` of finished jobs, as Python's `json.dumps(..., sort_keys=True)` writes it. */
+  gpu_hours_by_flavor_json: string;
+  /** `{source: clicks}` of call-to-action clicks, as `json.dumps(..., sort_keys=True)` writes it. */
+  pro_cta_by_source_json: string;
   /** Every span that ended in the bucket (ours from here on). */
   spans: number;
   /** execute_tool spans, the denominator of tool_success_rate. */
@@ -72,6 +84,12 @@ export const KPI_COLUMNS: readonly KpiColumn[] = [
   { name: 'time_to_first_action_s_p95', type: 'float' },
   { name: 'thumbs_up', type: 'int' },
   { name: 'thumbs_down', type: 'int' },
+  { name: 'hf_jobs_submitted', type: 'int' },
+  { name: 'hf_jobs_succeeded', type: 'int' },
+  { name: 'hf_jobs_blocked', type: 'int' },
+  { name: 'pro_cta_clicks', type: 'int' },
+  { name: 'gpu_hours_by_flavor_json', type: 'string' },
+  { name: 'pro_cta_by_source_json', type: 'string' },
   { name: 'spans', type: 'int' },
   { name: 'tool_calls', type: 'int' },
   { name: 'energy_joules', type: 'float' },

@@ -63,14 +63,37 @@ export function validateRollupSpan(span: SpanRecord): string | undefined {
     if (why) return `span "${span.name}" (${span.spanId}): attribute ${key} ${why}`;
   }
   for (const event of span.events) {
-    if (event.name !== semconv.EVENT_OPENJOULES_FEEDBACK) continue;
-    const rating = event.attributes[semconv.ATTR_OPENJOULES_FEEDBACK_RATING];
-    if (rating !== 'up' && rating !== 'down') {
-      return `span "${span.name}" (${span.spanId}): ${semconv.EVENT_OPENJOULES_FEEDBACK} event has ${semconv.ATTR_OPENJOULES_FEEDBACK_RATING} ${JSON.stringify(rating ?? null)}, expected "up" or "down"`;
+    if (event.name === semconv.EVENT_OPENJOULES_FEEDBACK) {
+      const rating = event.attributes[semconv.ATTR_OPENJOULES_FEEDBACK_RATING];
+      if (rating !== 'up' && rating !== 'down') {
+        return `span "${span.name}" (${span.spanId}): ${semconv.EVENT_OPENJOULES_FEEDBACK} event has ${semconv.ATTR_OPENJOULES_FEEDBACK_RATING} ${JSON.stringify(rating ?? null)}, expected "up" or "down"`;
+      }
+      continue;
+    }
+    if (!COUNTED_EVENTS.has(event.name)) continue;
+    for (const key in event.attributes) {
+      const expected = EVENT_READ.get(key);
+      const why = expected === undefined ? undefined : check(event.attributes[key]!, expected);
+      if (why) return `span "${span.name}" (${span.spanId}): ${event.name} event attribute ${key} ${why}`;
     }
   }
   return undefined;
 }
+
+/** The job and call-to-action events the rollup counts (event-counters.ts), and what it reads on them. */
+const COUNTED_EVENTS: ReadonlySet<string> = new Set([
+  semconv.EVENT_OPENJOULES_JOB_SUBMIT,
+  semconv.EVENT_OPENJOULES_JOB_COMPLETE,
+  semconv.EVENT_OPENJOULES_JOB_BLOCKED,
+  semconv.EVENT_OPENJOULES_CTA_CLICK,
+]);
+const EVENT_READ: ReadonlyMap<string, Expected> = new Map<string, Expected>([
+  [semconv.ATTR_OPENJOULES_JOB_FLAVOR, 'string'],
+  [semconv.ATTR_OPENJOULES_JOB_STATUS, 'string'],
+  [semconv.ATTR_OPENJOULES_JOB_DURATION, 'amount'],
+  [semconv.ATTR_OPENJOULES_JOB_GPU_COUNT, 'count'],
+  [semconv.ATTR_OPENJOULES_CTA_SOURCE, 'string'],
+]);
 
 function check(value: AttrValue, expected: Expected): string | undefined {
   switch (expected) {

@@ -76,14 +76,14 @@ export function hourWindow(datetime: string): RollupWindow {
 /** One UTC day from `YYYY-MM-DD`. */
 export function dayWindow(day: string): RollupWindow {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day.trim());
-  if (!m) throw new WindowError(`--daily must be YYYY-MM-DD, got "${day}"`);
+  if (!m) throw new WindowError(`--daily (--daily-backfill) must be YYYY-MM-DD, got "${day}"`);
   return { granularity: 'day', buckets: [dayBucket(utc(day, Number(m[1]), Number(m[2]), Number(m[3]), 0, 0, 0))] };
 }
 
 /** Picks the window from the CLI flags; none set means the last completed hour before `nowMs`. */
 export function parseWindow(spec: WindowSpec, nowMs: number = Date.now()): RollupWindow {
   const given = [spec.hours !== undefined, spec.datetime !== undefined, spec.daily !== undefined].filter(Boolean).length;
-  if (given > 1) throw new WindowError('give at most one of --hours, --datetime, --daily');
+  if (given > 1) throw new WindowError('give at most one of --hours, --datetime, --daily (--daily-backfill)');
   if (spec.datetime !== undefined) return hourWindow(spec.datetime);
   if (spec.daily !== undefined) return dayWindow(spec.daily);
   return lastCompletedHours(spec.hours ?? 1, nowMs);

@@ -1,34 +1,25 @@
-import { context, diag, metrics, propagation, trace, type Attributes, type Context, type Meter } from '@opentelemetry/api';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import {
-  defaultResource,
-  detectResources,
-  envDetector,
-  hostDetector,
-  processDetector,
-  resourceFromAttributes,
-  type DetectedResourceAttributes,
-  type Resource,
-} from '@opentelemetry/resources';
-import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { energyConfigFromEnv, type EnergyConfig } from '../energy/config.js';
-import { startEnergySampler, startInProcessSampler, type EnergySampler } from '../energy/sampler.js';
+import { diag, metrics, type Attributes, type Meter } from '@opentelemetry/api';
+import { defaultResource, detectResources, envDetector, hostDetector, processDetector, resourceFromAttributes, type Resource, type ResourceDetector } from '@opentelemetry/resources';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { TracerProvider, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { EnergyConfig } from '../energy/config.js';
+import type { EnergySampler } from '../energy/sampler.js';
 import type { EnergySource } from '../energy/source.js';
 import { FanOutSpanProcessor } from '../export/fan-out-processor.js';
 import { ReportingBatchSpanProcessor } from '../export/reporting-batch-processor.js';
+import { settleWithin } from '../export/settle-within.js';
 import { registerHardwareMetrics } from '../metrics/hw-metrics.js';
-import {
-  ATTR_OPENJOULES_ENERGY_DEVICES,
-  ATTR_OPENJOULES_ENERGY_SOURCES,
-  ATTR_OPENJOULES_ENERGY_UNAVAILABLE,
-  METRIC_OPENJOULES_EXPORT_DROPPED_SPANS,
-} from '../semconv.js';
+import { METRIC_OPENJOULES_EXPORT_DROPPED_SPANS } from '../semconv.js';
 import { EnergySpanProcessor, SPAN_ENERGY_FINALIZE_VALUES, type SpanEnergyFinalize } from '../trace/energy-span-processor.js';
 import { TRACER_NAME, TRACER_VERSION } from '../trace/tracer.js';
-import { chooseTraceExporters, otlpExporterConfig, type ChosenExporter } from './trace-exporters.js';
+import { exportConfigFromEnv, JSONL_BATCH_DEFAULTS, NETWORK_BATCH_DEFAULTS, type BatchSettings } from './export-config.js';
+import { registerGlobals } from './global-registration.js';
+import { LateEnergySpanProcessor } from './late-energy-span-processor.js';
+import { chooseMetricReaders } from './metric-readers.js';
+import { startSampler } from './pipeline-sampler.js';
+import { reportOncePerVariable } from './problem-reporter.js';
+import { energyResourceDetector } from './resource-detector.js';
+import { chooseTraceExporters, type ChosenExporter } from './trace-exporters.js';
 
 /** Options of {@link startOpenJoules}. Everything defaults to the environment. */
 export interface OpenJoulesOptions {
@@ -47,8 +38,13 @@ export interface OpenJoulesOptions {
   readonly outDir?: string;
   /** Environment to read; default process.env. */
   readonly env?: NodeJS.ProcessEnv;
-  /** Batch delay in ms before spans are exported; default the SDK's (OTEL_BSP_SCHEDULE_DELAY, 5000). */
+  /** Batch delay in ms before spans are exported; default OTEL_BSP_SCHEDULE_DELAY, else the SDK's 5000. */
   readonly scheduledDelayMillis?: number;
+  /**
+   * Longest `shutdown` takes, ms, the last export included; default OPENJOULES_SHUTDOWN_TIMEOUT_MS, else 5000. What
+   * is not sent by then is counted and reported in one line. Each OTLP export is capped at it too.
+   */
+  readonly shutdownTimeoutMillis?: number;
   /** Where one-line warnings go; default console.warn. */
   readonly warn?: (message: string) => void;
 }
@@ -65,7 +61,10 @@ export interface OpenJoules {
   readonly meter: Meter;
   /** Exports everything ended so far (held spans included). */
   forceFlush(): Promise<void>;
-  /** Flushes, stops the sampler and the SDK. Idempotent; never rejects. */
+  /**
+   * Flushes, stops the sampler and the SDK, within `shutdownTimeoutMillis` (default 5 s): what has not been sent by
+   * then is counted and reported in one line. Idempotent; never rejects.
+   */
   shutdown(): Promise<void>;
 }
 
@@ -95,54 +94,53 @@ export async function startOpenJoules(options: OpenJoulesOptions = {}): Promise<
 export function startOpenJoulesSync(options: OpenJoulesOptions = {}): StartingOpenJoules {
   const env = options.env ?? process.env;
   const warn = options.warn ?? ((message: string) => console.warn(message));
+  const exportConfig = exportConfigFromEnv(env, warn);
+  const shutdownMs = options.shutdownTimeoutMillis ?? exportConfig.shutdownTimeoutMillis;
+  // Traces and metrics read the same OTLP variables: a bad one is named once.
+  const report = reportOncePerVariable(warn);
 
-  const samplerReady = startSampler(options.energy, env, warn);
+  const energy = startSampler(options.energy, env, warn);
   const finalize = spanEnergyFinalizeFromEnv(env, warn);
-  const energyAttribute = (pick: (status: ReturnType<EnergySampler['status']>) => string[]): Promise<string[] | undefined> =>
-    samplerReady.then((sampler) => {
-      const status = sampler?.status();
-      return status ? pick(status) : undefined;
-    });
-  const energyAttributes = {
-    [ATTR_OPENJOULES_ENERGY_SOURCES]: energyAttribute((status) => [...new Set(status.devices.map((d) => d.source))]),
-    [ATTR_OPENJOULES_ENERGY_DEVICES]: energyAttribute((status) => status.devices.map((d) => `${d.id}=${d.name} (${d.method})`)),
-    [ATTR_OPENJOULES_ENERGY_UNAVAILABLE]: energyAttribute((status) => status.unavailable.map((u) => `${u.source}: ${u.reason}`)),
-  };
-  const resource = buildResource(options, env, energyAttributes);
+  const resource = buildResource(options, env, energyResourceDetector(() => energy.sampler));
 
-  const metricReaders = chooseMetricReaders(env, warn);
+  // Each export under way at shutdown ends a little inside the bound, so the count of what was not sent is the line
+  // a user sees, and no request outlives the bound.
+  const exportMs = shutdownMs - Math.min(250, shutdownMs / 10);
+  // Traces first: a bad OTLP variable is named once, with what it means for spans.
+  const chosen: ChosenExporter[] = options.traceExporters
+    ? options.traceExporters.map((exporter) => ({ kind: 'console' as const, exporter, target: exporter.constructor.name }))
+    : chooseTraceExporters(env, warn, options.outDir, { maxExportMillis: exportMs, report });
+  const metricReaders = chooseMetricReaders(env, warn, report, exportMs);
   const meterProvider = new MeterProvider({ resource, readers: metricReaders });
   const meter = meterProvider.getMeter(TRACER_NAME, TRACER_VERSION);
   if (metricReaders.length > 0) metrics.setGlobalMeterProvider(meterProvider);
 
-  const chosen: ChosenExporter[] = options.traceExporters
-    ? options.traceExporters.map((exporter) => ({ kind: 'console' as const, exporter, target: exporter.constructor.name }))
-    : chooseTraceExporters(env, warn, options.outDir);
   const droppedCounter = meter.createCounter(METRIC_OPENJOULES_EXPORT_DROPPED_SPANS, {
     unit: '{span}',
-    description: 'Spans dropped because the export queue was full or the exporter failed.',
+    description: 'Spans dropped because the export queue was full, the exporter failed, or shutdown could not wait for them.',
   });
   const exportProcessors: SpanProcessor[] = chosen.map(
     (c) =>
       new ReportingBatchSpanProcessor(c.exporter, {
+        ...batchSettings(c.kind, exportConfig.batch, options.scheduledDelayMillis, exportMs),
         target: c.target,
         droppedCounter,
         warn,
-        ...(options.scheduledDelayMillis !== undefined ? { scheduledDelayMillis: options.scheduledDelayMillis } : {}),
+        shutdownTimeoutMillis: exportMs,
       }),
   );
   const next: SpanProcessor = exportProcessors.length === 1 ? exportProcessors[0]! : new FanOutSpanProcessor(exportProcessors);
   const processor = new LateEnergySpanProcessor(next);
 
-  const sdk = new NodeSDK({ resource, autoDetectResources: false, spanProcessors: [processor], metricReaders: [] });
-  sdk.start();
+  const provider = new TracerProvider({ resource, spanProcessors: [processor] });
+  const releaseGlobals = registerGlobals(provider);
 
   let sampler: EnergySampler | undefined;
   let unregisterHw: (() => void) | undefined;
   let stopping = false;
-  const ready = samplerReady.then(async (started) => {
+  const ready = energy.sampler.then(async (started) => {
     if (stopping) {
-      await started?.shutdown().catch(() => undefined);
+      await energy.stop();
       return;
     }
     sampler = started;
@@ -169,127 +167,50 @@ export function startOpenJoulesSync(options: OpenJoulesOptions = {}): StartingOp
     shutdown: () =>
       (stopped ??= (async () => {
         stopping = true;
+        const deadline = performance.now() + shutdownMs;
+        const late: string[] = [];
+        // Each part gets what is left of the one bound; a part still running then is named, not waited for.
         const step = async (what: string, work: () => Promise<unknown> | unknown): Promise<void> => {
-          try {
-            await work();
-          } catch (error) {
-            diag.warn(`openjoules: ${what} failed during shutdown: ${(error as Error).message}`);
-          }
+          const running = (async () => work())().catch((error: Error) => diag.warn(`openjoules: ${what} failed during shutdown: ${error.message}`));
+          if (!(await settleWithin(running, Math.max(0, deadline - performance.now())))) late.push(what);
         };
-        await ready;
-        await step('span export', () => sdk.shutdown());
-        // NodeSDK registered the global API; release it so a later start (or the host's own SDK) can register.
-        trace.disable();
-        context.disable();
-        propagation.disable();
+        // Spans and metrics leave in parallel: a dead backend for one does not spend the other's time.
+        await Promise.all([step('span export', () => provider.shutdown()), step('metric export', () => meterProvider.shutdown())]);
+        // Release the global API we registered, so a later start (or the host's own SDK) can register.
+        releaseGlobals();
         unregisterHw?.();
-        await step('metrics', () => meterProvider.shutdown());
         if (metricReaders.length > 0) metrics.disable();
-        await step('energy sampler', () => sampler?.shutdown());
+        await step('energy sampler', () => (sampler ? energy.stop() : undefined));
+        if (late.length > 0) warn(`openjoules: shutdown stopped waiting after ${shutdownMs} ms for: ${late.join(', ')}`);
       })()),
   };
 }
 
 /**
- * Sends spans to the exporters until the energy processor is attached, then through it. A span keeps the path it
- * started on, so a span open across the switch is not handed to a processor that never saw it start.
+ * Batch settings for one target: OTEL_BSP_* where set, else the target's defaults (a local file takes a deeper queue
+ * and bigger batches than a network). The processor's own export timeout stays inside the shutdown bound, so its
+ * timer never holds an exiting process past it.
  */
-class LateEnergySpanProcessor implements SpanProcessor {
-  private _energy: SpanProcessor | undefined;
-  private readonly _early = new WeakSet<object>();
-
-  constructor(private readonly _next: SpanProcessor) {}
-
-  attach(energy: SpanProcessor): void {
-    this._energy = energy;
-  }
-
-  onStart(span: Span, parentContext: Context): void {
-    if (this._energy) return this._energy.onStart(span, parentContext);
-    this._early.add(span);
-    this._next.onStart(span, parentContext);
-  }
-
-  onEnding(span: Span): void {
-    this._pathOf(span).onEnding?.(span);
-  }
-
-  onEnd(span: ReadableSpan): void {
-    this._pathOf(span).onEnd(span);
-  }
-
-  forceFlush(): Promise<void> {
-    return (this._energy ?? this._next).forceFlush();
-  }
-
-  shutdown(): Promise<void> {
-    return (this._energy ?? this._next).shutdown();
-  }
-
-  private _pathOf(span: object): SpanProcessor {
-    return this._energy && !this._early.has(span) ? this._energy : this._next;
-  }
+function batchSettings(kind: ChosenExporter['kind'], fromEnv: BatchSettings, scheduledDelayMillis: number | undefined, shutdownMs: number): BatchSettings {
+  const defaults = kind === 'jsonl' ? JSONL_BATCH_DEFAULTS : NETWORK_BATCH_DEFAULTS;
+  const maxQueueSize = fromEnv.maxQueueSize ?? defaults.maxQueueSize;
+  return {
+    maxQueueSize,
+    maxExportBatchSize: Math.min(fromEnv.maxExportBatchSize ?? defaults.maxExportBatchSize, maxQueueSize),
+    exportTimeoutMillis: Math.min(fromEnv.exportTimeoutMillis ?? 30_000, shutdownMs),
+    ...(scheduledDelayMillis !== undefined || fromEnv.scheduledDelayMillis !== undefined
+      ? { scheduledDelayMillis: scheduledDelayMillis ?? fromEnv.scheduledDelayMillis }
+      : {}),
+  };
 }
 
-async function startSampler(
-  energy: OpenJoulesOptions['energy'],
-  env: NodeJS.ProcessEnv,
-  warn: (message: string) => void,
-): Promise<EnergySampler | undefined> {
-  if (energy === false) return undefined;
-  try {
-    if (Array.isArray(energy)) return energy.length > 0 ? startInProcessSampler([...energy]) : undefined;
-    const config = (energy as EnergyConfig | undefined) ?? energyConfigFromEnv(env, warn);
-    if (config.sources === 'none') return undefined;
-    const sampler = await startEnergySampler(config);
-    if (sampler.status().devices.length === 0) {
-      const reasons = sampler.status().unavailable.map((u) => `${u.source}: ${u.reason}`);
-      warn(`openjoules: no energy source found; spans carry no joules (${reasons.join('; ') || 'nothing detected'})`);
-      await sampler.shutdown();
-      return undefined;
-    }
-    return sampler;
-  } catch (error) {
-    warn(`openjoules: energy sampler failed to start (${(error as Error).message}); spans carry no joules`);
-    return undefined;
-  }
-}
-
-function buildResource(options: OpenJoulesOptions, env: NodeJS.ProcessEnv, energyAttributes: DetectedResourceAttributes): Resource {
-  const detected = detectResources({ detectors: [envDetector, hostDetector, processDetector] });
+function buildResource(options: OpenJoulesOptions, env: NodeJS.ProcessEnv, energyDetector: ResourceDetector): Resource {
+  const detected = detectResources({ detectors: [envDetector, hostDetector, processDetector, energyDetector] });
   const serviceName = options.serviceName ?? env.OTEL_SERVICE_NAME?.trim();
-  let resource = defaultResource().merge(detected).merge(resourceFromAttributes(energyAttributes));
+  let resource = defaultResource().merge(detected);
   if (options.resourceAttributes) resource = resource.merge(resourceFromAttributes(options.resourceAttributes));
   if (serviceName) resource = resource.merge(resourceFromAttributes({ 'service.name': serviceName }));
   return resource;
-}
-
-/** OTEL_METRICS_EXPORTER: `otlp`, `prometheus`, `none` (comma list). Unset: `otlp` when an OTLP endpoint is set, else none. */
-function chooseMetricReaders(env: NodeJS.ProcessEnv, warn: (message: string) => void): IMetricReader[] {
-  const hasEndpoint = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT?.trim());
-  const names = (env.OTEL_METRICS_EXPORTER?.trim() || (hasEndpoint ? 'otlp' : 'none'))
-    .split(',')
-    .map((n) => n.trim().toLowerCase())
-    .filter(Boolean);
-  if (names.includes('none')) return [];
-  const readers: IMetricReader[] = [];
-  for (const name of new Set(names)) {
-    if (name === 'otlp') {
-      readers.push(
-        new PeriodicExportingMetricReader({
-          exporter: new OTLPMetricExporter(otlpExporterConfig(env, 'metrics')),
-          exportIntervalMillis: Number(env.OTEL_METRIC_EXPORT_INTERVAL) || 60_000,
-        }),
-      );
-    } else if (name === 'prometheus') {
-      const port = Number(env.OTEL_EXPORTER_PROMETHEUS_PORT) || PrometheusExporter.DEFAULT_OPTIONS.port;
-      const host = env.OTEL_EXPORTER_PROMETHEUS_HOST?.trim() || '127.0.0.1';
-      readers.push(new PrometheusExporter({ port, host }));
-    } else {
-      warn(`openjoules: OTEL_METRICS_EXPORTER "${name}" is not supported (otlp, prometheus, none); ignored`);
-    }
-  }
-  return readers;
 }
 
 /** OPENJOULES_SPAN_ENERGY: when spans get their energy (auto, exact, immediate); a bad value warns and gives auto. */

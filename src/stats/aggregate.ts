@@ -25,6 +25,10 @@ export interface AggregateOptions {
   readonly numGpus?: number;
   /** Steady-state detector settings; its warmup defaults to `warmup` when given, else the seed's 5. */
   readonly steadyState?: Partial<SteadyStateConfig>;
+  /** Only calls that started at or after this time, unix seconds (the seed's `since`, on its `timestamp`). */
+  readonly since?: number;
+  /** Only calls that started at or before this time, unix seconds (the seed's `until`). */
+  readonly until?: number;
 }
 
 /** MFU, MBU and IPJ of one group; null values carry a `reason`. */
@@ -128,6 +132,9 @@ export interface StatsSummary {
 export interface StatsReport {
   readonly by: StatsGrouping;
   readonly warmup: number | null;
+  /** The time filter applied, unix seconds; null when open. */
+  readonly since: number | null;
+  readonly until: number | null;
   /** Calls left out as warmup. */
   readonly warmup_excluded: number;
   readonly groups: GroupStats[];
@@ -146,8 +153,12 @@ const SUMS = `COUNT(*) AS call_count, SUM(total_tokens) AS total_tokens, SUM(pro
   AVG(p95_itl_ms) AS avg_p95_itl_ms, AVG(p99_itl_ms) AS avg_p99_itl_ms, COUNT(energy_joules) AS calls_with_energy,
   SUM(itl_source = 'chunks') AS itl_chunk_calls, SUM(itl_source = 'estimate') AS itl_estimate_calls`;
 
-/** Calls numbered per model in start order, for the warmup cut. */
-const BASE = `WITH base AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY model_id ORDER BY timestamp, id) AS call_seq FROM telemetry)`;
+/**
+ * The calls in the time filter, numbered per model in start order for the warmup cut: the first calls of a window
+ * are its warmup, whatever ran before it. Parameters: since, until (unix s; ±Infinity when open).
+ */
+const BASE = `WITH base AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY model_id ORDER BY timestamp, id) AS call_seq
+  FROM telemetry WHERE timestamp >= ? AND timestamp <= ?)`;
 
 interface CallRow {
   key: string;
@@ -174,12 +185,15 @@ export function aggregateStats(store: TelemetryStore, options: AggregateOptions 
   const warmup = options.warmup;
   const keep = warmup === undefined ? '1' : `call_seq > ${Math.max(0, Math.floor(warmup))} AND is_warmup = 0`;
   const batchOnly = by === 'batch' ? `AND batch_id != ''` : '';
+  // sql.js binds JS numbers as REAL; ±1e308 stands for an open end.
+  const range = [options.since ?? -1e308, options.until ?? 1e308];
 
   const calls: CallRow[] = store
     .query(
       `${BASE} SELECT ${column} AS key, model_id, latency_seconds, ttft, throughput_tok_per_sec, energy_joules, trace_id,
         query_resolved, gpu_name, num_gpus, (${keep}) AS included
        FROM base WHERE 1 ${batchOnly} ORDER BY timestamp, id`,
+      range,
     )
     .map((r) => ({
       key: String(r.key ?? ''),
@@ -196,7 +210,7 @@ export function aggregateStats(store: TelemetryStore, options: AggregateOptions 
     }));
   const callsByKey = groupBy(calls, (c) => c.key);
 
-  const rows = store.query(`${BASE} SELECT ${column} AS key, ${SUMS} FROM base WHERE ${keep} ${batchOnly} GROUP BY ${column} ORDER BY call_count DESC, key`);
+  const rows = store.query(`${BASE} SELECT ${column} AS key, ${SUMS} FROM base WHERE ${keep} ${batchOnly} GROUP BY ${column} ORDER BY call_count DESC, key`, range);
   const steadyConfig: Partial<SteadyStateConfig> = { ...(warmup !== undefined ? { warmupSamples: warmup } : {}), ...options.steadyState };
   const groups = rows.map((row) => {
     const key = String(row.key ?? '');
@@ -225,10 +239,14 @@ export function aggregateStats(store: TelemetryStore, options: AggregateOptions 
   const perModel =
     by === 'model'
       ? groups
-      : store.query(`${BASE} SELECT model_id AS key, ${SUMS} FROM base WHERE ${keep} GROUP BY model_id ORDER BY call_count DESC, key`).map((r) => sqlRow(r, String(r.key ?? '')));
+      : store
+          .query(`${BASE} SELECT model_id AS key, ${SUMS} FROM base WHERE ${keep} GROUP BY model_id ORDER BY call_count DESC, key`, range)
+          .map((r) => sqlRow(r, String(r.key ?? '')));
   return {
     by,
     warmup: warmup ?? null,
+    since: options.since ?? null,
+    until: options.until ?? null,
     warmup_excluded: calls.filter((c) => !c.included).length,
     groups,
     summary: summarize(perModel),

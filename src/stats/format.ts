@@ -57,7 +57,14 @@ export function formatStatsTable(report: StatsReport, storePath: string): string
     '',
     `total: ${sum.total_calls} calls, ${sum.total_tokens} tokens, ${fmt(sum.total_energy_joules)} J, ${fmt(sum.total_latency)} s, $${fmt(sum.total_cost)}` +
       (report.warmup !== null ? `; ${report.warmup_excluded} warmup call(s) left out` : ''),
-    `store: ${storePath}`,
+    `store: ${storePath}` + timeFilter(report),
   );
   return out.join('\n');
+}
+
+/** `; calls from … to …` when --since or --until narrowed the calls. */
+function timeFilter(report: StatsReport): string {
+  if (report.since === null && report.until === null) return '';
+  const iso = (s: number | null): string => (s === null ? 'any time' : new Date(s * 1000).toISOString());
+  return `; calls started from ${iso(report.since)} to ${iso(report.until)}`;
 }

@@ -5,8 +5,8 @@ import { percentile } from '../rollup/percentile.js';
 /** The seed's percentile (linear interpolation), shared with the rollup. */
 export { percentile };
 
-/** Inter-token latency statistics of one streamed call, in milliseconds. */
-export interface ItlStats {
+/** Inter-token latency statistics of one streamed call from its gaps, in milliseconds (the stored ITL columns). */
+export interface ItlGapStats {
   readonly mean_ms: number;
   readonly median_ms: number;
   readonly p90_ms: number;
@@ -17,11 +17,12 @@ export interface ItlStats {
 }
 
 /**
- * The seed's `_compute_itl_stats(itl_values_ms)`: mean, median, p90/p95/p99 and sample std of inter-token
- * latencies (ms); all 0 when there are none. `[10, 20, 30, 40, 50]` gives mean 30, median 30, p90 46, p95 48,
- * p99 49.6.
+ * The seed's `InstrumentedEngine._compute_itl_stats(itl_values_ms)`: mean, median, p90/p95/p99 and sample std of
+ * inter-token latencies (gaps, ms), the `*_itl_ms` columns of a stored call; all 0 when there are none.
+ * `[10, 20, 30, 40, 50]` gives mean 30, median 30, p90 46, p95 48, p99 49.6. For token timestamps in and the seed's
+ * `p50_ms … max_ms` out, see `computeItlStats` (itl.ts).
  */
-export function computeItlStats(itlMs: readonly number[]): ItlStats {
+export function computeItlGapStats(itlMs: readonly number[]): ItlGapStats {
   const n = itlMs.length;
   if (n === 0) return { mean_ms: 0, median_ms: 0, p90_ms: 0, p95_ms: 0, p99_ms: 0, std_ms: 0 };
   const mean = itlMs.reduce((s, v) => s + v, 0) / n;

@@ -1,6 +1,7 @@
 import { mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Database, SqlJsStatic } from 'sql.js';
+import { importOptionalPeer } from '../export-data/optional-peer.js';
 import type { TelemetryRecord } from './telemetry-record.js';
 
 /** A value read from or bound to the store (SQLite's storage classes). */
@@ -81,7 +82,7 @@ const LOCK_STALE_MS = 120_000;
 let sqlJs: Promise<SqlJsStatic> | undefined;
 
 function loadSqlJs(): Promise<SqlJsStatic> {
-  sqlJs ??= import('sql.js').then((m) => m.default());
+  sqlJs ??= importOptionalPeer<{ default: () => Promise<SqlJsStatic> }>('sql.js', 'openjoules stats').then((m) => m.default());
   return sqlJs;
 }
 

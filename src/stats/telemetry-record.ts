@@ -12,7 +12,7 @@ import {
   ATTR_OPENJOULES_WARMUP,
 } from '../semconv.js';
 import { gpuFromDevices } from './gpu-specs.js';
-import { computeItlStats, itlFromTimestamps } from './percentile.js';
+import { computeItlGapStats, itlFromTimestamps } from './percentile.js';
 
 /** The deprecated GenAI provider attribute older instrumentations still write (renamed gen_ai.provider.name in v1.37). */
 export const ATTR_GEN_AI_SYSTEM_DEPRECATED = GEN_AI_SYSTEM;
@@ -152,10 +152,10 @@ function toRecord(forest: SpanForest, call: GenAiUnit, resolved: boolean | null,
     decodeEnergy = energy * (1 - prefillLatency / latency);
   }
 
-  let itl: ReturnType<typeof computeItlStats> | null = null;
+  let itl: ReturnType<typeof computeItlGapStats> | null = null;
   let itlSource: TelemetryRecord['itl_source'] = '';
   if (chunkTimes.length >= 2) {
-    itl = computeItlStats(itlFromTimestamps(chunkTimes));
+    itl = computeItlGapStats(itlFromTimestamps(chunkTimes));
     itlSource = 'chunks';
   }
   const meanItlEstimate = decodeLatency !== null && decodeLatency > 0 && completion > 0 ? (decodeLatency / completion) * 1000 : null;

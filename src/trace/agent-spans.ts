@@ -7,6 +7,7 @@ import {
   type Attributes,
   type Context,
   type Span,
+  type Tracer,
 } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
@@ -70,6 +71,11 @@ export interface AgentTurnOptions {
   readonly regenerated?: boolean;
   /** Remote agents (OpenAI Assistants, Bedrock Agents) are CLIENT spans; in-process agents INTERNAL (default). */
   readonly remote?: boolean;
+  /**
+   * The tracer that starts the span; default: openjoules' tracer of the global provider. The auto-instrumentation
+   * passes the one of the provider it was given (`setTracerProvider`).
+   */
+  readonly tracer?: Tracer;
   readonly attributes?: Attributes;
 }
 
@@ -89,6 +95,11 @@ export interface LlmCallOptions {
   readonly subModelCall?: boolean;
   /** In-process models may be INTERNAL; remote APIs are CLIENT (default). */
   readonly inProcess?: boolean;
+  /**
+   * The tracer that starts the span; default: openjoules' tracer of the global provider. The auto-instrumentation
+   * passes the one of the provider it was given (`setTracerProvider`).
+   */
+  readonly tracer?: Tracer;
   readonly attributes?: Attributes;
 }
 
@@ -100,6 +111,11 @@ export interface ToolCallOptions {
   readonly description?: string;
   /** Recorded only when content capture is on (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true). */
   readonly arguments?: unknown;
+  /**
+   * The tracer that starts the span; default: openjoules' tracer of the global provider. The auto-instrumentation
+   * passes the one of the provider it was given (`setTracerProvider`).
+   */
+  readonly tracer?: Tracer;
   readonly attributes?: Attributes;
 }
 
@@ -362,7 +378,7 @@ export function startAgentTurn(options: AgentTurnOptions = {}, parent: Context =
   put(attributes, ATTR_GEN_AI_AGENT_DESCRIPTION, options.agentDescription);
   put(attributes, ATTR_OPENJOULES_TURN_INDEX, options.turnIndex);
   put(attributes, ATTR_OPENJOULES_TURN_REGENERATED, options.regenerated);
-  const span = getTracer().startSpan(
+  const span = (options.tracer ?? getTracer()).startSpan(
     options.agentName ? `invoke_agent ${options.agentName}` : 'invoke_agent',
     { kind: options.remote ? SpanKind.CLIENT : SpanKind.INTERNAL, attributes },
     parent,
@@ -385,7 +401,7 @@ export function startLlmCall(options: LlmCallOptions, parent: Context = context.
   put(attributes, ATTR_SERVER_ADDRESS, options.serverAddress);
   put(attributes, ATTR_SERVER_PORT, options.serverPort);
   put(attributes, ATTR_OPENJOULES_SUB_MODEL_CALL, options.subModelCall);
-  const span = getTracer().startSpan(
+  const span = (options.tracer ?? getTracer()).startSpan(
     `${operation} ${options.model}`,
     { kind: options.inProcess ? SpanKind.INTERNAL : SpanKind.CLIENT, startTime: startMs, attributes },
     parent,
@@ -405,7 +421,7 @@ export function startToolCall(options: ToolCallOptions, parent: Context = contex
   if (options.arguments !== undefined && isContentCaptureEnabled()) {
     attributes[ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] = serializeContent(options.arguments);
   }
-  const span = getTracer().startSpan(`execute_tool ${options.name}`, { kind: SpanKind.INTERNAL, attributes }, parent);
+  const span = (options.tracer ?? getTracer()).startSpan(`execute_tool ${options.name}`, { kind: SpanKind.INTERNAL, attributes }, parent);
   return new ToolHandle(span, parent, inherited);
 }
 

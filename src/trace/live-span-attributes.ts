@@ -9,7 +9,7 @@
  * falls back to `setAttributes`.
  */
 import type { Attributes } from '@opentelemetry/api';
-import type { Span } from '@opentelemetry/sdk-trace-base';
+import type { Span } from '@opentelemetry/sdk-trace';
 
 /** The SDK span's own fields this relies on (sdk-trace 2.x `Span`). */
 interface SdkSpanFields {

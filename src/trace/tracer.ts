@@ -5,6 +5,12 @@ export const TRACER_NAME = 'openjoules';
 /** Kept in step with package.json by test/trace/agent-spans.test.ts. */
 export const TRACER_VERSION = '0.1.0';
 
+/**
+ * Where a hook gets its tracer, asked at each span start: an instrumentation may be given its provider after it has
+ * patched a library (NodeSDK and `registerInstrumentations` call `setTracerProvider` after constructing it).
+ */
+export type TracerSource = () => Tracer;
+
 let cachedProvider: TracerProvider | undefined;
 let cachedTracer: Tracer | undefined;
 
@@ -20,4 +26,9 @@ export function getTracer(): Tracer {
     cachedTracer = provider.getTracer(TRACER_NAME, TRACER_VERSION);
   }
   return cachedTracer;
+}
+
+/** The openjoules tracer (scope `openjoules`) of a given provider, for spans that must not go to the global one. */
+export function tracerOf(provider: TracerProvider): Tracer {
+  return provider.getTracer(TRACER_NAME, TRACER_VERSION);
 }

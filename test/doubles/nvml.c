@@ -9,7 +9,15 @@
  *   init_error=R           nvmlInit_v2 returns R
  *   power_mw=P             constant power of every device, mW (default 100000)
  *   profile=MS:MW,MS:MW    piecewise power (replaces power_mw); the last segment lasts forever
+ *   profile_file=PATH      piecewise-linear power from a file (power_profile.h), replaces both of the above
+ *   profile_origin_ns=N    profile time 0 is this CLOCK_MONOTONIC instant (default: nvmlInit_v2)
  *   tick_ms=N              the energy counter only advances every N ms: it holds the integral up to the last tick
+ *   tick_phase_ms=X        ...ticking at X + k·N ms of profile time (default 0)
+ *   power_usage=average    nvmlDeviceGetPowerUsage answers the mean of the last second (Ampere and newer, not GA100)
+ *   instant_refresh_ms=R   NVML_FI_DEV_POWER_INSTANT only changes every R ms (default: every call)
+ *   instant_window_ms=W    ...and is then the mean over the W ms before the refresh (W < R: a part-time sensor)
+ *   module_extra_mw=X      scopeId 1 (module: Grace CPU + GPU) answers the power and energy fields with X mW more
+ *                          than the GPU; without it scopeId 1 answers NOT_SUPPORTED per field (not a superchip)
  *   energy_offset_mj=E     counter value at time 0 (a driver that has been up a while)
  *   energy_not_supported=1 nvmlDeviceGetTotalEnergyConsumption answers NVML_ERROR_NOT_SUPPORTED (pre-Volta)
  *   instant_not_supported=1 the NVML_FI_DEV_POWER_INSTANT field answers NOT_SUPPORTED in its own nvmlReturn
@@ -23,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "power_profile.h"
 
 typedef int nvmlReturn_t;
 #define NVML_SUCCESS 0
@@ -32,9 +41,14 @@ typedef int nvmlReturn_t;
 #define NVML_ERROR_INSUFFICIENT_SIZE 7
 #define NVML_ERROR_GPU_IS_LOST 15
 
+#define NVML_FI_DEV_TOTAL_ENERGY_CONSUMPTION 83
 #define NVML_FI_DEV_POWER_AVERAGE 185
 #define NVML_FI_DEV_POWER_INSTANT 186
+#define NVML_FI_DEV_ENERGY 191
 #define NVML_VALUE_TYPE_UNSIGNED_INT 1
+#define NVML_VALUE_TYPE_UNSIGNED_LONG_LONG 3
+#define NVML_POWER_SCOPE_GPU 0
+#define NVML_POWER_SCOPE_MODULE 1
 
 typedef struct nvmlDevice_st { unsigned int index; } *nvmlDevice_t;
 
@@ -64,16 +78,19 @@ typedef struct nvmlMemory_st { unsigned long long total; unsigned long long free
 _Static_assert(sizeof(nvmlFieldValue_t) == 40, "nvmlFieldValue_t is 40 bytes");
 
 #define MAX_DEVICES 8
-#define MAX_SEGMENTS 32
 
 static struct nvmlDevice_st g_devices[MAX_DEVICES];
 static int g_refcount = 0;
 static unsigned int g_count = 1;
 static int g_init_error = 0;
-static double g_seg_ms[MAX_SEGMENTS];
-static double g_seg_mw[MAX_SEGMENTS];
-static int g_segments = 1;
+static oj_profile g_profile;
 static double g_tick_ms = 0;
+static double g_tick_phase_ms = 0;
+static int g_power_usage_average = 0;
+static double g_instant_refresh_ms = 0;
+static double g_instant_window_ms = 0;
+static double g_module_extra_mw = -1;
+static long long g_origin_ns = -1;
 static double g_offset_mj = 0;
 static int g_energy_not_supported = 0;
 static int g_instant_not_supported = 0;
@@ -88,45 +105,60 @@ static struct timespec g_start;
 /* Test-only: sets the fake clock, in ms since init. */
 void ojtest_set_time_ms(double ms) { g_fake_ms = ms; }
 
+/* Profile time, ms. */
 static double now_ms(void) {
   if (g_fake_clock) return g_fake_ms;
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
+  if (g_origin_ns >= 0) return ((double)ts.tv_sec * 1e9 + (double)ts.tv_nsec - (double)g_origin_ns) / 1e6;
   return (double)(ts.tv_sec - g_start.tv_sec) * 1e3 + (double)(ts.tv_nsec - g_start.tv_nsec) / 1e6;
 }
 
 static void read_control(void) {
-  g_count = 1; g_init_error = 0; g_segments = 1; g_seg_ms[0] = 1e300; g_seg_mw[0] = 100000;
-  g_tick_ms = 0; g_offset_mj = 0; g_energy_not_supported = 0; g_instant_not_supported = 0;
+  g_count = 1; g_init_error = 0; oj_profile_constant(&g_profile, 100.0);
+  g_tick_ms = 0; g_tick_phase_ms = 0; g_power_usage_average = 0; g_instant_refresh_ms = 0; g_instant_window_ms = 0;
+  g_module_extra_mw = -1; g_origin_ns = -1; g_offset_mj = 0; g_energy_not_supported = 0; g_instant_not_supported = 0;
   g_lost_device = -1; g_lost_after = -1; g_reset_at_ms = -1; g_fake_clock = 0; g_fake_ms = 0;
   memset(g_calls, 0, sizeof g_calls);
   const char *path = getenv("OJ_NVML_DOUBLE_CONTROL");
   FILE *f = path ? fopen(path, "r") : NULL;
   if (!f) return;
-  char line[512];
+  char line[4096];
   while (fgets(line, sizeof line, f)) {
     char *eq = strchr(line, '=');
     if (!eq) continue;
     *eq = 0;
+    line[strcspn(eq + 1, "\r\n") + (eq + 1 - line)] = 0;
     const char *k = line, *v = eq + 1;
     if (!strcmp(k, "devices")) g_count = (unsigned)atoi(v);
     else if (!strcmp(k, "init_error")) g_init_error = atoi(v);
-    else if (!strcmp(k, "power_mw")) { g_segments = 1; g_seg_ms[0] = 1e300; g_seg_mw[0] = atof(v); }
+    else if (!strcmp(k, "power_mw")) oj_profile_constant(&g_profile, atof(v) / 1000.0);
     else if (!strcmp(k, "profile")) {
-      g_segments = 0;
+      /* Segments "duration_ms:mW": steps, the last one held forever. */
+      oj_profile_clear(&g_profile);
       const char *p = v;
-      while (*p && g_segments < MAX_SEGMENTS) {
+      double start = 0;
+      while (*p) {
         char *end;
-        g_seg_ms[g_segments] = strtod(p, &end);
+        double ms = strtod(p, &end);
         if (*end != ':') break;
-        g_seg_mw[g_segments] = strtod(end + 1, &end);
-        g_segments++;
+        double mw = strtod(end + 1, &end);
+        oj_profile_push(&g_profile, start, mw / 1000.0);
+        oj_profile_push(&g_profile, start + ms, mw / 1000.0);
+        start += ms;
         if (*end != ',') break;
         p = end + 1;
       }
-      if (g_segments == 0) { g_segments = 1; g_seg_mw[0] = 0; }
-      g_seg_ms[g_segments - 1] = 1e300;
+      if (g_profile.n == 0) oj_profile_constant(&g_profile, 0);
+      else g_profile.n--; /* the last segment lasts forever: drop its end point */
     }
+    else if (!strcmp(k, "profile_file")) { if (oj_profile_load(&g_profile, v) != 0) oj_profile_constant(&g_profile, 0); }
+    else if (!strcmp(k, "profile_origin_ns")) g_origin_ns = atoll(v);
+    else if (!strcmp(k, "tick_phase_ms")) g_tick_phase_ms = atof(v);
+    else if (!strcmp(k, "power_usage")) g_power_usage_average = !strncmp(v, "average", 7);
+    else if (!strcmp(k, "instant_refresh_ms")) g_instant_refresh_ms = atof(v);
+    else if (!strcmp(k, "instant_window_ms")) g_instant_window_ms = atof(v);
+    else if (!strcmp(k, "module_extra_mw")) g_module_extra_mw = atof(v);
     else if (!strcmp(k, "tick_ms")) g_tick_ms = atof(v);
     else if (!strcmp(k, "energy_offset_mj")) g_offset_mj = atof(v);
     else if (!strcmp(k, "energy_not_supported")) g_energy_not_supported = atoi(v);
@@ -140,31 +172,33 @@ static void read_control(void) {
   if (g_count > MAX_DEVICES) g_count = MAX_DEVICES;
 }
 
-static double power_at_mw(double t) {
-  double start = 0;
-  for (int i = 0; i < g_segments; i++) {
-    if (t < start + g_seg_ms[i]) return g_seg_mw[i];
-    start += g_seg_ms[i];
-  }
-  return g_seg_mw[g_segments - 1];
+static double power_at_mw(double t) { return oj_profile_watts(&g_profile, t) * 1000.0; }
+
+/* Integral of the profile from 0 to t, in mJ. */
+static double integral_mj(double t) { return (oj_profile_joules(&g_profile, t) - oj_profile_joules(&g_profile, 0)) * 1000.0; }
+
+/* The GPU's energy counter, mJ: the integral up to the last tick; `extra_mw` more for the module scope. */
+static double counter_mj_plus(double t, double extra_mw) {
+  t = oj_last_tick(t, g_tick_ms, g_tick_phase_ms);
+  double e;
+  if (g_reset_at_ms >= 0 && t >= g_reset_at_ms) e = integral_mj(t) - integral_mj(g_reset_at_ms);
+  else e = g_offset_mj + integral_mj(t);
+  return e + (extra_mw > 0 ? extra_mw * t / 1000.0 : 0);
 }
 
-/* Integral of the profile from 0 to t, in mJ (mW × ms / 1000). */
-static double integral_mj(double t) {
-  double start = 0, e = 0;
-  for (int i = 0; i < g_segments && start < t; i++) {
-    double end = start + g_seg_ms[i];
-    double upto = t < end ? t : end;
-    e += g_seg_mw[i] * (upto - start) / 1000.0;
-    start = end;
-  }
-  return e;
+static double counter_mj(double t) { return counter_mj_plus(t, 0); }
+
+/* nvmlDeviceGetPowerUsage: instantaneous, or the mean of the last second (power_usage=average). */
+static double power_usage_mw(double t) {
+  return g_power_usage_average ? oj_profile_mean_watts(&g_profile, t, 1000.0) * 1000.0 : power_at_mw(t);
 }
 
-static double counter_mj(double t) {
-  if (g_tick_ms > 0) t = (double)(long long)(t / g_tick_ms) * g_tick_ms;
-  if (g_reset_at_ms >= 0 && t >= g_reset_at_ms) return integral_mj(t) - integral_mj(g_reset_at_ms);
-  return g_offset_mj + integral_mj(t);
+/* NVML_FI_DEV_POWER_INSTANT at t, mW, and the time it was refreshed (profile ms). */
+static double instant_mw(double t, double *refreshed) {
+  if (g_instant_refresh_ms <= 0) { *refreshed = t; return power_at_mw(t); }
+  double r = oj_last_tick(t, g_instant_refresh_ms, 0);
+  *refreshed = r;
+  return oj_profile_mean_watts(&g_profile, r, g_instant_window_ms) * 1000.0;
 }
 
 static nvmlReturn_t check(nvmlDevice_t device) {
@@ -259,7 +293,7 @@ nvmlReturn_t nvmlDeviceGetPowerUsage(nvmlDevice_t device, unsigned int *power) {
   if (r) return r;
   if (lost(device)) return NVML_ERROR_GPU_IS_LOST;
   if (!power) return NVML_ERROR_INVALID_ARGUMENT;
-  *power = (unsigned int)power_at_mw(now_ms());
+  *power = (unsigned int)power_usage_mw(now_ms());
   return NVML_SUCCESS;
 }
 
@@ -273,10 +307,27 @@ nvmlReturn_t nvmlDeviceGetFieldValues(nvmlDevice_t device, int valuesCount, nvml
     nvmlFieldValue_t *v = &values[i];
     v->timestamp = 1700000000000000LL + (long long)(t * 1000);
     v->latencyUsec = 0;
-    if ((v->fieldId == NVML_FI_DEV_POWER_INSTANT && !g_instant_not_supported) || v->fieldId == NVML_FI_DEV_POWER_AVERAGE) {
+    v->nvmlReturn = NVML_SUCCESS;
+    double extra = 0;
+    if (v->scopeId == NVML_POWER_SCOPE_MODULE) {
+      if (g_module_extra_mw < 0) { v->nvmlReturn = NVML_ERROR_NOT_SUPPORTED; continue; }
+      extra = g_module_extra_mw;
+    } else if (v->scopeId != NVML_POWER_SCOPE_GPU) {
+      v->nvmlReturn = NVML_ERROR_NOT_SUPPORTED;
+      continue;
+    }
+    if (v->fieldId == NVML_FI_DEV_POWER_INSTANT && !g_instant_not_supported) {
+      double refreshed;
       v->valueType = NVML_VALUE_TYPE_UNSIGNED_INT;
-      v->nvmlReturn = NVML_SUCCESS;
-      v->value.uiVal = (unsigned int)power_at_mw(t);
+      v->value.uiVal = (unsigned int)(instant_mw(t, &refreshed) + extra);
+      /* The sample's own time: NVML stamps a value when the driver took it, not when it was asked for. */
+      v->timestamp = 1700000000000000LL + (long long)(refreshed * 1000);
+    } else if (v->fieldId == NVML_FI_DEV_POWER_AVERAGE) {
+      v->valueType = NVML_VALUE_TYPE_UNSIGNED_INT;
+      v->value.uiVal = (unsigned int)(oj_profile_mean_watts(&g_profile, t, 1000.0) * 1000.0 + extra);
+    } else if ((v->fieldId == NVML_FI_DEV_ENERGY || v->fieldId == NVML_FI_DEV_TOTAL_ENERGY_CONSUMPTION) && !g_energy_not_supported) {
+      v->valueType = NVML_VALUE_TYPE_UNSIGNED_LONG_LONG;
+      v->value.ullVal = (unsigned long long)counter_mj_plus(t, extra);
     } else {
       v->nvmlReturn = NVML_ERROR_NOT_SUPPORTED;
     }

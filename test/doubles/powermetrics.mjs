@@ -8,6 +8,12 @@
 //   killed    2 samples, then SIGKILL itself
 //   denied    what `sudo -n` prints when a password would be needed, exit 1
 //   silent    never writes anything
+// With OJ_POWERMETRICS_DOUBLE_CONTROL naming a control file (key=value lines: profile_origin_ns, cpu_profile_file,
+// gpu_profile_file, ane_profile_file; power-profile.mjs), each sample's energies are the profiles' integrals over the
+// interval it covers (whole mJ, the remainder carried into the next sample, so the running total stays exact),
+// elapsed_ns the interval actually covered, and samples come on a fixed schedule from start-up.
+import { joulesBetween, loadProfile, profileNowMs, readControl } from './power-profile.mjs';
+
 const args = process.argv.slice(2);
 const mode = (args.find((a) => a.startsWith('--mode=')) ?? '--mode=normal').slice(7);
 const iIndex = args.indexOf('-i');
@@ -23,18 +29,43 @@ if (mode === 'denied') {
 }
 if (mode === 'silent') setInterval(() => {}, 1000);
 
+const control = readControl(process.env.OJ_POWERMETRICS_DOUBLE_CONTROL);
+const origin = control.get('profile_origin_ns');
+const profiles = origin
+  ? ['cpu', 'gpu', 'ane'].map((part) => {
+      const file = control.get(`${part}_profile_file`);
+      return file ? loadProfile(file) : undefined;
+    })
+  : undefined;
+let lastMs = origin ? profileNowMs(origin) : 0;
+const carriedMillijoules = [0, 0, 0];
+
+/** Energies (mJ) of this sample and the ns it covers: the profiles' when there are some, else fixed numbers. */
+function sampleValues(k) {
+  if (!profiles) return { energies: [89 + k, 31, 5], elapsedNs: intervalMs * 1e6 };
+  const nowMs = profileNowMs(origin);
+  const energies = profiles.map((p, i) => {
+    const exact = (p ? joulesBetween(p, lastMs, nowMs) * 1000 : 0) + carriedMillijoules[i];
+    const whole = Math.max(0, Math.floor(exact));
+    carriedMillijoules[i] = exact - whole;
+    return whole;
+  });
+  const elapsedNs = Math.round((nowMs - lastMs) * 1e6);
+  lastMs = nowMs;
+  return { energies, elapsedNs };
+}
+
 let n = 0;
 function doc(k) {
-  const cpu = 89 + k; // mJ during this interval
-  const gpu = 31;
-  const ane = 5;
-  const s = intervalMs / 1000;
+  const { energies, elapsedNs } = sampleValues(k);
+  const [cpu, gpu, ane] = energies; // mJ during this interval
+  const s = elapsedNs / 1e9;
   return `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
 <plist version="1.0">
 <dict>
 <key>is_delta</key><true/>
-<key>elapsed_ns</key><integer>${intervalMs * 1e6}</integer>
+<key>elapsed_ns</key><integer>${elapsedNs}</integer>
 <key>hw_model</key><string>MacBookPro17,1</string>
 <key>kern_osversion</key><string>22E252</string>
 <key>kern_bootargs</key><string></string>
@@ -76,18 +107,21 @@ function doc(k) {
 
 process.on('SIGTERM', () => process.exit(0));
 if (mode !== 'silent') {
-  const timer = setInterval(() => {
+  // On a fixed schedule from start-up (absolute deadlines), as the real one samples.
+  const start = performance.now();
+  const emit = () => {
     const text = (n > 0 ? '\0' : '') + doc(n);
     if (mode === 'truncate' && n === 3) {
       process.stdout.write(text.slice(0, text.length / 2), () => process.exit(0));
-      clearInterval(timer);
       return;
     }
     process.stdout.write(text);
     n++;
     if (mode === 'killed' && n === 2) {
-      clearInterval(timer);
       setTimeout(() => process.kill(process.pid, 'SIGKILL'), 20);
+      return;
     }
-  }, intervalMs);
+    setTimeout(emit, Math.max(0, start + (n + 1) * intervalMs - performance.now()));
+  };
+  setTimeout(emit, intervalMs);
 }

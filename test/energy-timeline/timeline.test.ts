@@ -74,7 +74,7 @@ describe('EnergyTimeline', () => {
 
   it('takes interval-end readings (powermetrics) as exact at their time', () => {
     const profile = steppedPower([5, 15, 9], 170, T);
-    const d = drive([{ power: profile, counterPeriodMs: 500, powerReporting: 'none', component: 'cpu' }], {
+    const d = drive([{ power: profile, counterPeriodMs: 500, counterTimestamped: true, powerReporting: 'none', component: 'cpu' }], {
       intervalMs: 500,
       jitterMs: 0,
     });

@@ -23,7 +23,9 @@ function sink(): Writable & { text: () => string } {
 
 beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), 'oj-cli-'));
-  writeFileSync(join(dir, 'nvml-control'), 'devices=1\npower_mw=150000\n');
+  // 150 W on average, stepping every 5 ms, so the instant field changes at each of its 20 ms refreshes.
+  const profile = Array.from({ length: 1200 }, (_, i) => `5:${[120000, 180000, 150000][i % 3]}`).join(',');
+  writeFileSync(join(dir, 'nvml-control'), `devices=1\ntick_ms=50\ninstant_refresh_ms=20\nprofile=${profile}\n`);
   process.env.OJ_NVML_DOUBLE_CONTROL = join(dir, 'nvml-control');
   const rapl = join(dir, 'powercap', 'intel-rapl:0');
   mkdirSync(rapl, { recursive: true });
@@ -47,6 +49,12 @@ describe('openjoules devices', () => {
     expect(report.sources.map((s) => s.source)).toEqual(['nvml', 'rapl']);
     const gpu = report.sources[0]!.devices[0]!;
     expect(gpu).toMatchObject({ id: 'nvml:0', method: 'counter', powerFrom: 'energy_delta', utilization: 0.42 });
+    // Measured at start-up: this double's counter ticks every 50 ms and its instant field refreshes every 20 ms.
+    expect(gpu.counterPeriodMeasured).toBe(true);
+    expect(gpu.counterPeriodMs).toBeGreaterThan(49);
+    expect(gpu.counterPeriodMs).toBeLessThan(51);
+    expect(gpu.powerRefreshMs).toBeGreaterThan(19);
+    expect(gpu.powerRefreshMs).toBeLessThan(21);
     // The double's counter runs on CLOCK_MONOTONIC at 150 W; the readout divides by the JS timestamps of the two reads,
     // so scheduling jitter between a timestamp and its FFI call shows up: loose bounds, this checks the plumbing.
     expect(gpu.powerWatts!).toBeGreaterThan(100);
@@ -59,11 +67,22 @@ describe('openjoules devices', () => {
   it('prints a table', () => {
     const text = formatDevicesReport({
       intervalMs: 1000,
-      sources: [{ source: 'nvml', devices: [{ id: 'nvml:0', name: 'GPU', vendor: 'nvidia', hwType: 'gpu', component: 'gpu', source: 'nvml', method: 'power_integration', note: 'why', powerWatts: 12.34, powerFrom: 'energy_delta' }] }],
+      sources: [
+        {
+          source: 'nvml',
+          devices: [
+            { id: 'nvml:0', name: 'GPU', vendor: 'nvidia', hwType: 'gpu', component: 'gpu', source: 'nvml', method: 'power_integration', note: 'why', powerWatts: 12.34, powerFrom: 'energy_delta' },
+            { id: 'nvml:1', name: 'GPU', vendor: 'nvidia', hwType: 'gpu', component: 'gpu', source: 'nvml', method: 'counter', counterPeriodMs: 99.94, counterPeriodMeasured: true, powerRefreshMs: 20.02 },
+            { id: 'nvml:2', name: 'GPU', vendor: 'nvidia', hwType: 'gpu', component: 'gpu', source: 'nvml', method: 'counter', counterPeriodMs: 100 },
+          ],
+        },
+      ],
       unavailable: [{ source: 'rapl', reason: 'no zones' }],
       faults: ['nvml:1: GPU_IS_LOST'],
     });
     expect(text).toContain('nvml:0  GPU   gpu   power_integration  12.3 W');
+    expect(text).toMatch(/nvml:1 .* counter .* 99\.9 ms measured +≤ 20\.0 ms/);
+    expect(text).toMatch(/nvml:2 .* 100\.0 ms assumed +–/);
     expect(text).toContain('  rapl         no zones');
     expect(text).toContain('note nvml:0: why');
     expect(text).toContain('nvml:1: GPU_IS_LOST');

@@ -68,6 +68,50 @@ describe('NvmlSource', () => {
     expect(source.faults()).toEqual([]);
   });
 
+  it('measures the counter tick and the instant field refresh at start-up instead of assuming them', () => {
+    // Power that changes every 2 ms, so the instant field changes at every one of its 15 ms refreshes.
+    const profile = Array.from({ length: 600 }, (_, i) => `2:${[100000, 250000, 175000][i % 3]}`).join(',');
+    configure({ tick_ms: 40, tick_phase_ms: 3, instant_refresh_ms: 15, profile });
+    const source = openNvml();
+    expect(source.devices()[0]).toMatchObject({ counterPeriodMs: 100 });
+    source.measureTiming();
+    const info = source.devices()[0]!;
+    expect(info.counterPeriodMeasured).toBe(true);
+    expect(info.counterPeriodMs).toBeGreaterThan(39.5);
+    expect(info.counterPeriodMs).toBeLessThan(40.5);
+    expect(info.powerRefreshMs).toBeGreaterThanOrEqual(14.5);
+    expect(info.powerRefreshMs).toBeLessThan(16);
+  });
+
+  it('keeps the usual 100 ms, not measured, when the counter does not move', () => {
+    configure({ clock: 'fake' });
+    const source = openNvml();
+    source.measureTiming();
+    expect(source.devices()[0]).toMatchObject({ counterPeriodMs: 100 });
+    expect(source.devices()[0]!.counterPeriodMeasured).toBeUndefined();
+  });
+
+  it('reads a Grace Hopper module (scopeId 1) as a "module less GPU" CPU device, so nothing is counted twice', () => {
+    configure({ clock: 'fake', power_mw: 300000, module_extra_mw: 120000 });
+    const source = openNvml();
+    expect(source.devices().map((d) => [d.id, d.component])).toEqual([
+      ['nvml:0', 'gpu'],
+      ['nvml:0:module', 'cpu'],
+    ]);
+    expect(source.devices()[1]!.name).toBe('NVIDIA Test Double 0 module less GPU (Grace CPU and memory)');
+    setTimeMs(1000);
+    const readings = source.read();
+    expect(readings.map((r) => r.deviceIndex)).toEqual([0, 1]);
+    expect(readings[0]!.energyJoules).toBeCloseTo(300, 6);
+    expect(readings[1]!.energyJoules).toBeCloseTo(120, 6);
+    expect(readings[1]!.powerWatts).toBeCloseTo(120, 6);
+  });
+
+  it('has no module device where scopeId 1 is not answered (not a superchip)', () => {
+    configure({ clock: 'fake' });
+    expect(openNvml().devices().map((d) => d.id)).toEqual(['nvml:0']);
+  });
+
   it('balances nvmlInit_v2 and nvmlShutdown across opens; close is idempotent', () => {
     configure({ devices: 1 });
     const a = openNvml();
@@ -112,12 +156,13 @@ describe('NvmlSource', () => {
   });
 
   it('skips a GPU lost mid-run, reports it once, and keeps reading the others', () => {
-    // The double counts energy/power calls on device 1: 2 at open, then the 2nd call of the first read fails.
-    configure({ clock: 'fake', devices: 2, lost_device: 1, lost_after: 3 });
+    // The double counts energy/power calls on device 1: 3 at open (instant field, counter, module-scope energy), then
+    // the 2nd call of the first read (the counter is read first, then the instant power field) fails.
+    configure({ clock: 'fake', devices: 2, lost_device: 1, lost_after: 4 });
     const source = openNvml();
     setTimeMs(100);
     expect(source.read().map((r) => r.deviceIndex)).toEqual([0]);
-    expect(source.faults()).toEqual(['nvml:1: GPU_IS_LOST (nvmlDeviceGetTotalEnergyConsumption); device skipped from now on']);
+    expect(source.faults()).toEqual(['nvml:1: GPU_IS_LOST (nvmlDeviceGetFieldValues); device skipped from now on']);
     setTimeMs(200);
     expect(source.read().map((r) => r.deviceIndex)).toEqual([0]);
     expect(source.faults()).toEqual([]);

@@ -3,15 +3,16 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { detectEnergySources } from '../../src/energy/detect.js';
 import { PowermetricsDeniedError, PowermetricsExitedError } from '../../src/energy/errors.js';
 import { PowermetricsSource, powermetricsArgv, splitCommand } from '../../src/energy/powermetrics.js';
-import { PowermetricsStream } from '../../src/energy/powermetrics-parser.js';
+import { loadPlistParser, PowermetricsStream } from '../../src/energy/powermetrics-parser.js';
 import type { DeviceReading, EnergySource } from '../../src/energy/source.js';
 import { powermetricsStandIn } from './helpers/doubles.js';
 
 let program: string;
 const open: EnergySource[] = [];
 
-beforeAll(() => {
+beforeAll(async () => {
   program = powermetricsStandIn();
+  await loadPlistParser();
 });
 
 afterEach(() => {

@@ -62,6 +62,37 @@ describe('RocmSmiSource', () => {
     expect(refcount()).toBe(1);
   });
 
+  it("measures the accumulator's tick at start-up (ROCm has no documented period)", () => {
+    configure({ tick_ms: 20, tick_phase_ms: 7 });
+    const source = openRocm();
+    expect(source.devices()[0]!.counterPeriodMs).toBeUndefined();
+    source.measureTiming();
+    const info = source.devices()[0]!;
+    expect(info.counterPeriodMeasured).toBe(true);
+    expect(info.counterPeriodMs).toBeGreaterThan(19.8);
+    expect(info.counterPeriodMs).toBeLessThan(20.2);
+    expect(Number.isFinite(info.counterPhaseMs)).toBe(true);
+  });
+
+  it('catches the ticks of a 1 ms accumulator now and then, so the timeline knows their phase', async () => {
+    configure({ tick_ms: 1, tick_phase_ms: 0.3 });
+    const source = openRocm();
+    source.measureTiming();
+    expect(source.devices()[0]!.counterPeriodMs).toBeCloseTo(1, 2);
+    const edges: number[] = [];
+    // A few percent of reads land just before a tick, and catching is rate-limited to a few a second; a busy host
+    // spoils some catches (the thread descheduled past the tick), so allow time.
+    const deadline = performance.now() + 10_000;
+    while (edges.length === 0 && performance.now() < deadline) {
+      const readings = source.read();
+      // A catch adds the read just before a tick and the one just after it.
+      if (readings.length === 3) edges.push(readings[2]!.timeMs - readings[1]!.timeMs);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    expect(edges.length).toBe(1);
+    expect(edges[0]).toBeLessThan(0.3);
+  });
+
   it('carries a 32-bit accumulator across its wrap', () => {
     const start = 2 ** 32 - 296;
     configure({ clock: 'fake', power_uw: 300000000, counter_bits: 32, counter_start: start });

@@ -1,12 +1,13 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ExportResultCode } from '@opentelemetry/core';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JsonlSpanExporter } from '../../src/export/jsonl-span-exporter.js';
+import { JsonlSpanExporter, SPANS_PER_LINE } from '../../src/export/jsonl-span-exporter.js';
+import { makeDirectory } from '../../src/export/make-directory.js';
 import { readSpanRecords } from '../../src/otlp/read-spans.js';
 
 describe('JsonlSpanExporter', () => {
@@ -74,16 +75,60 @@ describe('JsonlSpanExporter', () => {
     expect(records[0]!.resource['service.name']).toBe('svc');
   });
 
-  it('reports a write failure through the export result instead of throwing', async () => {
+  it('reports a write failure through the export result instead of throwing, once: later exports fail without touching the disk', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'oj-jsonl-'));
     writeFileSync(join(dir, 'a-file'), '');
     const exporter = new JsonlSpanExporter({ file: join(dir, 'a-file', 'sub', 'traces.jsonl') }); // parent is a file
-    const results: number[] = [];
-    exporter.export([], (r) => results.push(r.code));
+    const results: Array<{ code: number; message?: string }> = [];
+    const record = (r: { code: number; error?: Error }) => results.push({ code: r.code, message: r.error?.message });
+    exporter.export([], record);
     await exporter.forceFlush();
-    expect(results).toEqual([ExportResultCode.FAILED]);
+    expect(results).toEqual([{ code: ExportResultCode.FAILED, message: expect.stringMatching(/^cannot write .*traces\.jsonl: .*not a directory.*; no more spans are written there$/) }]);
+    // The obstacle goes away; the exporter stays off (one error, no retry per batch).
+    rmSync(join(dir, 'a-file'));
+    exporter.export([], record);
+    await exporter.forceFlush();
+    expect(results[1]).toEqual(results[0]);
+    expect(existsSync(join(dir, 'a-file'))).toBe(false);
     await exporter.shutdown();
-    exporter.export([], (r) => results.push(r.code));
-    expect(results).toEqual([ExportResultCode.FAILED, ExportResultCode.FAILED]);
+    exporter.export([], record);
+    expect(results[2]).toEqual({ code: ExportResultCode.FAILED, message: 'JsonlSpanExporter is shut down' });
+  });
+
+  it('writes a big export as several lines of at most SPANS_PER_LINE spans, all of them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oj-jsonl-'));
+    const exporter = new JsonlSpanExporter({ outDir: dir });
+    const memory = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] });
+    for (let i = 0; i < 2 * SPANS_PER_LINE + 3; i++) provider.getTracer('t').startSpan(`s${i}`).end();
+    const spans = memory.getFinishedSpans();
+    const code = await new Promise<number>((resolve) => exporter.export(spans, (r) => resolve(r.code)));
+    expect(code).toBe(ExportResultCode.SUCCESS);
+    await exporter.shutdown();
+    const lines = readFileSync(exporter.file, 'utf8').trimEnd().split('\n');
+    expect(lines.map((l) => JSON.parse(l).resourceSpans[0].scopeSpans[0].spans.length)).toEqual([SPANS_PER_LINE, SPANS_PER_LINE, 3]);
+    const names = lines.flatMap((l) => JSON.parse(l).resourceSpans[0].scopeSpans[0].spans.map((s: { name: string }) => s.name));
+    expect(names).toEqual(spans.map((s) => s.name));
+  });
+});
+
+describe('makeDirectory', () => {
+  it('makes missing parents, accepts an existing directory, and rejects a file in the way', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oj-mkdir-'));
+    await makeDirectory(join(dir, 'a', 'b', 'c'));
+    await makeDirectory(join(dir, 'a', 'b', 'c'));
+    expect(existsSync(join(dir, 'a', 'b', 'c'))).toBe(true);
+    writeFileSync(join(dir, 'f'), '');
+    await expect(makeDirectory(join(dir, 'f', 'x'))).rejects.toMatchObject({ code: 'ENOTDIR' });
+    mkdirSync(join(dir, 'g'));
+    await makeDirectory(join(dir, 'g'));
+  });
+
+  it('ends under /proc, where mkdir(recursive) never returns on Linux', async (ctx) => {
+    if (!existsSync('/proc/self')) {
+      console.log('makeDirectory /proc case skipped: this system has no /proc');
+      ctx.skip();
+    }
+    await expect(makeDirectory('/proc/openjoules-test/spans')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

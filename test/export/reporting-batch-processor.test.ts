@@ -58,7 +58,42 @@ describe('ReportingBatchSpanProcessor', () => {
     const provider = new BasicTracerProvider({ spanProcessors: [processor] });
     for (let i = 0; i < 20; i++) provider.getTracer('t').startSpan('x').end();
     await provider.shutdown();
-    expect(processor.dropped).toEqual({ queueFull: 0, exportFailed: 0 });
+    expect(processor.dropped).toEqual({ queueFull: 0, exportFailed: 0, unsentAtShutdown: 0 });
     expect(messages).toEqual([]);
+  });
+
+  it('stops waiting for a backend that never answers at shutdownTimeoutMillis, counts what was not sent, and says so once', async () => {
+    const exporter = new StuckExporter();
+    const messages: string[] = [];
+    const processor = new ReportingBatchSpanProcessor(exporter, {
+      maxExportBatchSize: 4,
+      scheduledDelayMillis: 1,
+      shutdownTimeoutMillis: 300,
+      target: 'silent-backend',
+      warn: (m) => messages.push(m),
+    });
+    const provider = new BasicTracerProvider({ spanProcessors: [processor] });
+    for (let i = 0; i < 10; i++) provider.getTracer('t').startSpan(`s${i}`).end();
+    await new Promise((r) => setTimeout(r, 20));
+    exporter.pending.shift()!({ code: ExportResultCode.SUCCESS }); // the first batch arrives, nothing more does
+    const started = performance.now();
+    await provider.shutdown();
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(290);
+    expect(waited).toBeLessThan(2000);
+    expect(processor.dropped).toEqual({ queueFull: 0, exportFailed: 0, unsentAtShutdown: 6 });
+    expect(messages).toEqual([
+      'openjoules: 6 span(s) dropped on the way to silent-backend (queue full: 0, export failed: 0, unsent at shutdown (waited up to 300 ms): 6)',
+    ]);
+  });
+
+  it('a failure first seen during shutdown is reported in the shutdown line only', async () => {
+    const messages: string[] = [];
+    const failing: SpanExporter = { export: (_s, done) => done({ code: ExportResultCode.FAILED, error: new Error('connect ECONNREFUSED') }), shutdown: async () => {} };
+    const processor = new ReportingBatchSpanProcessor(failing, { target: 'down', warn: (m) => messages.push(m) });
+    const provider = new BasicTracerProvider({ spanProcessors: [processor] });
+    for (let i = 0; i < 3; i++) provider.getTracer('t').startSpan('x').end();
+    await provider.shutdown();
+    expect(messages).toEqual(['openjoules: 3 span(s) dropped on the way to down (queue full: 0, export failed: 3; last error: connect ECONNREFUSED)']);
   });
 });

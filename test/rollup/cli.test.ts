@@ -9,7 +9,8 @@ import { SpanFactory, tempDir } from './fixtures.js';
 const CSV_HEADER =
   'bucket,sessions,users,turns,llm_calls,tokens_prompt,tokens_completion,tokens_cache_read,tokens_cache_creation,cost_usd,' +
   'cache_hit_ratio,tool_success_rate,failure_rate,regenerate_rate,time_to_first_action_s_p50,time_to_first_action_s_p95,' +
-  'thumbs_up,thumbs_down,spans,tool_calls,energy_joules,energy_gpu_joules,energy_cpu_joules,joules_per_turn,' +
+  'thumbs_up,thumbs_down,hf_jobs_submitted,hf_jobs_succeeded,hf_jobs_blocked,pro_cta_clicks,gpu_hours_by_flavor_json,' +
+  'pro_cta_by_source_json,spans,tool_calls,energy_joules,energy_gpu_joules,energy_cpu_joules,joules_per_turn,' +
   'output_tokens_per_joule,grid_intensity_g_per_kwh,co2e_g';
 
 let stderr: string[];
@@ -49,7 +50,7 @@ describe('openjoules rollup (CLI)', () => {
     const path = join(out, 'hourly', '2026-04-24', '10.csv');
     expect(stdout.join('')).toBe(`${path}\n`);
     expect(readFileSync(path, 'utf8')).toBe(
-      `${CSV_HEADER}\n2026-04-24T10,1,1,1,1,100,9,0,0,0.25,0.0,1.0,0.0,0.0,3.0,3.0,0,0,3,1,36.0,0.0,0.0,36.0,0.25,,\n`,
+      `${CSV_HEADER}\n2026-04-24T10,1,1,1,1,100,9,0,0,0.25,0.0,1.0,0.0,0.0,3.0,3.0,0,0,0,0,0,0,{},{},3,1,36.0,0.0,0.0,36.0,0.25,,\n`,
     );
     expect(stderr.join('')).toBe('openjoules rollup: 1 file(s), 3 span(s) in window, 0 bad input(s) skipped\n');
   });
@@ -81,6 +82,15 @@ describe('openjoules rollup (CLI)', () => {
     expect(row).toMatchObject({ bucket: '2026-04-24', sessions: 1, turns: 2, energy_joules: 72, grid_intensity_g_per_kwh: 400, co2e_g: 0.008 });
   });
 
+  it("--daily-backfill YYYY-MM-DD is the seed's name for --daily (it was read as an input path)", async () => {
+    const out = tempDir();
+    const result = await run('--input', sampleSpans().writeFile(), '--out', out, '--daily-backfill', '2026-04-24', '--format', 'json');
+    expect(result).toMatchObject({ exitCode: 0, skipped: 0 });
+    expect(JSON.parse(readFileSync(join(out, 'daily', '2026-04-24.json'), 'utf8'))).toMatchObject({ bucket: '2026-04-24', sessions: 1 });
+    expect((await run('--input', sampleSpans().writeFile(), '--daily', '2026-04-24', '--daily-backfill', '2026-04-24')).exitCode).toBe(2);
+    expect(stderr.join('')).toMatch(/give one of --daily, --daily-backfill/);
+  });
+
   it('reports bad lines and spans with file:line, skips them, keeps the rest, and exits 1', async () => {
     const good = sampleSpans().jsonl(1).trimEnd().split('\n');
     const bad = new SpanFactory();
@@ -107,8 +117,9 @@ describe('openjoules rollup (CLI)', () => {
       'openjoules rollup: 1 file(s), 2 span(s) in window, 5 bad input(s) skipped (see above)',
     ]);
     const [, values] = readFileSync(join(out, 'hourly', '2026-04-24', '10.csv'), 'utf8').split('\n');
-    // Lines 1 and 6 are the chat and tool spans; nothing valid is lost.
-    expect(values!.split(',').slice(0, 6)).toEqual(['2026-04-24T10', '1', '0', '0', '1', '100']);
+    // Lines 1 and 6 are the chat and tool spans; nothing valid is lost. Their session has no user id, so it counts
+    // as its own user (the seed's `user_id or session_id`).
+    expect(values!.split(',').slice(0, 6)).toEqual(['2026-04-24T10', '1', '1', '0', '1', '100']);
   });
 
   it('--strict stops at the first bad input with exit 2 and writes nothing', async () => {

@@ -29,10 +29,11 @@ describe('rollupSpans', () => {
     turn.end(at('2026-04-24T10:00:05'));
     // A second turn of the same conversation in its own trace.
     f.span({ op: 'invoke_agent', start: '2026-04-24T10:10:00', end: '2026-04-24T10:10:05', attrs: { 'gen_ai.conversation.id': 'c1' } });
-    // A trace with no conversation id at all is its own session.
+    // A trace with no conversation id at all is its own session, and with no user id its own user (the seed's
+    // `user_id or session_id`).
     f.span({ op: 'invoke_agent', start: '2026-04-24T10:20:00', end: '2026-04-24T10:20:05' });
     const [row] = await rollupSpans([f.writeFile(1)], HOUR);
-    expect(row).toMatchObject({ sessions: 2, users: 1, turns: 3, llm_calls: 1, tool_calls: 1, spans: 5, time_to_first_action_s_p50: 3 });
+    expect(row).toMatchObject({ sessions: 2, users: 2, turns: 3, llm_calls: 1, tool_calls: 1, spans: 5, time_to_first_action_s_p50: 3 });
   });
 
   it('measures time to first action from the session’s first span, even one in an earlier hour, in the hour the first tool span ended', async () => {

@@ -1,6 +1,6 @@
-// The seed's test vectors (ml-intern tests/unit/test_build_kpis.py, seeds-spec §3.1) in span form. The seed's
-// Hugging Face-only vectors (hf_job_*, pro_cta_*, credits, research/tool-breadth, sessions_by_model) have no span
-// equivalent and no column here.
+// The seed's test vectors (ml-intern tests/unit/test_build_kpis.py, seeds-spec §3.1) in span form. Its job and
+// call-to-action vectors come from openjoules.job.* / openjoules.cta.click span events; the vectors of columns the
+// seed script we follow does not write (credits, research/tool-breadth, sessions_by_model) have none here.
 import { describe, expect, it } from 'vitest';
 import { rollupSpans } from '../../src/rollup/rollup.js';
 import { dayWindow, hourWindow } from '../../src/rollup/windows.js';
@@ -94,5 +94,79 @@ describe('seed vectors in span form', () => {
     const f = new SpanFactory();
     f.span({ op: 'chat', start: '2026-04-24T08:00:00', end: '2026-04-24T08:00:01' });
     expect(await rowOf(f)).toMatchObject({ bucket: '2026-04-24T10', sessions: 0, spans: 0, cache_hit_ratio: 0, failure_rate: 0, time_to_first_action_s_p50: 0 });
+  });
+});
+
+describe('users (the seed’s `user_id or session_id`)', () => {
+  it('a session without a user id, or with an empty one, counts as its own user', async () => {
+    // Vector from the seed's own Python: _aggregate([_session_metrics(s) for s in sessions]) over sessions s1
+    // (user_id "u1"), s2 (no user_id), s3 (user_id "") and s4 ("u1") gives users 3 (python3, build_kpis.py from
+    // /work/shared/seeds/004 re-indented, logic untouched).
+    const f = new SpanFactory();
+    const user = (id?: string) => (id === undefined ? {} : { 'user.id': id });
+    for (const [conversation, id] of [['s1', 'u1'], ['s2', undefined], ['s3', ''], ['s4', 'u1']] as const) {
+      f.span({ op: 'invoke_agent', start: '2026-04-24T10:00:00', end: '2026-04-24T10:00:01', attrs: { 'gen_ai.conversation.id': conversation, ...user(id) } });
+    }
+    expect(await rowOf(f)).toMatchObject({ sessions: 4, users: 3 });
+  });
+});
+
+describe('the seed’s job and call-to-action columns, from span events', () => {
+  /** One turn carrying the given [event, attributes] pairs. */
+  function turnWithEvents(f: SpanFactory, events: ReadonlyArray<readonly [string, Record<string, string | number>?]>) {
+    const turn = f.start({ op: 'invoke_agent', start: '2026-04-24T10:00:00', attrs: { 'gen_ai.conversation.id': 's1', 'user.id': 'u1' } });
+    for (const [name, attrs] of events) turn.addEvent(name, attrs ?? {}, Date.parse('2026-04-24T10:00:01Z'));
+    turn.end(Date.parse('2026-04-24T10:05:00Z'));
+  }
+
+  it('test_hf_job_gpu_hours: submit + complete a100-large COMPLETED 3600 s', async () => {
+    // The seed's vector: submitted 1, succeeded 1, _gpu_hours_by_flavor {"a100-large": 1.0}.
+    const f = new SpanFactory();
+    turnWithEvents(f, [
+      ['openjoules.job.submit', { 'openjoules.job.flavor': 'a100-large', 'openjoules.job.id': 'j1' }],
+      ['openjoules.job.complete', { 'openjoules.job.flavor': 'a100-large', 'openjoules.job.status': 'COMPLETED', 'openjoules.job.duration': 3600 }],
+    ]);
+    expect(await rowOf(f)).toMatchObject({ hf_jobs_submitted: 1, hf_jobs_succeeded: 1, gpu_hours_by_flavor_json: '{"a100-large": 1.0}' });
+  });
+
+  it('test_hf_job_blocked_and_pro_clicks_are_counted', async () => {
+    // The seed's vector: hf_jobs_blocked 1, pro_cta_clicks 2, _pro_cta_by_source {…upgrade_dialog: 1, claude_cap_dialog: 1}.
+    const f = new SpanFactory();
+    turnWithEvents(f, [
+      ['openjoules.job.blocked'],
+      ['openjoules.cta.click', { 'openjoules.cta.source': 'hf_jobs_upgrade_dialog' }],
+      ['openjoules.cta.click', { 'openjoules.cta.source': 'claude_cap_dialog' }],
+    ]);
+    expect(await rowOf(f)).toMatchObject({
+      hf_jobs_blocked: 1,
+      pro_cta_clicks: 2,
+      pro_cta_by_source_json: '{"claude_cap_dialog": 1, "hf_jobs_upgrade_dialog": 1}',
+      gpu_hours_by_flavor_json: '{}',
+    });
+  });
+
+  it('GPUs from openjoules.job.gpu.count, else the seed’s flavour table, else 0; no flavour or source is "unknown"', async () => {
+    const f = new SpanFactory();
+    turnWithEvents(f, [
+      ['openjoules.job.complete', { 'openjoules.job.flavor': 'my-8xh200', 'openjoules.job.gpu.count': 8, 'openjoules.job.status': 'success', 'openjoules.job.duration': 900 }],
+      ['openjoules.job.complete', { 'openjoules.job.flavor': 'l4x4', 'openjoules.job.status': 'Succeeded', 'openjoules.job.duration': 450 }],
+      ['openjoules.job.complete', { 'openjoules.job.flavor': 'my-cluster', 'openjoules.job.status': 'FAILED', 'openjoules.job.duration': 3600 }],
+      ['openjoules.job.complete', { 'openjoules.job.duration': 60 }],
+      ['openjoules.cta.click'],
+    ]);
+    expect(await rowOf(f)).toMatchObject({
+      hf_jobs_succeeded: 2,
+      gpu_hours_by_flavor_json: '{"l4x4": 0.5, "my-8xh200": 2.0, "my-cluster": 0.0, "unknown": 0.0}',
+      pro_cta_by_source_json: '{"unknown": 1}',
+    });
+  });
+
+  it('a job event with a wrongly typed attribute skips its span whole, with a reason', async () => {
+    const f = new SpanFactory();
+    turnWithEvents(f, [['openjoules.job.complete', { 'openjoules.job.duration': 'an hour' }]]);
+    const issues: string[] = [];
+    const [row] = await rollupSpans([f.writeFile()], HOUR, { onIssue: (i) => issues.push(i.reason) });
+    expect(row).toMatchObject({ spans: 0, gpu_hours_by_flavor_json: '{}' });
+    expect(issues).toEqual([expect.stringMatching(/openjoules\.job\.complete event attribute openjoules\.job\.duration should be a number ≥ 0, got string "an hour"/)]);
   });
 });

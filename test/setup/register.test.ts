@@ -119,8 +119,9 @@ describe('node --import openjoules/register', () => {
     const work = Number(/work-ms=([\d.]+)/.exec(result.stdout)?.[1]);
     expect(work).toBeLessThan(2000);
     const lines = result.stderr.split('\n').filter((l) => l.startsWith('openjoules:'));
-    expect(lines.filter((l) => l.includes('dropping spans'))).toHaveLength(1);
-    expect(lines.some((l) => /openjoules: 12 span\(s\) dropped on the way to OTLP http:\/\/127\.0\.0\.1:\d+\/v1\/traces \(queue full: 0, export failed: 12/.test(l))).toBe(true);
+    // A loss first seen while shutting down is said once, in the total; one seen earlier also gets a line as it happens.
+    expect(lines.filter((l) => l.includes('dropping spans')).length).toBeLessThanOrEqual(1);
+    expect(lines.filter((l) => /openjoules: 12 span\(s\) dropped on the way to OTLP http:\/\/127\.0\.0\.1:\d+\/v1\/traces \(queue full: 0, export failed: 12/.test(l))).toHaveLength(1);
   });
 
   it('a backend that never answers does not slow the agent; shutdown is bounded by the export timeout', async () => {
@@ -128,7 +129,7 @@ describe('node --import openjoules/register', () => {
     const result = await runApp({ OTEL_EXPORTER_OTLP_ENDPOINT: server.url, OTEL_EXPORTER_OTLP_TIMEOUT: '500', APP_TURNS: '5' });
     expect(result.code).toBe(0);
     expect(Number(/work-ms=([\d.]+)/.exec(result.stdout)?.[1])).toBeLessThan(2000);
-    expect(result.ms).toBeLessThan(15_000);
+    expect(result.ms).toBeLessThan(5_000); // the export timeout (500 ms) bounds the last export
     expect(result.stderr).toMatch(/openjoules: \d+ span\(s\) dropped/);
   });
 });

@@ -3,7 +3,7 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { SimulatedEnergySource } from '../../src/energy/simulated.js';
 import { ATTR_ENERGY_JOULES, ATTR_ENERGY_METHOD } from '../../src/semconv.js';
-import { otlpExporterConfig } from '../../src/setup/trace-exporters.js';
+import { otlpExporterConfig } from '../../src/setup/otlp-config.js';
 import { startOpenJoules } from '../../src/setup/start.js';
 import { withToolCall } from '../../src/trace/agent-spans.js';
 
@@ -42,13 +42,18 @@ describe('startOpenJoules({ env })', () => {
   });
 
   it('reads signal endpoints, headers and timeouts by the specification', () => {
-    expect(otlpExporterConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/' }, 'traces')).toEqual({ url: 'http://c:4318/v1/traces', headers: {} });
+    expect(otlpExporterConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/' }, 'traces')).toEqual({
+      config: { url: 'http://c:4318/v1/traces', headers: {}, timeoutMillis: 10_000 },
+      url: 'http://c:4318/v1/traces',
+    });
     expect(
       otlpExporterConfig(
         { OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://m/custom', OTEL_EXPORTER_OTLP_HEADERS: 'a=1,b=2', OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'b=3', OTEL_EXPORTER_OTLP_TIMEOUT: '2500' },
         'metrics',
-      ),
+      ).config,
     ).toEqual({ url: 'http://m/custom', headers: { a: '1', b: '3' }, timeoutMillis: 2500 });
+    // The shutdown bound caps every export, retries included.
+    expect(otlpExporterConfig({ OTEL_EXPORTER_OTLP_TIMEOUT: '20000' }, 'traces', undefined, 4750).config?.timeoutMillis).toBe(4750);
   });
 
   it('OPENJOULES_SPAN_ENERGY chooses when spans get their joules (a bad value warns and means auto)', async () => {

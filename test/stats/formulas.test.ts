@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { computeEfficiency, modelParamsB } from '../../src/stats/efficiency.js';
 import { GPU_SPECS, gpuFromDevices, lookupGpuSpec, parseEnergyDevice, SEED_GPU_SPEC_KEYS } from '../../src/stats/gpu-specs.js';
-import { computeItlStats, itlFromTimestamps, percentile } from '../../src/stats/percentile.js';
+import { computeItlStats } from '../../src/stats/itl.js';
+import { computeItlGapStats, itlFromTimestamps, percentile } from '../../src/stats/percentile.js';
 import { SteadyStateDetector } from '../../src/stats/steady-state.js';
 
 describe('percentile and ITL (seed vectors)', () => {
@@ -14,23 +15,43 @@ describe('percentile and ITL (seed vectors)', () => {
     expect(percentile([5, 1, 3], 1)).toBe(5);
   });
 
-  it('_compute_itl_stats([10, 20, 30, 40, 50])', () => {
-    const s = computeItlStats([10, 20, 30, 40, 50]);
+  it('_compute_itl_stats([10, 20, 30, 40, 50]) (the stored per-call ITL, from gaps)', () => {
+    const s = computeItlGapStats([10, 20, 30, 40, 50]);
     expect(s.mean_ms).toBe(30);
     expect(s.median_ms).toBe(30);
     expect(s.p90_ms).toBeCloseTo(46, 10);
     expect(s.p95_ms).toBeCloseTo(48, 10);
     expect(s.p99_ms).toBeCloseTo(49.6, 10);
     expect(s.std_ms).toBeCloseTo(Math.sqrt(250), 10);
-    expect(computeItlStats([])).toEqual({ mean_ms: 0, median_ms: 0, p90_ms: 0, p95_ms: 0, p99_ms: 0, std_ms: 0 });
-    expect(computeItlStats([7]).std_ms).toBe(0);
+    expect(computeItlGapStats([])).toEqual({ mean_ms: 0, median_ms: 0, p90_ms: 0, p95_ms: 0, p99_ms: 0, std_ms: 0 });
+    expect(computeItlGapStats([7]).std_ms).toBe(0);
   });
 
   it('ITL from token times: [0, 1, 3, 6, 10] gives gaps 1..4, mean 2.5, median 2.5', () => {
     const gaps = itlFromTimestamps([10, 0, 3, 1, 6]);
     expect(gaps).toEqual([1, 2, 3, 4]);
-    expect(computeItlStats(gaps)).toMatchObject({ mean_ms: 2.5, median_ms: 2.5 });
-    expect(computeItlStats(itlFromTimestamps(Array.from({ length: 11 }, (_, i) => i * 5)))).toMatchObject({ mean_ms: 5, p99_ms: 5 });
+    expect(computeItlGapStats(gaps)).toMatchObject({ mean_ms: 2.5, median_ms: 2.5 });
+    expect(computeItlGapStats(itlFromTimestamps(Array.from({ length: 11 }, (_, i) => i * 5)))).toMatchObject({ mean_ms: 5, p99_ms: 5 });
+  });
+
+  // Vectors of compute_itl_stats(token_timestamps) (OpenJarvis itl.py, seeds-spec §2.8), produced by running the
+  // spec's Python in python3 here: gaps ts[i] - ts[i-1], the seed's _percentile (k = (n-1)p, f = int(k), c = f + 1,
+  // data[-1] if c >= n), statistics.mean, min, max; all 0.0 below two timestamps. repr() of each value pasted.
+  it.each([
+    [[0, 10], { p50_ms: 10, p90_ms: 10, p95_ms: 10, p99_ms: 10, mean_ms: 10, min_ms: 10, max_ms: 10 }],
+    [Array.from({ length: 11 }, (_, i) => i * 5), { p50_ms: 5, p90_ms: 5, p95_ms: 5, p99_ms: 5, mean_ms: 5, min_ms: 5, max_ms: 5 }],
+    [[0, 1, 3, 6, 10], { p50_ms: 2.5, p90_ms: 3.7, p95_ms: 3.8499999999999996, p99_ms: 3.9699999999999998, mean_ms: 2.5, min_ms: 1, max_ms: 4 }],
+    [[1000.0, 1012.5, 1013.0, 1040.25, 1041.0, 1090.0, 1091.5, 1140.0], { p50_ms: 12.5, p90_ms: 48.7, p95_ms: 48.85, p99_ms: 48.97, mean_ms: 20.0, min_ms: 0.5, max_ms: 49.0 }],
+    [[7], { p50_ms: 0, p90_ms: 0, p95_ms: 0, p99_ms: 0, mean_ms: 0, min_ms: 0, max_ms: 0 }],
+    [[], { p50_ms: 0, p90_ms: 0, p95_ms: 0, p99_ms: 0, mean_ms: 0, min_ms: 0, max_ms: 0 }],
+  ])('compute_itl_stats(%j): token timestamps in, p50_ms … max_ms out', (timestamps, expected) => {
+    const got = computeItlStats(timestamps);
+    expect(Object.keys(got)).toEqual(['p50_ms', 'p90_ms', 'p95_ms', 'p99_ms', 'mean_ms', 'min_ms', 'max_ms']);
+    for (const [key, value] of Object.entries(expected)) expect(got[key as keyof typeof got], key).toBe(value);
+  });
+
+  it('compute_itl_stats takes chunk times read back out of order in time order', () => {
+    expect(computeItlStats([10, 0, 6, 1, 3])).toEqual(computeItlStats([0, 1, 3, 6, 10]));
   });
 });
 

@@ -87,6 +87,8 @@ export interface CollectorOptions {
   /** OTLP/gRPC host:port of Jaeger; undefined drops the exporter from the pipeline. */
   readonly jaegerEndpoint?: string;
   readonly tempoEndpoint?: string;
+  /** More `--config` values after the pipeline override (e.g. `yaml:service::pipelines::metrics/hw: {…}`). */
+  readonly extraConfig?: readonly string[];
 }
 
 /** Starts collector-config/otelcol.yaml; exporters for missing backends are removed with a yaml: override. */
@@ -111,7 +113,13 @@ export async function startCollector(bin: string, options: CollectorOptions): Pr
     'span_metrics',
     'signal_to_metrics',
   ];
-  const args = ['--config', join(CONFIG_DIR, 'otelcol.yaml'), '--config', `yaml:service::pipelines::traces::exporters: [${exporters.join(', ')}]`];
+  const args = [
+    '--config',
+    join(CONFIG_DIR, 'otelcol.yaml'),
+    '--config',
+    `yaml:service::pipelines::traces::exporters: [${exporters.join(', ')}]`,
+    ...(options.extraConfig ?? []).flatMap((c) => ['--config', c]),
+  ];
   const launch = async (): Promise<Collector> => {
     const server = startServer(options.name, bin, args, { env, logDir: options.logDir });
     await waitHttpOk(`${options.name} health_check`, `http://${env.OJ_HEALTH_ENDPOINT}/`, START_TIMEOUT_MS, [server]);

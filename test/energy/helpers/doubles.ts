@@ -13,16 +13,32 @@ const buildDir = join(testDir, '.build');
 /** The real SONAME of each driver library; the double is built with it. */
 const SONAMES = { nvml: 'libnvidia-ml.so.1', rocm_smi: 'librocm_smi64.so.7' } as const;
 
+/** Headers the doubles include: a change to one rebuilds them all. */
+const HEADERS = ['power_profile.h'];
+
 /** Compiles test/doubles/<name>.c into a shared library named like the real one; returns its path. */
 export function buildDouble(name: keyof typeof SONAMES): string {
+  return compile(name, SONAMES[name], ['-shared', '-fPIC', `-Wl,-soname,${SONAMES[name]}`]);
+}
+
+/**
+ * Compiles test/doubles/rapl_sysfs.c, the program that keeps a temp powercap tree's `energy_uj` files following a
+ * power profile; returns the executable's path.
+ */
+export function buildRaplSysfsWriter(): string {
+  return compile('rapl_sysfs', 'rapl_sysfs', [], ['-lm']);
+}
+
+function compile(name: string, output: string, flags: readonly string[], libs: readonly string[] = []): string {
   const source = join(doublesDir, `${name}.c`);
-  const hash = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 12);
-  const dir = join(buildDir, `${name}-${hash}`);
-  const out = join(dir, SONAMES[name]);
+  const hash = createHash('sha256');
+  for (const file of [source, ...HEADERS.map((h) => join(doublesDir, h))]) hash.update(readFileSync(file));
+  const dir = join(buildDir, `${name}-${hash.digest('hex').slice(0, 12)}`);
+  const out = join(dir, output);
   if (existsSync(out)) return out;
   mkdirSync(dir, { recursive: true });
   const tmp = `${out}.${process.pid}.tmp`;
-  execFileSync('cc', ['-shared', '-fPIC', '-O2', '-Wall', `-Wl,-soname,${SONAMES[name]}`, '-o', tmp, source], { stdio: 'pipe' });
+  execFileSync('cc', [...flags, '-O2', '-Wall', '-o', tmp, source, ...libs], { stdio: 'pipe' });
   renameSync(tmp, out);
   return out;
 }
