@@ -19,16 +19,6 @@ export default tseslint.config(
     },
   },
   {
-    // What an agent app loads never pulls in what the CLI loads: runtime code does not import the analysis layer.
-    files: ['src/trace/**', 'src/energy/**', 'src/export/**', 'src/setup/**', 'src/instrument/**', 'src/metrics/**', 'src/events/**', 'src/otlp/encode.ts', 'src/register*'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['**/analysis', '**/analysis/**'], message: 'Runtime code never imports src/analysis (the analysis layer the CLI loads).' }] },
-      ],
-    },
-  },
-  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },

@@ -84,6 +84,10 @@ export const GENAI_FIELDS = {
   decodeJoules: { type: 'amount', keys: [sc.ATTR_ENERGY_DECODE_JOULES] },
   meanWatts: { type: 'amount', keys: [sc.ATTR_ENERGY_MEAN_WATTS] },
   peakWatts: { type: 'amount', keys: [sc.ATTR_ENERGY_PEAK_WATTS] },
+  remoteJoules: { type: 'amount', keys: [sc.ATTR_ENERGY_REMOTE_JOULES] },
+  remoteMinJoules: { type: 'amount', keys: [sc.ATTR_ENERGY_REMOTE_MIN_JOULES] },
+  remoteMaxJoules: { type: 'amount', keys: [sc.ATTR_ENERGY_REMOTE_MAX_JOULES] },
+  remoteMethod: { type: 'text', keys: [sc.ATTR_ENERGY_REMOTE_METHOD] },
   energyMethod: { type: 'text', keys: [sc.ATTR_ENERGY_METHOD] },
   energySource: { type: 'text', keys: [sc.ATTR_ENERGY_SOURCE] },
 } as const satisfies Record<string, { readonly type: FieldType; readonly keys: readonly string[] }>;

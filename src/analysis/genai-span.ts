@@ -38,6 +38,15 @@ export interface SpanEnergy {
   readonly source?: string;
 }
 
+/** The hosted-API estimate of a call's energy on the provider's side (`energy.remote.*`), in joules. */
+export interface RemoteEnergy {
+  /** The middle of the bounds. */
+  readonly joules: number;
+  readonly minJoules?: number;
+  readonly maxJoules?: number;
+  readonly method?: string;
+}
+
 /**
  * One span as GenAI sees it, whoever wrote it: openjoules, the OpenTelemetry GenAI instrumentations, OpenLLMetry,
  * OpenInference or the Vercel AI SDK. Where several conventions are present, the current GenAI names win (see
@@ -73,6 +82,11 @@ export interface GenAiSpan {
   readonly errorType?: string;
   /** Undefined when the span carries no energy attribute. */
   readonly energy?: SpanEnergy;
+  /**
+   * The provider-side estimate of a hosted-API call, when one was made. Kept apart from {@link energy}: it is not
+   * what a measured device drew, so no total of measured joules adds it.
+   */
+  readonly remoteEnergy?: RemoteEnergy;
   /** Identity of the process that wrote the span (its resource): attribution never crosses it. */
   readonly process: string;
 }
@@ -174,6 +188,7 @@ export function readGenAiSpan(span: SpanRecord): GenAiSpan {
     failed,
     errorType: (get(F.errorType) as string | undefined) ?? (failed ? '_OTHER' : undefined),
     energy: get(F.energyJoules) !== undefined || get(F.attributedJoules) !== undefined || hasComponent() ? readEnergy() : undefined,
+    remoteEnergy: get(F.remoteJoules) === undefined ? undefined : readRemote(),
     process: processKey(span.resource),
   };
 }
@@ -192,6 +207,15 @@ function readUsage(): TokenUsage {
     return NO_USAGE;
   }
   return { inputTokens, outputTokens, cacheReadTokens, cacheCreationTokens, reasoningTokens, totalTokens };
+}
+
+function readRemote(): RemoteEnergy {
+  return {
+    joules: get(F.remoteJoules) as number,
+    minJoules: get(F.remoteMinJoules) as number | undefined,
+    maxJoules: get(F.remoteMaxJoules) as number | undefined,
+    method: get(F.remoteMethod) as string | undefined,
+  };
 }
 
 function hasComponent(): boolean {

@@ -3,7 +3,7 @@
 export { amount, finite, flag, strings, text } from './attribute-value.js';
 export { addEnergy, energyRoots, exclusiveEnergy, fairShare, subtreeEnergy, type EnergyTotals } from './energy-rule.js';
 export { GENAI_FIELDS, type FieldType, type GenAiField } from './genai-fields.js';
-export { readGenAiSpan, type GenAiSpan, type SpanEnergy, type TokenUsage } from './genai-span.js';
+export { readGenAiSpan, type GenAiSpan, type RemoteEnergy, type SpanEnergy, type TokenUsage } from './genai-span.js';
 export { forestUnits, GenAiUnit, type ForestUnits, type UnitKind } from './genai-units.js';
 export { classifyOperation, MODEL_OPERATIONS, type OperationKind } from './operation-kind.js';
 export { processKey } from './process-key.js';

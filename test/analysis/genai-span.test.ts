@@ -126,6 +126,18 @@ describe('readGenAiSpan', () => {
     expect(v).toMatchObject({ kind: 'model', usage: { inputTokens: 10, outputTokens: 4 }, requestModel: 'current' });
   });
 
+  it('keeps a hosted-API call’s provider-side estimate apart from measured energy', () => {
+    const v = view('chat gpt-4o', {
+      'gen_ai.operation.name': 'chat',
+      'energy.remote.joules': 120,
+      'energy.remote.min_joules': 60,
+      'energy.remote.max_joules': 300,
+      'energy.remote.method': 'ecologits',
+    });
+    expect(v.remoteEnergy).toEqual({ joules: 120, minJoules: 60, maxJoules: 300, method: 'ecologits' });
+    expect(v.energy).toBeUndefined();
+  });
+
   it('user.id: the span’s, else the resource’s; a tool’s name falls back to its span name; errors carry a type', () => {
     const spans = records(
       [node('execute_tool grep', 0, 10, { 'gen_ai.operation.name': 'execute_tool' }), node('chat m', 0, 10, { 'gen_ai.operation.name': 'chat', 'user.id': 'u-span' })],

@@ -87,3 +87,35 @@ describe('peer-specific fields', () => {
     expect(streamed[0]!.ttft).toBeGreaterThan(0);
   });
 });
+
+/** Fixtures recorded from the real peer libraries (test/instrument/peers), beside openjoules' turns. */
+const RECORDED = [
+  'ai-sdk-6.jsonl',
+  'ai-sdk-7.jsonl',
+  'openinference-instrumentation-openai.jsonl',
+  'openllmetry-0.22-openai.jsonl',
+  'openllmetry-openai.jsonl',
+  'opentelemetry-instrumentation-openai.jsonl',
+];
+
+describe.each(RECORDED)('recorded from the real library: %s', (file) => {
+  it('every command gives the same calls, turns, tokens and joules', async () => {
+    const path = join(FIXTURES, file);
+    const spans = await readAllSpans([path], { strict: true });
+    const totals = await runAllCommands([path], mkdtempSync(join(tmpdir(), 'oj-peers-')), dayAround(Math.min(...spans.map((s) => s.startMs))));
+    const same = (values: Record<string, number>): void => {
+      const first = Object.values(values)[0]!;
+      for (const [command, value] of Object.entries(values)) expect(value, command).toBeCloseTo(first, 2);
+    };
+    const calls = field(totals, 'llmCalls');
+    expect(calls.rollup).toBeGreaterThan(0);
+    same(calls);
+    same(field(totals, 'turns'));
+    expect(field(totals, 'inputTokens').rollup).toBeGreaterThan(0);
+    same(field(totals, 'inputTokens'));
+    same(field(totals, 'outputTokens'));
+    expect(field(totals, 'runJoules').rollup).toBeGreaterThan(0);
+    same(field(totals, 'runJoules'));
+    same(field(totals, 'callJoules'));
+  });
+});
