@@ -25,11 +25,11 @@ import {
   ATTR_OPENJOULES_TURN_INDEX,
   ATTR_OPENJOULES_WORKLOAD_TYPE,
 } from '../semconv.js';
+import { MODEL_OPERATIONS } from '../genai-operations.js';
 
 /** Event metadata, as recorded. */
 export type Payload = Readonly<Record<string, unknown>>;
 
-const LLM_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content']);
 
 export function str(p: Payload, ...keys: string[]): string | undefined {
   for (const key of keys) {
@@ -94,7 +94,7 @@ export function turnIndex(p: Payload): number | undefined {
 /** `lm_inference_start` / `submodel_call_start {model}` → `chat {model}`. */
 export function llmStart(p: Payload, subModel: boolean, conversationId: string | undefined): { name: string; attributes: Attributes } {
   const requested = str(p, 'operation');
-  const operation = requested && LLM_OPERATIONS.has(requested) ? requested : 'chat';
+  const operation = requested && MODEL_OPERATIONS.has(requested) ? requested : 'chat';
   const model = str(p, 'model', 'model_id');
   return {
     name: model ? `${operation} ${model}` : operation,

@@ -1,46 +1,41 @@
+import { analyzeSpans } from '../analysis/span-set.js';
+import type { GenAiUnit } from '../analysis/genai-units.js';
 import type { SpanRecord } from '../otlp/span-record.js';
-import * as sc from '../semconv.js';
-import { amount, LLM_OPERATIONS, spanJoules, STATUS_ERROR, text } from './span-energy.js';
 
 /** Energy of one tool or one model over the run. */
 export interface EnergyGroup {
   readonly name: string;
-  /** Σ attributed joules (inclusive where a span has no attributed value). */
+  /** Σ the calls' joules: fair shares, each joule once (analysis/energy-rule.ts). */
   readonly joules: number;
   readonly calls: number;
   readonly errors: number;
-  /** Σ gen_ai.usage.output_tokens (models only; 0 for tools). */
+  /** Σ output tokens (models only; 0 for tools). */
   readonly outputTokens: number;
 }
 
-/** Joules per `gen_ai.tool.name` over execute_tool spans, most first. */
+/** Joules per tool name over tool calls (nested spans of one call count once), most first. */
 export function energyByTool(spans: readonly SpanRecord[]): EnergyGroup[] {
-  return group(spans, (s) => (text(s.attributes[sc.ATTR_GEN_AI_OPERATION_NAME]) === 'execute_tool' ? (text(s.attributes[sc.ATTR_GEN_AI_TOOL_NAME]) ?? '(unnamed tool)') : undefined));
+  return group(analyzeSpans(spans).units.tool, (u) => u.toolName ?? '(unnamed tool)');
 }
 
-/** Joules per `gen_ai.request.model` (else `gen_ai.response.model`) over model-call spans, most first. */
+/** Joules per requested model (else the response's) over model calls (nested spans of one call count once), most first. */
 export function energyByModel(spans: readonly SpanRecord[]): EnergyGroup[] {
-  return group(spans, (s) => {
-    const op = text(s.attributes[sc.ATTR_GEN_AI_OPERATION_NAME]);
-    if (op === undefined || !LLM_OPERATIONS.has(op)) return undefined;
-    return text(s.attributes[sc.ATTR_GEN_AI_REQUEST_MODEL]) ?? text(s.attributes[sc.ATTR_GEN_AI_RESPONSE_MODEL]) ?? '(unknown model)';
-  });
+  return group(analyzeSpans(spans).units.model, (u) => u.requestModel ?? u.responseModel ?? '(unknown model)');
 }
 
-function group(spans: readonly SpanRecord[], keyOf: (span: SpanRecord) => string | undefined): EnergyGroup[] {
+function group(units: readonly GenAiUnit[], keyOf: (unit: GenAiUnit) => string): EnergyGroup[] {
   const groups = new Map<string, { name: string; joules: number; calls: number; errors: number; outputTokens: number }>();
-  for (const span of spans) {
-    const name = keyOf(span);
-    if (name === undefined) continue;
+  for (const unit of units) {
+    const name = keyOf(unit);
     let g = groups.get(name);
     if (g === undefined) {
       g = { name, joules: 0, calls: 0, errors: 0, outputTokens: 0 };
       groups.set(name, g);
     }
     g.calls++;
-    g.joules += spanJoules(span) ?? 0;
-    if (span.statusCode === STATUS_ERROR) g.errors++;
-    g.outputTokens += amount(span.attributes[sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]) ?? 0;
+    g.joules += unit.energy.joules ?? 0;
+    if (unit.failed) g.errors++;
+    if (unit.kind === 'model') g.outputTokens += unit.usage.outputTokens ?? 0;
   }
   return [...groups.values()].sort((a, b) => b.joules - a.joules || a.name.localeCompare(b.name));
 }

@@ -44,7 +44,7 @@ export function renderCards(run: RunInfo, kpis: readonly RunKpis[]): string {
   const completion = sum((k) => k.row.tokens_completion);
   const prompt = sum((k) => k.row.tokens_prompt);
   const cards: Array<[string, string, string]> = [
-    ['energy', formatJoules(energy), 'energy (root spans)'],
+    ['energy', formatJoules(energy), 'energy (each joule once)'],
     ['joules-per-turn', turns > 0 ? formatJoules(energy / turns) : '—', 'joules per turn'],
     ['tokens-per-joule', energy > 0 ? (completion / energy).toFixed(2) : '—', 'output tokens per joule'],
     ['turns', formatCount(turns), 'turns'],

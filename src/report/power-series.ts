@@ -1,12 +1,13 @@
+import { analyzeSpans } from '../analysis/span-set.js';
 import type { SpanRecord } from '../otlp/span-record.js';
-import * as sc from '../semconv.js';
-import { amount, COMPONENTS, componentJoules, type ComponentKey, topSpans } from './span-energy.js';
+import { COMPONENTS, componentJoules, type ComponentKey } from './span-energy.js';
 
 /**
- * Power over time, derived from spans (spans carry no raw power samples). Each top-level span's attributed joules,
- * split by device class, are spread evenly over the span's interval and summed per time bin; a bin's watts are its
- * joules ÷ the bin width. Concurrent top spans never count the same joules twice, since attributed shares of
- * overlapping work sum to the union. Time when no span was open reads 0 W: it was not traced, not necessarily idle.
+ * Power over time, derived from spans (spans carry no raw power samples). Each energy root's fair share (the spans
+ * whose joules make up the run's energy, analysis/energy-rule.ts), split by device class, is spread evenly over the
+ * span's interval and summed per time bin; a bin's watts are its joules ÷ the bin width. Concurrent roots never count
+ * the same joules twice, since fair shares of overlapping work sum to the union. Time when no span was open reads
+ * 0 W: it was not traced, not necessarily idle.
  */
 export interface PowerSeries {
   /** Epoch ms of the first bin's start. */
@@ -15,11 +16,11 @@ export interface PowerSeries {
   /** Device classes present, in stacking order, each with watts per bin. */
   readonly components: ReadonlyArray<{ readonly key: ComponentKey; readonly label: string; readonly watts: readonly number[] }>;
   /**
-   * The top spans' own `energy.mean.watts` (whole-device mean power over each span, including concurrent work),
+   * The energy roots' own `energy.mean.watts` (whole-device mean power over each span, including concurrent work),
    * as step segments; where top spans overlap, each keeps its own segment.
    */
   readonly meanWatts: ReadonlyArray<{ readonly startMs: number; readonly endMs: number; readonly watts: number }>;
-  /** Σ joules under the stacked series (equals Σ attributed joules of the top spans). */
+  /** Σ joules under the stacked series (equals the run's energy: Σ fair shares of the energy roots). */
   readonly totalJoules: number;
   readonly peakWatts: number;
 }
@@ -32,7 +33,8 @@ const ORDER: readonly ComponentKey[] = [...COMPONENTS.map((c) => c.key), 'other'
 
 /** Derives the series with about `targetBins` bins of a round width (1, 2 or 5 × 10^k ms). */
 export function derivePowerSeries(spans: readonly SpanRecord[], targetBins = 120): PowerSeries {
-  const tops = topSpans(spans);
+  const { forest, energyRoots } = analyzeSpans(spans);
+  const tops = energyRoots.map((i) => forest.nodes[i]!);
   let startMs = Infinity;
   let endMs = -Infinity;
   for (const s of spans) {
@@ -46,8 +48,8 @@ export function derivePowerSeries(spans: readonly SpanRecord[], targetBins = 120
   const joules = new Map<ComponentKey, number[]>();
   const meanWatts: Array<{ startMs: number; endMs: number; watts: number }> = [];
   let totalJoules = 0;
-  for (const span of tops) {
-    const watts = amount(span.attributes[sc.ATTR_ENERGY_MEAN_WATTS]);
+  for (const { span, energy } of tops) {
+    const watts = energy?.meanWatts;
     if (watts !== undefined) meanWatts.push({ startMs: span.startMs, endMs: span.endMs, watts });
     for (const [key, j] of componentJoules(span)) {
       let bins = joules.get(key);

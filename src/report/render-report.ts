@@ -62,25 +62,26 @@ export function renderReport(spans: readonly SpanRecord[], options: RenderReport
     omitted,
     '</section>',
     '<section id="power"><h2>Power over time (derived from spans)</h2>',
-    `<p class="note">Spans carry no raw power samples, so this is derived: each top-level span’s attributed joules, split by device class ` +
-      `(<code>energy.gpu/cpu/dram.joules</code> scaled to its attributed share), are spread evenly over the span and summed per ` +
+    `<p class="note">Spans carry no raw power samples, so this is derived: the fair share of each span that makes up the run’s energy ` +
+      `(the outermost spans carrying energy in each process), split by device class ` +
+      `(<code>energy.gpu/cpu/dram.joules</code> scaled to its attributed share), is spread evenly over the span and summed per ` +
       `${escapeHtml(formatDuration(power.binMs))} bin; watts = joules ÷ bin width. The area is ${escapeHtml(formatJoules(power.totalJoules))}. ` +
-      'Gaps read 0 W because nothing was traced there, not because the devices were idle. The dashed line is each top span’s own ' +
+      'Gaps read 0 W because nothing was traced there, not because the devices were idle. The dashed line is each of those spans’ own ' +
       '<code>energy.mean.watts</code>: the devices’ whole draw over the span, concurrent work included.' +
       `${run.devices.length > 0 ? ` Devices: ${run.devices.map((d) => `<code>${escapeHtml(d)}</code>`).join(', ')}.` : ''}</p>`,
     renderPowerLegend(power),
     renderPowerChart(power, run.startMs),
     '</section>',
     '<div class="grid2">',
-    '<section id="by-tool"><h2>Energy by tool</h2><p class="note">Σ attributed joules of <code>execute_tool</code> spans per <code>gen_ai.tool.name</code>; a model call made inside a tool counts here and under its model.</p>',
+    '<section id="by-tool"><h2>Energy by tool</h2><p class="note">Σ fair-share joules of tool calls per tool name (ours, the GenAI conventions’ and peers’ tool spans; nested spans of one call count once); a model call made inside a tool counts here and under its model.</p>',
     renderBarChart(tools, 'tool', '#0891b2'),
     '</section>',
-    '<section id="by-model"><h2>Energy by model</h2><p class="note">Σ attributed joules of model-call spans (chat, text_completion, generate_content) per <code>gen_ai.request.model</code>.</p>',
+    '<section id="by-model"><h2>Energy by model</h2><p class="note">Σ fair-share joules of model calls (chat, text_completion, generate_content, and peers’ LLM spans; a wrapper around a provider’s span is one call) per requested model.</p>',
     renderBarChart(models, 'model', '#7c3aed'),
     '</section>',
     '</div>',
     '<section id="kpis"><h2>KPIs</h2><p class="note">The <code>openjoules rollup</code> KPI row over the whole run (one column per UTC day for runs longer than a day). ' +
-      'Energy counts root spans only, attributed share first, so nested work is never counted twice.</p>',
+      'Energy is the fair shares of the outermost spans carrying energy in each process, so nested or concurrent work is never counted twice.</p>',
     renderKpiTable(kpis),
     '</section>',
     '<section id="top-spans"><h2>Costliest spans</h2>',

@@ -1,6 +1,9 @@
-import type { AttrValue, SpanRecord } from '../otlp/span-record.js';
+import { strings } from '../analysis/attribute-value.js';
+import { fairShare } from '../analysis/energy-rule.js';
+import { analyzeSpans } from '../analysis/span-set.js';
+import type { SpanRecord } from '../otlp/span-record.js';
 import * as sc from '../semconv.js';
-import { amount, LLM_OPERATIONS, spanJoules, STATUS_ERROR, text, topSpans } from './span-energy.js';
+import { amount, STATUS_ERROR, text } from './span-energy.js';
 
 /** What the report's header says about the run. */
 export interface RunInfo {
@@ -22,10 +25,11 @@ export interface RunInfo {
   readonly spans: number;
   readonly traces: number;
   readonly errors: number;
+  /** Model calls, tool calls and agent turns, nested spans of one counting once (analysis/genai-units.ts). */
   readonly llmCalls: number;
   readonly toolCalls: number;
   readonly turns: number;
-  /** Σ joules of the top spans (attributed, else inclusive): the run's energy, counted once. */
+  /** The run's energy, each joule once: the fair shares of its energy roots (analysis/energy-rule.ts). */
   readonly totalJoules: number;
 }
 
@@ -41,9 +45,6 @@ export function describeRun(spans: readonly SpanRecord[]): RunInfo {
   let startMs = Infinity;
   let endMs = -Infinity;
   let errors = 0;
-  let llmCalls = 0;
-  let toolCalls = 0;
-  let turns = 0;
   let estimatedSpans = 0;
   let energySpans = 0;
   for (const span of spans) {
@@ -51,10 +52,6 @@ export function describeRun(spans: readonly SpanRecord[]): RunInfo {
     startMs = Math.min(startMs, span.startMs);
     endMs = Math.max(endMs, span.endMs);
     if (span.statusCode === STATUS_ERROR) errors++;
-    const op = text(span.attributes[sc.ATTR_GEN_AI_OPERATION_NAME]);
-    if (op === 'invoke_agent') turns++;
-    else if (op === 'execute_tool') toolCalls++;
-    else if (op !== undefined && LLM_OPERATIONS.has(op)) llmCalls++;
     const method = text(span.attributes[sc.ATTR_ENERGY_METHOD]);
     const source = text(span.attributes[sc.ATTR_ENERGY_SOURCE]);
     if (method !== undefined) methods.set(method, (methods.get(method) ?? 0) + 1);
@@ -71,8 +68,9 @@ export function describeRun(spans: readonly SpanRecord[]): RunInfo {
     for (const d of strings(span.resource[sc.ATTR_OPENJOULES_ENERGY_DEVICES])) devices.add(d);
     for (const u of strings(span.resource[sc.ATTR_OPENJOULES_ENERGY_UNAVAILABLE])) unavailable.add(u);
   }
+  const { forest, units, energyRoots } = analyzeSpans(spans);
   let totalJoules = 0;
-  for (const top of topSpans(spans)) totalJoules += spanJoules(top) ?? 0;
+  for (const root of energyRoots) totalJoules += fairShare(forest.nodes[root]!.energy!).joules ?? 0;
   return {
     services: [...services].sort(),
     sources: [...sources].sort(),
@@ -86,15 +84,9 @@ export function describeRun(spans: readonly SpanRecord[]): RunInfo {
     spans: spans.length,
     traces: traces.size,
     errors,
-    llmCalls,
-    toolCalls,
-    turns,
+    llmCalls: units.model.length,
+    toolCalls: units.tool.length,
+    turns: units.agent.length,
     totalJoules,
   };
-}
-
-function strings(value: AttrValue | undefined): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
-  return [];
 }

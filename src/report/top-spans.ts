@@ -1,8 +1,9 @@
+import { readGenAiSpan } from '../analysis/genai-span.js';
 import type { SpanRecord } from '../otlp/span-record.js';
 import * as sc from '../semconv.js';
 import type { JouleColorScale } from './color-scale.js';
 import { escapeHtml, formatDuration, formatJoules, formatWatts } from './format.js';
-import { amount, spanJoules, STATUS_ERROR, text } from './span-energy.js';
+import { amount, spanJoules, STATUS_ERROR } from './span-energy.js';
 
 /** The `limit` spans with the most attributed joules, as a table with their power and operation. */
 export function renderTopSpans(spans: readonly SpanRecord[], scale: JouleColorScale, limit = 10): string {
@@ -15,7 +16,7 @@ export function renderTopSpans(spans: readonly SpanRecord[], scale: JouleColorSc
   const rows = ranked.map(({ span, joules }) => {
     const inclusive = amount(span.attributes[sc.ATTR_ENERGY_JOULES]);
     const mean = amount(span.attributes[sc.ATTR_ENERGY_MEAN_WATTS]);
-    const op = text(span.attributes[sc.ATTR_GEN_AI_OPERATION_NAME]) ?? '';
+    const op = readGenAiSpan(span).operation ?? '';
     return (
       `<tr data-span-id="${escapeHtml(span.spanId)}"><td><i class="swatch" style="background:${scale.color(joules)}"></i>${escapeHtml(span.name)}</td>` +
       `<td><code>${escapeHtml(op)}</code></td><td class="num">${escapeHtml(formatDuration(span.endMs - span.startMs))}</td>` +

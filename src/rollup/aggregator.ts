@@ -1,11 +1,13 @@
+import { energyRoots, fairShare } from '../analysis/energy-rule.js';
+import { readGenAiSpan } from '../analysis/genai-span.js';
+import { forestUnits } from '../analysis/genai-units.js';
+import type { SpanForest } from '../analysis/span-forest.js';
+import { TraceAssembler } from '../analysis/trace-assembler.js';
 import type { SpanRecord } from '../otlp/span-record.js';
 import * as sc from '../semconv.js';
 import { BucketState, SESSION_FAILED, SESSION_REGENERATED } from './bucket-state.js';
 import type { KpiRow } from './kpi-row.js';
 import { bucketStartOf, type RollupWindow } from './windows.js';
-
-const LLM_OPERATIONS: ReadonlySet<string> = new Set(['chat', 'text_completion', 'generate_content']);
-const STATUS_ERROR = 2;
 
 /** What one session looks like across the whole input, needed because a session's first span may be in any hour. */
 interface SessionTotals {
@@ -17,9 +19,12 @@ interface SessionTotals {
 }
 
 /**
- * Folds spans into per-bucket KPI state in one pass, in any order. Memory: one {@link BucketState} per bucket of the
- * window, one small record per session and one map entry per trace that carried a conversation id — all independent
- * of the number of spans.
+ * Folds spans into per-bucket KPI state in one pass, in any order. What depends on a span alone (spans, sessions,
+ * users, events, failures) is counted as it arrives; turns, model calls, tool calls, their tokens and cost, and
+ * energy are counted per trace, through the analysis layer's units and energy rule, once the trace's root has
+ * arrived (analysis/trace-assembler.ts); call {@link endBatch} after each input line. Memory: one {@link BucketState}
+ * per bucket of the window, one small record per session, one map entry per trace that carried a conversation id,
+ * and the spans of the traces still open.
  */
 export class KpiAggregator {
   private readonly _buckets = new Map<number, BucketState>();
@@ -27,14 +32,23 @@ export class KpiAggregator {
   /** traceId → conversation id, so spans of a trace that lack the id still join its conversation. */
   private readonly _traceConversation = new Map<string, string>();
 
+  private readonly _traces = new TraceAssembler((forest) => this._addTrace(forest));
+
   constructor(private readonly _window: RollupWindow) {
     for (const bucket of _window.buckets) this._buckets.set(bucket.startMs, new BucketState(bucket.key));
   }
 
+  /** Marks the end of a batch of input (one line): traces complete before it are counted (analysis/trace-assembler.ts). */
+  endBatch(): void {
+    this._traces.endBatch();
+  }
+
   /** Adds one (already validated) span. */
   add(span: SpanRecord): void {
+    const view = readGenAiSpan(span);
+    this._traces.add(view);
     const attrs = span.attributes;
-    const conversation = attrs[sc.ATTR_GEN_AI_CONVERSATION_ID] as string | undefined;
+    const conversation = view.conversationId;
     let session: string;
     if (conversation !== undefined) {
       session = `c:${conversation}`;
@@ -43,39 +57,69 @@ export class KpiAggregator {
       const known = this._traceConversation.get(span.traceId);
       session = known === undefined ? `t:${span.traceId}` : `c:${known}`;
     }
-    const operation = attrs[sc.ATTR_GEN_AI_OPERATION_NAME];
-    // An empty user id is no user id: the seed's `user_id or session_id`.
-    const userId = ((attrs[sc.ATTR_USER_ID] ?? span.resource[sc.ATTR_USER_ID]) as string | undefined) || undefined;
-    this._trackSession(session, span, operation === 'execute_tool', userId);
+    // An empty user id is no user id (the seed's `user_id or session_id`): the view reads none.
+    const userId = view.userId;
+    this._trackSession(session, span, view.kind === 'tool', userId);
 
     const bucket = this._buckets.get(bucketStartOf(span.endMs, this._window.granularity));
     if (bucket === undefined) return;
     bucket.spans++;
     if (userId !== undefined) bucket.users.add(userId);
     let flags = 0;
-    if (operation === 'invoke_agent') {
-      bucket.turns++;
-      if (span.statusCode === STATUS_ERROR) flags |= SESSION_FAILED;
+    if (view.kind === 'agent') {
+      if (view.failed) flags |= SESSION_FAILED;
       if (attrs[sc.ATTR_OPENJOULES_TURN_REGENERATED] === true) flags |= SESSION_REGENERATED;
-    } else if (operation === 'execute_tool') {
-      bucket.toolCalls++;
-      if (span.statusCode !== STATUS_ERROR) bucket.toolSuccesses++;
-    } else if (typeof operation === 'string' && LLM_OPERATIONS.has(operation)) {
-      // Usage and cost are summed over model calls only: an invoke_agent span may repeat its turn's totals.
-      bucket.llmCalls++;
-      bucket.tokensPrompt += num(attrs[sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS]);
-      bucket.tokensCompletion += num(attrs[sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]);
-      bucket.tokensCacheRead += num(attrs[sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]);
-      bucket.tokensCacheCreation += num(attrs[sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]);
-      bucket.costUsd += num(attrs[sc.ATTR_OPENJOULES_COST_USD]);
     }
     bucket.touch(session, flags);
-    if (span.parentSpanId === undefined) addRootEnergy(bucket, attrs);
     bucket.countEvents(span.events);
+  }
+
+  /**
+   * One whole trace: its turns, model calls and tool calls (nested spans of a kind count once, analysis/genai-units.ts),
+   * each in the bucket where its outermost span ended, and its energy (the fair shares of its energy roots,
+   * analysis/energy-rule.ts), each root in the bucket where it ended. Usage and cost come from model calls only: an
+   * agent span may repeat its turn's totals.
+   */
+  private _addTrace(forest: SpanForest): void {
+    const units = forestUnits(forest);
+    for (const turn of units.agent) {
+      const bucket = this._bucketOfNode(forest, turn.top);
+      if (bucket !== undefined) bucket.turns++;
+    }
+    for (const call of units.model) {
+      const bucket = this._bucketOfNode(forest, call.top);
+      if (bucket === undefined) continue;
+      bucket.llmCalls++;
+      bucket.tokensPrompt += call.usage.inputTokens ?? 0;
+      bucket.tokensCompletion += call.usage.outputTokens ?? 0;
+      bucket.tokensCacheRead += call.usage.cacheReadTokens ?? 0;
+      bucket.tokensCacheCreation += call.usage.cacheCreationTokens ?? 0;
+      bucket.costUsd += call.costUsd ?? 0;
+    }
+    for (const tool of units.tool) {
+      const bucket = this._bucketOfNode(forest, tool.top);
+      if (bucket === undefined) continue;
+      bucket.toolCalls++;
+      if (!tool.failed) bucket.toolSuccesses++;
+    }
+    for (const root of energyRoots(forest)) {
+      const bucket = this._bucketOfNode(forest, root);
+      if (bucket === undefined) continue;
+      const share = fairShare(forest.nodes[root]!.energy!);
+      bucket.energyJoules += share.joules ?? 0;
+      bucket.energyGpuJoules += share.gpuJoules ?? 0;
+      bucket.energyCpuJoules += share.cpuJoules ?? 0;
+    }
+  }
+
+  /** The bucket in which node `i` of `forest` ended, if it is in the window. */
+  private _bucketOfNode(forest: SpanForest, i: number): BucketState | undefined {
+    return this._buckets.get(bucketStartOf(forest.nodes[i]!.span.endMs, this._window.granularity));
   }
 
   /** The rows, in the window's bucket order, with trace-keyed sessions merged into their conversations. */
   rows(gridIntensityGPerKwh?: number): KpiRow[] {
+    this._traces.flush();
     const sessions = this._mergeSessions();
     for (const totals of sessions.values()) {
       if (Number.isNaN(totals.firstToolStartMs)) continue;
@@ -139,24 +183,4 @@ export class KpiAggregator {
     }
     return out;
   }
-}
-
-/**
- * Energy is counted on root spans only, so nested spans never add the same joules twice. A root's
- * `energy.attributed.joules` (its fair share, which concurrent roots do not overlap) is preferred over its inclusive
- * `energy.joules` (which counts everything the devices drew, including concurrent work). GPU and CPU joules are only
- * recorded inclusive, so they are scaled by the same attributed/inclusive share.
- */
-function addRootEnergy(bucket: BucketState, attrs: SpanRecord['attributes']): void {
-  const inclusive = attrs[sc.ATTR_ENERGY_JOULES] as number | undefined;
-  const attributed = attrs[sc.ATTR_ENERGY_ATTRIBUTED_JOULES] as number | undefined;
-  const total = attributed ?? inclusive ?? 0;
-  const share = attributed !== undefined && inclusive !== undefined && inclusive > 0 ? Math.min(attributed / inclusive, 1) : 1;
-  bucket.energyJoules += total;
-  bucket.energyGpuJoules += num(attrs[sc.ATTR_ENERGY_GPU_JOULES]) * share;
-  bucket.energyCpuJoules += num(attrs[sc.ATTR_ENERGY_CPU_JOULES]) * share;
-}
-
-function num(value: unknown): number {
-  return typeof value === 'number' ? value : 0;
 }

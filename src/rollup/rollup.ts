@@ -39,11 +39,16 @@ export async function rollupSpans(
       validate: validateRollupSpan,
       onProgress: options.onProgress,
     });
-    for await (const batch of batches) for (const span of batch) aggregator.add(span);
+    for await (const batch of batches) {
+      for (const span of batch) aggregator.add(span);
+      aggregator.endBatch();
+    }
   } else {
     let index = 0;
     for await (const span of inputs) {
       index++;
+      // Spans in memory come in no lines: every SPANS_PER_BATCH spans count as one.
+      if (index % SPANS_PER_BATCH === 0) aggregator.endBatch();
       const reason = validateRollupSpan(span);
       if (reason === undefined) {
         aggregator.add(span);
@@ -56,6 +61,9 @@ export async function rollupSpans(
   }
   return aggregator.rows(options.gridIntensityGPerKwh);
 }
+
+/** Batch size for spans given in memory (they come in no lines), see {@link KpiAggregator.endBatch}. */
+const SPANS_PER_BATCH = 1024;
 
 function isPathList(inputs: unknown): inputs is readonly string[] {
   return Array.isArray(inputs) && inputs.every((x) => typeof x === 'string');

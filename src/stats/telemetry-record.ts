@@ -1,28 +1,13 @@
-import type { AttrValue, SpanRecord } from '../otlp/span-record.js';
+import { flag, strings, text } from '../analysis/attribute-value.js';
+import { forestUnits, type GenAiUnit } from '../analysis/genai-units.js';
+import { queryResolved } from '../analysis/query-outcome.js';
+import { SpanForest } from '../analysis/span-forest.js';
+import { GEN_AI_SYSTEM } from '../analysis/peer-attributes.js';
+import { chunkTimesMs } from '../analysis/stream-chunks.js';
+import type { SpanRecord } from '../otlp/span-record.js';
 import {
-  ATTR_ENERGY_CPU_JOULES,
-  ATTR_ENERGY_DECODE_JOULES,
-  ATTR_ENERGY_DRAM_JOULES,
-  ATTR_ENERGY_GPU_JOULES,
-  ATTR_ENERGY_JOULES,
-  ATTR_ENERGY_MEAN_WATTS,
-  ATTR_ENERGY_METHOD,
-  ATTR_ENERGY_PREFILL_JOULES,
-  ATTR_ENERGY_SOURCE,
-  ATTR_GEN_AI_AGENT_NAME,
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_PROVIDER_NAME,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_REQUEST_STREAM,
-  ATTR_GEN_AI_RESPONSE_MODEL,
-  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
-  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
-  ATTR_OPENJOULES_COST_USD,
-  ATTR_OPENJOULES_ENERGY_DEVICES,
-  ATTR_OPENJOULES_QUERY_RESOLVED,
   ATTR_OPENJOULES_BATCH_ID,
+  ATTR_OPENJOULES_ENERGY_DEVICES,
   ATTR_OPENJOULES_SERVING_ENGINE,
   ATTR_OPENJOULES_WARMUP,
 } from '../semconv.js';
@@ -30,7 +15,7 @@ import { gpuFromDevices } from './gpu-specs.js';
 import { computeItlGapStats, itlFromTimestamps } from './percentile.js';
 
 /** The deprecated GenAI provider attribute older instrumentations still write (renamed gen_ai.provider.name in v1.37). */
-export const ATTR_GEN_AI_SYSTEM_DEPRECATED = 'gen_ai.system';
+export const ATTR_GEN_AI_SYSTEM_DEPRECATED = GEN_AI_SYSTEM;
 
 /** The seed's `TOKEN_COUNTING_VERSION`. */
 export const TOKEN_COUNTING_VERSION = 2;
@@ -104,15 +89,13 @@ export interface ToRecordsOptions {
   readonly batchId?: string;
 }
 
-const LLM_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content']);
-
-/** A span event that marks one streamed chunk: its name ends in "chunk" (`gen_ai.content.chunk`, `ai.stream.chunk`). */
-const CHUNK_EVENT = /chunk$/i;
-
 /**
- * The LLM calls among spans (any order, any number of traces) as TelemetryRecords, one per outermost LLM span
- * (`gen_ai.operation.name` chat / text_completion / generate_content with no LLM span above it, so a framework span
- * wrapping a provider span counts once), in start order. Derived values follow the seed's `InstrumentedEngine`.
+ * The model calls among spans (any order, any number of traces) as TelemetryRecords, one per call in start order.
+ * A call is a model-call unit of the analysis layer (analysis/genai-units.ts): a framework's or user's span around a
+ * provider's span is one call, its fields taken from the deepest span that has them; a model run by a tool is a call
+ * of its own. Energies are the call's fair share, exclusive of calls nested in it (analysis/energy-rule.ts), so the
+ * records' joules add up to the calls' energy with nothing counted twice. Derived values follow the seed's
+ * `InstrumentedEngine`.
  */
 export function spansToTelemetryRecords(spans: Iterable<SpanRecord>, options: ToRecordsOptions = {}): TelemetryRecord[] {
   const byTrace = new Map<string, SpanRecord[]>();
@@ -123,41 +106,48 @@ export function spansToTelemetryRecords(spans: Iterable<SpanRecord>, options: To
   }
   const out: TelemetryRecord[] = [];
   for (const list of byTrace.values()) {
-    const byId = new Map(list.map((s) => [s.spanId, s] as const));
-    const resolved = traceResolved(list, byId);
-    for (const span of list) {
-      if (!isLlm(span)) continue;
-      const ancestors = ancestorsOf(span, byId);
-      if (ancestors.some(isLlm)) continue;
-      out.push(toRecord(span, ancestors, resolved, options));
-    }
+    const forest = SpanForest.fromSpans(list);
+    const resolved = queryResolved(forest);
+    for (const call of forestUnits(forest).model) out.push(toRecord(forest, call, resolved, options));
   }
   return out.sort((a, b) => a.timestamp - b.timestamp);
 }
 
-function toRecord(span: SpanRecord, ancestors: SpanRecord[], resolved: boolean | null, options: ToRecordsOptions): TelemetryRecord {
+function toRecord(forest: SpanForest, call: GenAiUnit, resolved: boolean | null, options: ToRecordsOptions): TelemetryRecord {
+  const top = call.topSpan;
+  const span = top.span;
   const a = span.attributes;
+  const ancestorViews = [];
+  for (let p = forest.parent[call.top]!; p >= 0; p = forest.parent[p]!) ancestorViews.push(forest.nodes[p]!);
+  const ancestors = ancestorViews.map((v) => v.span);
+  const streamView = call.streamMember === undefined ? undefined : forest.nodes[call.streamMember]!;
   const latency = Math.max(0, span.endMs - span.startMs) / 1000;
-  const prompt = num(a, ATTR_GEN_AI_USAGE_INPUT_TOKENS) ?? 0;
-  const completion = num(a, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS) ?? 0;
-  const cached = num(a, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS) ?? 0;
+  const prompt = call.usage.inputTokens ?? 0;
+  const completion = call.usage.outputTokens ?? 0;
+  const cached = call.usage.cacheReadTokens ?? 0;
 
-  const chunkTimes = span.events.filter((e) => CHUNK_EVENT.test(e.name)).map((e) => e.timeMs);
-  let ttft = num(a, ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK);
+  const chunkTimes = streamView === undefined ? [] : chunkTimesMs(streamView.span);
+  let ttft = call.ttftSeconds ?? null;
   if (ttft === null && chunkTimes.length > 0) ttft = Math.max(0, Math.min(...chunkTimes) - span.startMs) / 1000;
-  const streaming = bool(a, ATTR_GEN_AI_REQUEST_STREAM) === true || ttft !== null || chunkTimes.length > 0;
+  const streaming = call.stream === true || ttft !== null || chunkTimes.length > 0;
 
-  const energy = num(a, ATTR_ENERGY_JOULES);
-  const power = num(a, ATTR_ENERGY_MEAN_WATTS) ?? (energy !== null && latency > 0 ? energy / latency : null);
+  const energy = call.energy.joules ?? null;
+  // The devices' mean power over the call when measured; else the call's joules over its duration.
+  const power = top.energy?.meanWatts ?? (energy !== null && latency > 0 ? energy / latency : null);
   const throughput = latency > 0 ? completion / latency : 0;
   const prefillLatency = ttft !== null && ttft > 0 ? Math.min(ttft, latency) : null;
   const decodeLatency = prefillLatency !== null ? latency - prefillLatency : null;
 
-  // The SDK splits at the first chunk on its energy timeline; for spans that lack the split, the seed's
-  // proportional-by-time split.
-  let prefillEnergy = num(a, ATTR_ENERGY_PREFILL_JOULES);
-  let decodeEnergy = num(a, ATTR_ENERGY_DECODE_JOULES);
-  if (prefillEnergy === null && decodeEnergy === null && energy !== null && energy > 0 && prefillLatency !== null && latency > 0) {
+  // The SDK splits at the first chunk on its energy timeline: the call's joules are split in that proportion. For
+  // spans that lack the split, the seed's proportional-by-time split.
+  let prefillEnergy: number | null = null;
+  let decodeEnergy: number | null = null;
+  const measured = streamView?.energy;
+  if (energy !== null && measured?.prefillJoules !== undefined && measured.decodeJoules !== undefined) {
+    const both = measured.prefillJoules + measured.decodeJoules;
+    prefillEnergy = both > 0 ? energy * (measured.prefillJoules / both) : measured.prefillJoules;
+    decodeEnergy = both > 0 ? energy * (measured.decodeJoules / both) : measured.decodeJoules;
+  } else if (energy !== null && energy > 0 && prefillLatency !== null && latency > 0) {
     prefillEnergy = energy * (prefillLatency / latency);
     decodeEnergy = energy * (1 - prefillLatency / latency);
   }
@@ -171,24 +161,19 @@ function toRecord(span: SpanRecord, ancestors: SpanRecord[], resolved: boolean |
   const meanItlEstimate = decodeLatency !== null && decodeLatency > 0 && completion > 0 ? (decodeLatency / completion) * 1000 : null;
   if (itl === null && meanItlEstimate !== null) itlSource = 'estimate';
 
-  const gpu = gpuFromDevices(strList(span.resource, ATTR_OPENJOULES_ENERGY_DEVICES));
+  const gpu = gpuFromDevices(strings(span.resource[ATTR_OPENJOULES_ENERGY_DEVICES]));
   return {
     timestamp: span.startMs / 1000,
-    model_id: str(a, ATTR_GEN_AI_RESPONSE_MODEL) ?? str(a, ATTR_GEN_AI_REQUEST_MODEL) ?? '',
-    engine:
-      str(a, ATTR_OPENJOULES_SERVING_ENGINE) ??
-      str(span.resource, ATTR_OPENJOULES_SERVING_ENGINE) ??
-      str(a, ATTR_GEN_AI_PROVIDER_NAME) ??
-      str(a, ATTR_GEN_AI_SYSTEM_DEPRECATED) ??
-      '',
-    agent: str(a, ATTR_GEN_AI_AGENT_NAME) ?? firstOf(ancestors, (s) => str(s.attributes, ATTR_GEN_AI_AGENT_NAME)) ?? '',
+    model_id: call.responseModel ?? call.requestModel ?? '',
+    engine: text(a[ATTR_OPENJOULES_SERVING_ENGINE]) ?? text(span.resource[ATTR_OPENJOULES_SERVING_ENGINE]) ?? call.provider ?? '',
+    agent: call.agentName ?? ancestorViews.find((v) => v.agentName !== undefined)?.agentName ?? '',
     prompt_tokens: prompt,
     prompt_tokens_evaluated: Math.max(0, prompt - cached),
     completion_tokens: completion,
     total_tokens: prompt + completion,
     latency_seconds: latency,
     ttft,
-    cost_usd: num(a, ATTR_OPENJOULES_COST_USD),
+    cost_usd: call.costUsd ?? null,
     energy_joules: energy,
     power_watts: power,
     gpu_utilization_pct: null,
@@ -197,14 +182,14 @@ function toRecord(span: SpanRecord, ancestors: SpanRecord[], resolved: boolean |
     throughput_tok_per_sec: throughput,
     prefill_latency_seconds: prefillLatency,
     decode_latency_seconds: decodeLatency,
-    energy_method: str(a, ATTR_ENERGY_METHOD) ?? '',
-    energy_vendor: str(a, ATTR_ENERGY_SOURCE) ?? '',
+    energy_method: top.energy?.method ?? streamView?.energy?.method ?? '',
+    energy_vendor: top.energy?.source ?? streamView?.energy?.source ?? '',
     batch_id:
-      str(a, ATTR_OPENJOULES_BATCH_ID) ?? firstOf(ancestors, (s) => str(s.attributes, ATTR_OPENJOULES_BATCH_ID)) ?? str(span.resource, ATTR_OPENJOULES_BATCH_ID) ?? options.batchId ?? '',
-    is_warmup: bool(a, ATTR_OPENJOULES_WARMUP) === true,
-    cpu_energy_joules: num(a, ATTR_ENERGY_CPU_JOULES),
-    gpu_energy_joules: num(a, ATTR_ENERGY_GPU_JOULES),
-    dram_energy_joules: num(a, ATTR_ENERGY_DRAM_JOULES),
+      text(a[ATTR_OPENJOULES_BATCH_ID]) ?? ancestors.map((s) => text(s.attributes[ATTR_OPENJOULES_BATCH_ID])).find((v) => v !== undefined) ?? text(span.resource[ATTR_OPENJOULES_BATCH_ID]) ?? options.batchId ?? '',
+    is_warmup: call.members.some((i) => flag(forest.nodes[i]!.span.attributes[ATTR_OPENJOULES_WARMUP]) === true),
+    cpu_energy_joules: call.energy.cpuJoules ?? null,
+    gpu_energy_joules: call.energy.gpuJoules ?? null,
+    dram_energy_joules: call.energy.dramJoules ?? null,
     tokens_per_joule: energy !== null && energy > 0 && completion > 0 ? completion / energy : null,
     energy_per_output_token_joules: energy !== null && completion > 0 ? energy / completion : null,
     throughput_per_watt: power !== null && power > 0 ? throughput / power : null,
@@ -227,60 +212,4 @@ function toRecord(span: SpanRecord, ancestors: SpanRecord[], resolved: boolean |
     num_gpus: gpu?.count ?? null,
     itl_source: itlSource,
   };
-}
-
-/** The trace's `openjoules.query.resolved`: the root's, else the latest span that has one (as QueryTrace does). */
-function traceResolved(list: SpanRecord[], byId: ReadonlyMap<string, SpanRecord>): boolean | null {
-  const root = list.find((s) => s.parentSpanId === undefined || !byId.has(s.parentSpanId));
-  const own = root ? bool(root.attributes, ATTR_OPENJOULES_QUERY_RESOLVED) : null;
-  if (own !== null) return own;
-  const latest = [...list].sort((x, y) => y.startMs - x.startMs);
-  return firstOf(latest, (s) => bool(s.attributes, ATTR_OPENJOULES_QUERY_RESOLVED));
-}
-
-/** Parent first, up to the root; stops on a cycle. */
-function ancestorsOf(span: SpanRecord, byId: ReadonlyMap<string, SpanRecord>): SpanRecord[] {
-  const out: SpanRecord[] = [];
-  const seen = new Set<string>([span.spanId]);
-  let parentId = span.parentSpanId;
-  while (parentId !== undefined && !seen.has(parentId)) {
-    const parent = byId.get(parentId);
-    if (!parent) break;
-    out.push(parent);
-    seen.add(parentId);
-    parentId = parent.parentSpanId;
-  }
-  return out;
-}
-
-function firstOf<T>(spans: readonly SpanRecord[], read: (s: SpanRecord) => T | null): T | null {
-  for (const s of spans) {
-    const v = read(s);
-    if (v !== null) return v;
-  }
-  return null;
-}
-
-const isLlm = (s: SpanRecord): boolean => LLM_OPERATIONS.has(str(s.attributes, ATTR_GEN_AI_OPERATION_NAME) ?? '');
-
-function num(attrs: Readonly<Record<string, AttrValue>>, key: string): number | null {
-  const v = attrs[key];
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-function str(attrs: Readonly<Record<string, AttrValue>>, key: string): string | null {
-  const v = attrs[key];
-  return typeof v === 'string' && v !== '' ? v : null;
-}
-
-function bool(attrs: Readonly<Record<string, AttrValue>>, key: string): boolean | null {
-  const v = attrs[key];
-  if (typeof v === 'boolean') return v;
-  return v === 'true' ? true : v === 'false' ? false : null;
-}
-
-function strList(attrs: Readonly<Record<string, AttrValue>>, key: string): string[] {
-  const v = attrs[key];
-  if (typeof v === 'string') return [v];
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }

@@ -1,22 +1,14 @@
-import type { AttrValue, SpanRecord } from '../otlp/span-record.js';
+import { finite, flag, text } from '../analysis/attribute-value.js';
+import { subtreeEnergy, type EnergyTotals } from '../analysis/energy-rule.js';
+import { readGenAiSpan, type GenAiSpan } from '../analysis/genai-span.js';
+import { forestUnits, type ForestUnits, type GenAiUnit } from '../analysis/genai-units.js';
+import { queryAttribute, queryResolved, queryRoot } from '../analysis/query-outcome.js';
+import { SpanForest } from '../analysis/span-forest.js';
+import type { SpanRecord } from '../otlp/span-record.js';
 import {
-  ATTR_ENERGY_CPU_JOULES,
-  ATTR_ENERGY_DRAM_JOULES,
-  ATTR_ENERGY_GPU_JOULES,
-  ATTR_ENERGY_PEAK_WATTS,
   ATTR_ERROR_TYPE,
-  ATTR_GEN_AI_CONVERSATION_ID,
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_TOOL_NAME,
-  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
-  ATTR_OPENJOULES_COST_USD,
   ATTR_OPENJOULES_QUERY_ACCURACY,
   ATTR_OPENJOULES_QUERY_COMPLETED,
-  ATTR_OPENJOULES_QUERY_RESOLVED,
-  ATTR_OPENJOULES_SUB_MODEL_CALL,
   ATTR_OPENJOULES_TURN_INDEX,
   ATTR_OPENJOULES_WORKLOAD_TYPE,
   EVENT_OPENJOULES_RETRY_ATTEMPT,
@@ -41,256 +33,219 @@ export {
   totalToolCalls,
 } from './trace.js';
 
-const LLM_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content']);
-
-/** One trace's spans with the parent/child links resolved. */
-interface Tree {
-  readonly spans: readonly SpanRecord[];
-  readonly byId: ReadonlyMap<string, SpanRecord>;
-  readonly children: ReadonlyMap<string, SpanRecord[]>;
+/** One query's spans as the analysis layer sees them. */
+interface Query {
+  readonly forest: SpanForest;
+  readonly units: ForestUnits;
 }
 
 /**
- * Maps spans (any order, any number of traces) to the seed's QueryTraces: one per trace that holds at least one
- * GenAI span (`gen_ai.operation.name` set), ordered by start. The turns are the outermost `invoke_agent` spans; a
- * trace without one falls back to its LLM spans as turns (the seed's legacy `lm_inference_end` path). See the
- * mapping table in the README. Never throws on odd input: a missing value becomes the seed's default.
+ * Maps spans (any order, any number of traces) to the seed's QueryTraces: one per conversation
+ * (`gen_ai.conversation.id`, else the trace) that holds at least one GenAI span, ordered by start. The turns are its
+ * agent turns (analysis/genai-units.ts: nested agent spans count once; a sub-agent run by a tool is a turn of its
+ * own); a query without one falls back to its model calls as turns (the seed's legacy `lm_inference_end` path).
+ * Energies are fair shares counted once (analysis/energy-rule.ts): a turn's is its own, exclusive of turns nested in
+ * it, so concurrent conversations add up to what the devices drew. See the mapping table in the README. Never throws
+ * on odd input: a missing value becomes the seed's default.
  */
 export function spansToQueryTraces(spans: Iterable<SpanRecord>): QueryTrace[] {
-  const byTrace = new Map<string, SpanRecord[]>();
+  const byTrace = new Map<string, GenAiSpan[]>();
   for (const span of spans) {
+    const view = readGenAiSpan(span);
     const list = byTrace.get(span.traceId);
-    if (list) list.push(span);
-    else byTrace.set(span.traceId, [span]);
+    if (list) list.push(view);
+    else byTrace.set(span.traceId, [view]);
   }
   // A conversation whose turns are separate traces (one root per turn) is one query: traces group by their
-  // gen_ai.conversation.id, and a trace with none is a query of its own.
-  const byQuery = new Map<string, SpanRecord[]>();
+  // conversation id, and a trace with none is a query of its own.
+  const byQuery = new Map<string, GenAiSpan[]>();
   for (const [traceId, list] of byTrace) {
-    const conversation = firstAttr(list, (s) => str(s.attributes, ATTR_GEN_AI_CONVERSATION_ID));
-    const key = conversation === null ? `trace:${traceId}` : `conversation:${conversation}`;
+    const conversation = list.find((v) => v.conversationId !== undefined)?.conversationId;
+    const key = conversation === undefined ? `trace:${traceId}` : `conversation:${conversation}`;
     const group = byQuery.get(key);
     if (group) group.push(...list);
     else byQuery.set(key, list);
   }
   const out: { start: number; trace: QueryTrace }[] = [];
   for (const list of byQuery.values()) {
-    const traceId = list[0]!.traceId;
-    if (!list.some((s) => str(s.attributes, ATTR_GEN_AI_OPERATION_NAME) !== null)) continue;
-    const tree = buildTree(list);
-    const found = tree.spans.filter((s) => s.parentSpanId === undefined || !tree.byId.has(s.parentSpanId));
-    // Only a malformed file (a parent cycle) has no root; its earliest span stands in.
-    const roots = found.length > 0 ? found : [tree.spans[0]!];
-    out.push({ start: roots[0]!.startMs, trace: toQueryTrace(traceId, tree, roots) });
+    if (!list.some((v) => v.operation !== undefined)) continue;
+    const forest = SpanForest.fromViews(list);
+    const query: Query = { forest, units: forestUnits(forest) };
+    const roots = forest.roots;
+    out.push({ start: forest.nodes[roots[0]!]!.span.startMs, trace: toQueryTrace(list[0]!.span.traceId, query) });
   }
   return out.sort((a, b) => a.start - b.start).map((entry) => entry.trace);
 }
 
-function buildTree(list: SpanRecord[]): Tree {
-  // Start order (stable), so every list derived from the tree is in start order too.
-  const spans = [...list].sort((a, b) => a.startMs - b.startMs);
-  const byId = new Map(spans.map((s) => [s.spanId, s] as const));
-  const children = new Map<string, SpanRecord[]>();
-  for (const span of spans) {
-    if (span.parentSpanId === undefined || !byId.has(span.parentSpanId)) continue;
-    const siblings = children.get(span.parentSpanId);
-    if (siblings) siblings.push(span);
-    else children.set(span.parentSpanId, [span]);
-  }
-  return { spans, byId, children };
-}
-
-function toQueryTrace(traceId: string, tree: Tree, roots: SpanRecord[]): QueryTrace {
+function toQueryTrace(traceId: string, query: Query): QueryTrace {
+  const { forest, units } = query;
+  const roots = forest.roots.map((i) => forest.nodes[i]!.span);
   // A complete trace has one root; an incomplete one (a parent never exported) has orphans, so the earliest true
   // root wins and the wall clock covers every span.
-  const root = roots.find((s) => s.parentSpanId === undefined) ?? roots[0]!;
+  const root = queryRoot(forest);
   const wallS =
     roots.length === 1
       ? durationS(root)
-      : (tree.spans.reduce((max, s) => Math.max(max, s.endMs), -Infinity) - tree.spans.reduce((min, s) => Math.min(min, s.startMs), Infinity)) / 1000;
-  // Several true roots (a conversation of one trace per turn) add up; inclusive energies of distinct roots do not overlap
-  // in time unless the turns ran concurrently.
+      : (forest.nodes.reduce((max, v) => Math.max(max, v.span.endMs), -Infinity) - forest.nodes.reduce((min, v) => Math.min(min, v.span.startMs), Infinity)) / 1000;
+  // The query's energy: every root's subtree, each joule once (roots of concurrent turns never add their inclusive joules).
+  const energy = subtreeEnergy(forest);
+  const gpu = energy.gpuJoules ?? null;
+  const cpu = energy.cpuJoules ?? null;
   const trueRoots = roots.filter((s) => s.parentSpanId === undefined);
-  const energyRoots = trueRoots.length > 0 ? trueRoots : [root];
-  const gpu = sumOrNull(energyRoots.map((s) => num(s.attributes, ATTR_ENERGY_GPU_JOULES)));
-  const cpu = sumOrNull(energyRoots.map((s) => num(s.attributes, ATTR_ENERGY_CPU_JOULES)));
-  const rootError = firstAttr(energyRoots, (s) => errorOf(s));
-  const agentSpans = outermost(tree, roots, (s) => op(s) === 'invoke_agent');
+  const statusRoots = trueRoots.length > 0 ? trueRoots : [root];
+  const rootError = firstAttr(statusRoots, errorOf);
+  const spans = forest.nodes.map((v) => v.span);
+  const turns = units.agent.length > 0 ? units.agent.map((turn, i) => agentTurn(query, turn, i)) : legacyTurns(query);
   return makeQueryTrace({
-    query_id: str(root.attributes, ATTR_GEN_AI_CONVERSATION_ID) ?? traceId,
+    query_id: forest.nodes.find((v) => v.span === root)!.conversationId ?? traceId,
     workload_type:
-      str(root.attributes, ATTR_OPENJOULES_WORKLOAD_TYPE) ??
-      firstAttr(tree.spans, (s) => str(s.attributes, ATTR_OPENJOULES_WORKLOAD_TYPE)) ??
-      str(root.resource, ATTR_OPENJOULES_WORKLOAD_TYPE) ??
+      text(root.attributes[ATTR_OPENJOULES_WORKLOAD_TYPE]) ??
+      firstAttr(spans, (s) => text(s.attributes[ATTR_OPENJOULES_WORKLOAD_TYPE]) ?? null) ??
+      text(root.resource[ATTR_OPENJOULES_WORKLOAD_TYPE]) ??
       '',
-    turns: agentSpans.length > 0 ? agentSpans.map((s, i) => agentTurn(tree, s, i)) : legacyTurns(tree, roots),
+    turns,
     total_wall_clock_s: wallS,
-    completed: bool(root.attributes, ATTR_OPENJOULES_QUERY_COMPLETED) ?? (rootError === null && energyRoots.every((s) => s.statusCode !== 2)),
+    completed: flag(root.attributes[ATTR_OPENJOULES_QUERY_COMPLETED]) ?? (rootError === null && statusRoots.every((s) => s.statusCode !== 2)),
     timed_out: rootError !== null && /timeout|timed_out/i.test(rootError),
     query_gpu_energy_joules: gpu,
     query_cpu_energy_joules: cpu,
     query_gpu_power_avg_watts: perSecond(gpu, wallS),
     query_cpu_power_avg_watts: perSecond(cpu, wallS),
-    // The root wins; else the latest span that says (a turn, or the bridge's trajectory_end span after the root ended).
-    is_resolved:
-      bool(root.attributes, ATTR_OPENJOULES_QUERY_RESOLVED) ??
-      firstAttr([...tree.spans].reverse(), (s) => bool(s.attributes, ATTR_OPENJOULES_QUERY_RESOLVED)),
-    accuracy_score:
-      num(root.attributes, ATTR_OPENJOULES_QUERY_ACCURACY) ??
-      firstAttr([...tree.spans].reverse(), (s) => num(s.attributes, ATTR_OPENJOULES_QUERY_ACCURACY)),
-    n_retries: tree.spans.reduce((n, s) => n + s.events.filter((e) => e.name === EVENT_OPENJOULES_RETRY_ATTEMPT).length, 0),
+    is_resolved: queryResolved(forest),
+    accuracy_score: queryAttribute(forest, (s) => finite(s.attributes[ATTR_OPENJOULES_QUERY_ACCURACY])),
+    n_retries: spans.reduce((n, s) => n + s.events.filter((e) => e.name === EVENT_OPENJOULES_RETRY_ATTEMPT).length, 0),
   });
 }
 
-/** One `invoke_agent` span → one turn. Tokens and cost come from the spans inside unless the turn span has them. */
-function agentTurn(tree: Tree, turn: SpanRecord, position: number): TurnTrace {
-  const index = num(turn.attributes, ATTR_OPENJOULES_TURN_INDEX);
-  const tools = outermostTools(tree, [turn]);
-  return buildTurn(tree, turn, Number.isInteger(index) ? index! : position, allTools(tree, [turn]), tools);
+/** The nearest agent turn enclosing a unit (itself for a turn), or undefined. */
+function turnOf(unit: GenAiUnit): GenAiUnit | undefined {
+  let u: GenAiUnit | undefined = unit;
+  while (u !== undefined && u.kind !== 'agent') u = u.parent;
+  return u;
 }
 
-/** No `invoke_agent` span: each outermost agent-loop LLM span is a turn; tool calls go to the LLM call after them. */
-function legacyTurns(tree: Tree, roots: SpanRecord[]): TurnTrace[] {
-  const llms = outermost(tree, roots, (s) => isLlm(s) && !isSubModel(s), (s) => isSubModel(s));
-  const tools = allTools(tree, roots);
-  if (llms.length === 0) {
+/** The nearest enclosing unit of `unit` that is not a tool call, so tools inside tools stay with their caller. */
+function isTopTool(unit: GenAiUnit): boolean {
+  for (let u = unit.parent; u !== undefined && u.kind !== 'agent'; u = u.parent) if (u.kind === 'tool') return false;
+  return true;
+}
+
+/**
+ * One agent turn. Its tools are the tool calls whose nearest turn it is; its tokens are its own (a turn span that
+ * rolls usage up) or else those of its model calls, leaving out sub-model calls (models run by a tool, marked by our
+ * API), as the seed counted only the agent's `lm_inference_end` tokens.
+ */
+function agentTurn(query: Query, turn: GenAiUnit, position: number): TurnTrace {
+  const index = finite(turn.topSpan.span.attributes[ATTR_OPENJOULES_TURN_INDEX]);
+  const tools = query.units.tool.filter((t) => turnOf(t) === turn);
+  const calls = query.units.model.filter((c) => turnOf(c) === turn && !c.subModelCall);
+  return buildTurn(query, turn, index !== undefined && Number.isInteger(index) ? index : position, tools, tools.filter(isTopTool), (key) => ownOr(turn.usage[key], calls, key));
+}
+
+/** No agent turn: each outermost model call is a turn (sub-model calls left out); tool calls go to the call after them. */
+function legacyTurns(query: Query): TurnTrace[] {
+  const { forest, units } = query;
+  const calls = units.model.filter((c) => !c.subModelCall && !hasAncestorOfKind(c, 'model'));
+  const tools = units.tool;
+  if (calls.length === 0) {
     // The seed's synthetic turn: events but no complete turn still report their tool calls.
-    return tools.length > 0 ? [makeTurnTrace({ turn_index: 0, ...toolFields(tools, outermostTools(tree, roots)) })] : [];
+    return tools.length > 0 ? [makeTurnTrace({ turn_index: 0, ...toolFields(forest, tools, tools.filter(isTopTool)) })] : [];
   }
-  const byEnd = [...llms].sort((a, b) => a.endMs - b.endMs);
-  const assigned = new Map<SpanRecord, SpanRecord[]>(llms.map((s) => [s, []]));
+  const byEnd = [...calls].sort((a, b) => a.topSpan.span.endMs - b.topSpan.span.endMs);
+  const assigned = new Map<GenAiUnit, GenAiUnit[]>(calls.map((c) => [c, []]));
   for (const tool of tools) {
     const owner =
-      llms.find((llm) => isAncestor(tree, llm, tool)) ?? byEnd.find((llm) => tool.endMs <= llm.endMs) ?? byEnd[byEnd.length - 1]!;
+      calls.find((c) => forest.isAncestor(c.top, tool.top)) ?? byEnd.find((c) => tool.topSpan.span.endMs <= c.topSpan.span.endMs) ?? byEnd[byEnd.length - 1]!;
     assigned.get(owner)!.push(tool);
   }
-  return llms.map((llm, i) => {
-    const own = assigned.get(llm)!;
-    return buildTurn(tree, llm, i, own, own.filter((t) => !own.some((o) => o !== t && isAncestor(tree, o, t))));
+  return calls.map((call, i) => {
+    const own = assigned.get(call)!;
+    const top = own.filter((t) => !own.some((o) => o !== t && forest.isAncestor(o.top, t.top)));
+    return buildTurn(query, call, i, own, top, (key) => call.usage[key] ?? null);
   });
 }
 
-function buildTurn(tree: Tree, span: SpanRecord, index: number, tools: SpanRecord[], topTools: SpanRecord[]): TurnTrace {
-  const wall = durationS(span);
-  const gpu = num(span.attributes, ATTR_ENERGY_GPU_JOULES);
-  const cpu = num(span.attributes, ATTR_ENERGY_CPU_JOULES);
+function hasAncestorOfKind(unit: GenAiUnit, kind: GenAiUnit['kind']): boolean {
+  for (let u = unit.parent; u !== undefined; u = u.parent) if (u.kind === kind) return true;
+  return false;
+}
+
+type UsageKey = 'inputTokens' | 'outputTokens' | 'reasoningTokens' | 'cacheReadTokens';
+
+/** The turn's own count when set, else the sum over its calls that carry it; null when none does. */
+function ownOr(own: number | undefined, calls: readonly GenAiUnit[], key: UsageKey): number | null {
+  if (own !== undefined) return own;
+  const values = calls.map((c) => c.usage[key]).filter((v): v is number => v !== undefined);
+  return values.length > 0 ? fsum(values) : null;
+}
+
+function buildTurn(
+  query: Query,
+  unit: GenAiUnit,
+  index: number,
+  tools: readonly GenAiUnit[],
+  topTools: readonly GenAiUnit[],
+  usage: (key: UsageKey) => number | null,
+): TurnTrace {
+  const view = unit.topSpan;
+  const wall = durationS(view.span);
+  const energy: EnergyTotals = unit.energy;
+  const gpu = energy.gpuJoules ?? null;
+  const cpu = energy.cpuJoules ?? null;
   return makeTurnTrace({
     turn_index: index,
-    input_tokens: usage(tree, span, ATTR_GEN_AI_USAGE_INPUT_TOKENS) ?? 0,
-    output_tokens: usage(tree, span, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS) ?? 0,
-    reasoning_tokens: usage(tree, span, ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS),
-    cached_tokens: usage(tree, span, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS),
-    ...toolFields(tools, topTools),
+    input_tokens: usage('inputTokens') ?? 0,
+    output_tokens: usage('outputTokens') ?? 0,
+    reasoning_tokens: usage('reasoningTokens'),
+    cached_tokens: usage('cacheReadTokens'),
+    ...toolFields(query.forest, tools, topTools),
     wall_clock_s: wall,
-    error: errorOf(span),
+    error: errorOf(view.span),
     gpu_energy_joules: gpu,
     cpu_energy_joules: cpu,
     gpu_power_avg_watts: perSecond(gpu, wall),
     cpu_power_avg_watts: perSecond(cpu, wall),
-    dram_energy_joules: num(span.attributes, ATTR_ENERGY_DRAM_JOULES),
-    peak_watts: num(span.attributes, ATTR_ENERGY_PEAK_WATTS),
-    cost_usd: cost(tree, span),
+    dram_energy_joules: energy.dramJoules ?? null,
+    peak_watts: view.energy?.peakWatts ?? null,
+    cost_usd: cost(query, unit),
   });
 }
 
-function toolFields(tools: SpanRecord[], topTools: SpanRecord[]): Pick<TurnTrace, 'tools_called' | 'tool_latencies_s' | 'has_parallel_tools'> {
+function toolFields(forest: SpanForest, tools: readonly GenAiUnit[], topTools: readonly GenAiUnit[]): Pick<TurnTrace, 'tools_called' | 'tool_latencies_s' | 'has_parallel_tools'> {
   const latencies: Record<string, number> = {};
-  for (const tool of tools) latencies[toolName(tool)] = (latencies[toolName(tool)] ?? 0) + durationS(tool);
+  const names = tools.map((t) => t.toolName ?? t.topSpan.span.name);
+  tools.forEach((tool, i) => (latencies[names[i]!] = (latencies[names[i]!] ?? 0) + durationS(tool.topSpan.span)));
   // Parallel = two tool calls of the turn, neither inside the other, overlapping in time.
   let parallel = false;
   let maxEnd = -Infinity;
-  for (const tool of [...topTools].sort((a, b) => a.startMs - b.startMs)) {
-    if (tool.startMs < maxEnd) parallel = true;
-    maxEnd = Math.max(maxEnd, tool.endMs);
+  for (const tool of [...topTools].sort((a, b) => a.top - b.top)) {
+    const span = forest.nodes[tool.top]!.span;
+    if (span.startMs < maxEnd) parallel = true;
+    maxEnd = Math.max(maxEnd, span.endMs);
   }
-  return { tools_called: tools.map(toolName), tool_latencies_s: latencies, has_parallel_tools: parallel };
+  return { tools_called: names, tool_latencies_s: latencies, has_parallel_tools: parallel };
 }
 
 /**
- * A token count for a turn: the turn span's own attribute when set (an instrumentation that rolls usage up),
- * else the sum over the outermost agent-loop LLM spans inside that carry it. Sub-model calls (models run by a tool)
- * are left out, as the seed counted only the agent's `lm_inference_end` tokens; their joules are in the turn's
- * inclusive energy anyway. Null when no span has the attribute.
+ * Cost of a turn: its own `openjoules.cost.usd`, else the sum over the outermost spans inside that carry one (a call
+ * counting once however many spans recorded it; another turn's spans left to that turn).
  */
-function usage(tree: Tree, turn: SpanRecord, key: string): number | null {
-  const own = num(turn.attributes, key);
-  if (own !== null) return own;
+function cost(query: Query, turn: GenAiUnit): number | null {
+  if (turn.costUsd !== undefined) return turn.costUsd;
+  const { forest, units } = query;
   const values: number[] = [];
-  walk(tree, turn, (s) => {
-    if (isSubModel(s)) return false;
-    const v = isLlm(s) ? num(s.attributes, key) : null;
-    if (v === null) return true;
-    values.push(v);
-    return false;
-  });
-  return values.length > 0 ? fsum(values) : null;
-}
-
-/** Cost of a turn: its own `openjoules.cost.usd`, else the sum over the outermost spans inside that carry one. */
-function cost(tree: Tree, turn: SpanRecord): number | null {
-  const own = num(turn.attributes, ATTR_OPENJOULES_COST_USD);
-  if (own !== null) return own;
-  const values: number[] = [];
-  walk(tree, turn, (s) => {
-    const v = num(s.attributes, ATTR_OPENJOULES_COST_USD);
-    if (v === null) return true;
-    values.push(v);
-    return false;
-  });
-  return values.length > 0 ? fsum(values) : null;
-}
-
-/** Visits the descendants of `span` depth-first in start order; `visit` returns whether to go below a span. */
-function walk(tree: Tree, span: SpanRecord, visit: (s: SpanRecord) => boolean): void {
-  const stack = [...(tree.children.get(span.spanId) ?? [])].reverse();
-  const seen = new Set<SpanRecord>([span]);
-  while (stack.length > 0) {
-    const s = stack.pop()!;
-    if (seen.has(s)) continue; // a malformed file can hold a parent cycle
-    seen.add(s);
-    if (visit(s)) stack.push(...[...(tree.children.get(s.spanId) ?? [])].reverse());
-  }
-}
-
-/** Spans matching `match` with no matching ancestor, under (or at) `tops`, in start order; `stop` prunes a subtree. */
-function outermost(tree: Tree, tops: SpanRecord[], match: (s: SpanRecord) => boolean, stop: (s: SpanRecord) => boolean = () => false): SpanRecord[] {
-  const found: SpanRecord[] = [];
-  for (const top of tops) {
-    if (match(top)) {
-      found.push(top);
-      continue;
-    }
-    if (stop(top)) continue;
-    walk(tree, top, (s) => {
-      if (match(s)) found.push(s);
-      return !match(s) && !stop(s);
+  for (const top of turn.members) {
+    forest.walkBelow(top, (i) => {
+      const unit = units.unitOf[i];
+      if (unit === turn) return false; // another member of this turn: walked from there
+      if (unit !== undefined && unit.kind === 'agent') return false;
+      const own = unit === undefined ? forest.nodes[i]!.costUsd : unit.top === i ? unit.costUsd : undefined;
+      if (own === undefined) return true;
+      values.push(own);
+      return false;
     });
   }
-  return found.sort((a, b) => a.startMs - b.startMs);
-}
-
-function allTools(tree: Tree, tops: SpanRecord[]): SpanRecord[] {
-  const found = tops.filter(isTool);
-  for (const top of tops) {
-    walk(tree, top, (s) => {
-      if (isTool(s)) found.push(s);
-      return true;
-    });
-  }
-  return found.sort((a, b) => a.startMs - b.startMs);
-}
-
-function outermostTools(tree: Tree, tops: SpanRecord[]): SpanRecord[] {
-  return outermost(tree, tops, isTool);
-}
-
-function isAncestor(tree: Tree, ancestor: SpanRecord, span: SpanRecord): boolean {
-  let parentId = span.parentSpanId;
-  for (let hops = 0; parentId !== undefined && hops < tree.spans.length; hops++) {
-    if (parentId === ancestor.spanId) return true;
-    parentId = tree.byId.get(parentId)?.parentSpanId;
-  }
-  return false;
+  return values.length > 0 ? fsum(values) : null;
 }
 
 function firstAttr<T>(spans: readonly SpanRecord[], read: (s: SpanRecord) => T | null): T | null {
@@ -301,18 +256,9 @@ function firstAttr<T>(spans: readonly SpanRecord[], read: (s: SpanRecord) => T |
   return null;
 }
 
-const op = (s: SpanRecord): string | null => str(s.attributes, ATTR_GEN_AI_OPERATION_NAME);
-const isLlm = (s: SpanRecord): boolean => LLM_OPERATIONS.has(op(s) ?? '');
-const isTool = (s: SpanRecord): boolean => op(s) === 'execute_tool';
-const isSubModel = (s: SpanRecord): boolean => isLlm(s) && bool(s.attributes, ATTR_OPENJOULES_SUB_MODEL_CALL) === true;
-
-function toolName(s: SpanRecord): string {
-  return str(s.attributes, ATTR_GEN_AI_TOOL_NAME) ?? (s.name.startsWith('execute_tool ') ? s.name.slice(13) : s.name);
-}
-
 /** `error.type`, or `_OTHER` (the conventions' fallback) for a span in error without one. */
 function errorOf(s: SpanRecord): string | null {
-  return str(s.attributes, ATTR_ERROR_TYPE) ?? (s.statusCode === 2 ? '_OTHER' : null);
+  return text(s.attributes[ATTR_ERROR_TYPE]) ?? (s.statusCode === 2 ? '_OTHER' : null);
 }
 
 function durationS(s: SpanRecord): number {
@@ -321,27 +267,4 @@ function durationS(s: SpanRecord): number {
 
 function perSecond(joules: number | null, seconds: number): number | null {
   return joules !== null && seconds > 0 ? joules / seconds : null;
-}
-
-function num(attrs: Readonly<Record<string, AttrValue>>, key: string): number | null {
-  const v = attrs[key];
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-function str(attrs: Readonly<Record<string, AttrValue>>, key: string): string | null {
-  const v = attrs[key];
-  return typeof v === 'string' ? v : null;
-}
-
-function bool(attrs: Readonly<Record<string, AttrValue>>, key: string): boolean | null {
-  const v = attrs[key];
-  if (typeof v === 'boolean') return v;
-  // Some exporters stringify booleans.
-  return v === 'true' ? true : v === 'false' ? false : null;
-}
-
-/** Sum of the non-null values, or null when there are none (the seed's Optional sums). */
-function sumOrNull(values: ReadonlyArray<number | null>): number | null {
-  const present = values.filter((v): v is number => v !== null);
-  return present.length === 0 ? null : present.reduce((a, b) => a + b, 0);
 }

@@ -131,9 +131,15 @@ describe('openjoules attribute', () => {
     const issues: string[] = [];
     const rows = await rollupSpans([out], hourWindow('2026-01-01T10'), { onIssue: (i) => issues.push(i.reason) });
     expect(issues).toEqual([]);
-    // The run's energy is its root's (the agent turn's 12.5 J); the serving spans are not roots of the agent's trace,
-    // and the serving-energy span carries no energy.joules: the rollup's measured totals keep their meaning.
-    expect(rows.map((r) => [r.spans, r.energy_joules])).toEqual([[6, 12.5]]);
+    // The run's energy, each joule once per process (src/analysis energy rule): the agent host's (its turn's 12.5 J)
+    // and the serving GPU's shares of the requests (their spans' parents ran in the agent's process, so they are
+    // roots of their own); the serving-energy span carries no energy.joules, and the callers' energy.serving.joules
+    // is not energy.joules: nothing counted twice.
+    const served = (await readRecords([out])).filter((s) => s.attributes['energy.method'] === 'serving_fair_share');
+    const servedJoules = served.reduce((sum, s) => sum + (s.attributes['energy.joules'] as number), 0);
+    expect(servedJoules).toBeGreaterThan(0);
+    expect(rows.map((r) => r.spans)).toEqual([6]);
+    expect(rows[0]!.energy_joules).toBeCloseTo(12.5 + servedJoules, 3);
   });
 
   it('re-exports the output to an OTLP/HTTP endpoint, one POST per document', async () => {

@@ -1,0 +1,18 @@
+import type { AttrValue } from '../otlp/span-record.js';
+
+/**
+ * One string per process that wrote spans: its resource attributes, sorted. Spans of one process share one
+ * resource (OTLP groups them under it), and the attribution of energy is per process: a span's fair share includes
+ * its children's only when they ran in the same process. Memoised per resource object (the reader decodes one per
+ * line), so the cost is per line, not per span.
+ */
+export function processKey(resource: Readonly<Record<string, AttrValue>>): string {
+  let key = MEMO.get(resource);
+  if (key === undefined) {
+    key = JSON.stringify(Object.keys(resource).sort().map((k) => [k, resource[k]]));
+    MEMO.set(resource, key);
+  }
+  return key;
+}
+
+const MEMO = new WeakMap<object, string>();
