@@ -116,3 +116,4 @@ export { HostedModelTable, PROVIDER_PUE } from './remote/hosted-models.js';
 export type { HostedModel, HostedProvider } from './remote/hosted-models.js';
 export { estimateRemoteEnergyKWh, ECOLOGITS_CONSTANTS } from './remote/ecologits-method.js';
 export type { RemoteRequest, RemoteEnergyKWh, ValueRange } from './remote/ecologits-method.js';
+export { RemoteEnergySpanProcessor } from './remote/remote-energy-span-processor.js';

@@ -10,6 +10,8 @@ import { ReportingBatchSpanProcessor } from '../export/reporting-batch-processor
 import { settleWithin } from '../export/settle-within.js';
 import { registerHardwareMetrics } from '../metrics/hw-metrics.js';
 import { METRIC_OPENJOULES_EXPORT_DROPPED_SPANS } from '../semconv.js';
+import { RemoteEnergyEstimator } from '../remote/remote-energy.js';
+import { RemoteEnergySpanProcessor } from '../remote/remote-energy-span-processor.js';
 import { EnergySpanProcessor, SPAN_ENERGY_FINALIZE_VALUES, type SpanEnergyFinalize } from '../trace/energy-span-processor.js';
 import { TRACER_NAME, TRACER_VERSION } from '../trace/tracer.js';
 import { exportConfigFromEnv, JSONL_BATCH_DEFAULTS, NETWORK_BATCH_DEFAULTS, type BatchSettings } from './export-config.js';
@@ -132,7 +134,9 @@ export function startOpenJoulesSync(options: OpenJoulesOptions = {}): StartingOp
   const next: SpanProcessor = exportProcessors.length === 1 ? exportProcessors[0]! : new FanOutSpanProcessor(exportProcessors);
   const processor = new LateEnergySpanProcessor(next);
 
-  const provider = new TracerProvider({ resource, spanProcessors: [processor] });
+  // The hosted-API estimate needs no energy hardware, so it runs in front whether or not the energy processor attaches.
+  const remote = RemoteEnergyEstimator.fromEnv(env, warn);
+  const provider = new TracerProvider({ resource, spanProcessors: remote ? [new RemoteEnergySpanProcessor(remote), processor] : [processor] });
   const releaseGlobals = registerGlobals(provider);
 
   let sampler: EnergySampler | undefined;
@@ -146,7 +150,7 @@ export function startOpenJoulesSync(options: OpenJoulesOptions = {}): StartingOp
     sampler = started;
     if (started) {
       unregisterHw = registerHardwareMetrics(meter, () => started.latestReadings());
-      processor.attach(new EnergySpanProcessor({ timeline: started.timeline, next, meter, finalize }));
+      processor.attach(new EnergySpanProcessor({ timeline: started.timeline, next, meter, finalize, remoteEnergy: false }));
     }
     await resource.waitForAsyncAttributes?.().catch(() => undefined);
   });
