@@ -367,28 +367,40 @@ export class EnergySpanProcessor implements SpanProcessor {
   private _connect(options: EnergySpanProcessorOptions): Promise<boolean> {
     try {
       if ('timeline' in options) return Promise.resolve(this._attach(options.timeline));
-      const sampler = options.sampler ?? sharedEnergySampler();
-      if (!isPromiseLike(sampler)) return Promise.resolve(this._attach(sampler.timeline));
-      return Promise.resolve(sampler).then(
-        (ready) => this._attach(ready?.timeline),
-        (error: unknown) => {
+      const fromSampler = (ready: EnergySampler | undefined): boolean => {
+        try {
+          return this._attach(ready?.timeline);
+        } catch (error) {
           logOnce('sampler', error);
           return false;
-        },
-      );
+        }
+      };
+      const sampler = options.sampler ?? sharedEnergySampler();
+      if (!isPromiseLike(sampler)) return Promise.resolve(fromSampler(sampler));
+      return Promise.resolve(sampler).then(fromSampler, (error: unknown) => {
+        logOnce('sampler', error);
+        return false;
+      });
     } catch (error) {
       logOnce('sampler', error);
       return Promise.resolve(false);
     }
   }
 
-  /** Starts measuring from `timeline`; returns whether spans will get energy. */
+  /** Starts measuring from `timeline`; returns whether spans will get energy. Never throws (it runs in `then`). */
   private _attach(timeline: EnergyTimeline | undefined): boolean {
-    if (this._shutdown || !timeline || timeline.devices.length === 0) return false;
-    this._timeline = timeline;
-    this._counterPeriodMs = Math.max(0, ...timeline.devices.map((d) => d.counterPeriodMs ?? 100));
-    this._writer = new EnergyAttributeWriter(timeline, (this._sweep = new AttributionSweep(timeline)));
-    return true;
+    try {
+      if (this._shutdown || !timeline || timeline.devices.length === 0) return false;
+      const sweep = new AttributionSweep(timeline);
+      this._writer = new EnergyAttributeWriter(timeline, sweep);
+      this._counterPeriodMs = Math.max(0, ...timeline.devices.map((d) => d.counterPeriodMs ?? 100));
+      this._timeline = timeline;
+      this._sweep = sweep;
+      return true;
+    } catch (error) {
+      logOnce('sampler', error);
+      return false;
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ import { ROOT_CONTEXT, SpanKind, defaultTextMapGetter, defaultTextMapSetter, tra
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Span } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { EnergySampler } from '../../src/energy/sampler.js';
 import { constantPower, steppedPower } from '../../src/energy/simulated.js';
 import { EnergySpanProcessor } from '../../src/trace/energy-span-processor.js';
 import {
@@ -136,6 +137,13 @@ describe('EnergySpanProcessor', () => {
     expect(await new EnergySpanProcessor({ timeline: undefined, next }).whenReady()).toBe(false);
     expect(await new EnergySpanProcessor({ sampler: Promise.resolve(undefined), next }).whenReady()).toBe(false);
     expect(await new EnergySpanProcessor({ sampler: Promise.reject(new Error('no worker')), next }).whenReady()).toBe(false);
+    const broken = {
+      get timeline(): never {
+        throw new Error('broken sampler');
+      },
+    } as unknown as EnergySampler;
+    expect(await new EnergySpanProcessor({ sampler: broken, next }).whenReady()).toBe(false);
+    expect(await new EnergySpanProcessor({ sampler: Promise.resolve(broken), next }).whenReady()).toBe(false);
   });
 
   it('puts no energy attributes on spans when the devices never report', async () => {
