@@ -3,8 +3,7 @@
  * pipeline whose energy processor may never start (no energy hardware here: the estimate does not need any). Placed
  * before the other processors, so they see the attributes. `EnergySpanProcessor` does the same itself by default.
  */
-import type { Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { RemoteEnergyEstimator } from './remote-energy.js';
 
 /** Sets `energy.remote.*` in onEnding; does nothing else. Needs an SDK that calls onEnding (sdk-trace ≥ 2.3). */
@@ -13,7 +12,7 @@ export class RemoteEnergySpanProcessor implements SpanProcessor {
 
   constructor(private readonly _estimator: RemoteEnergyEstimator) {}
 
-  onStart(_span: Span, _parentContext: Context): void {}
+  onStart(): void {}
 
   onEnding(span: Span): void {
     if (this._failed) return;
@@ -28,7 +27,7 @@ export class RemoteEnergySpanProcessor implements SpanProcessor {
     }
   }
 
-  onEnd(_span: ReadableSpan): void {}
+  onEnd(): void {}
 
   forceFlush(): Promise<void> {
     return Promise.resolve();

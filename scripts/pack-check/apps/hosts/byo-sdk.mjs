@@ -26,8 +26,13 @@ if (line === '2') {
   const { BatchSpanProcessor } = await import('@opentelemetry/sdk-trace');
   next = new BatchSpanProcessor({ exporter, scheduledDelayMillis: 50 });
 }
-const sdk = new NodeSDK({ serviceName: `byo-${line}`, spanProcessors: [new EnergySpanProcessor({ next })] });
+const energy = new EnergySpanProcessor({ next });
+const sdk = new NodeSDK({ serviceName: `byo-${line}`, spanProcessors: [energy] });
 sdk.start();
+
+// The provider started without waiting; spans started before the devices' first data pass through without energy.
+// A long-running host does not care; this short script waits once, so the spans it checks are measured ones.
+if (!(await energy.whenReady())) console.log('energy processor: no device measured');
 
 const tracer = trace.getTracer('host-app', '1.0.0');
 await tracer.startActiveSpan('host.request', async (span) => {
