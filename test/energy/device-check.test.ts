@@ -42,7 +42,8 @@ describe('scripts/device-check.sh', () => {
     expect(result.status).toBe(0);
     const out = result.stdout;
     expect(out).toMatch(/^device-check: 1 GPU\(s\) via .*libnvidia-ml\.so\.1$/m);
-    expect(out).toMatch(/^counter tick \/ power refresh +\| 0 NVIDIA Test Double 0 +\| 50\.0\d\d ms +\| ≤ 20\.0\d\d ms +\| measured/m);
+    // The double ticks every 50 ms; a loaded host measures it within a few µs either side (49.996 ms seen).
+    expect(out).toMatch(/^counter tick \/ power refresh +\| 0 NVIDIA Test Double 0 +\| (?:49\.9[5-9]\d|50\.0[0-4]\d) ms +\| ≤ 20\.0\d\d ms +\| measured/m);
     expect(out).toMatch(/^nvidia-smi comparison +\| – +\| skipped/m);
     expect(out).toMatch(/^sampler every 10 ms +\| 1 device\(s\) +\| -?\d+\.\d\d% of a core/m);
     expect(out).toMatch(/^span joules vs counter, 5 s spans +\| 0 \(no load: idle GPU/m);
