@@ -39,6 +39,7 @@ import { sharedEnergySampler } from '../energy/shared-sampler.js';
 import type { EnergyTimeline } from '../energy/timeline.js';
 import { OperationEnergyMetrics } from '../metrics/energy-metrics.js';
 import { RemoteEnergyEstimator } from '../remote/remote-energy.js';
+import { RemoteEnergySpanProcessor } from '../remote/remote-energy-span-processor.js';
 import { AttributionSweep } from './attribution.js';
 import { EnergyAttributeWriter } from './energy-attributes.js';
 import { viewWithAttributes } from './span-copy.js';
@@ -199,8 +200,8 @@ export class EnergySpanProcessor implements SpanProcessor {
   private _untracked = 0;
   private _noOnEnding = false;
   private _shutdown = false;
-  /** The hosted-API estimate, when on. */
-  private readonly _remote: RemoteEnergyEstimator | undefined;
+  /** The hosted-API estimate, when on (the same step startOpenJoules runs in front of its pipeline). */
+  private readonly _remote: RemoteEnergySpanProcessor | undefined;
 
   constructor(options: EnergySpanProcessorOptions = {}) {
     this._next = options.next;
@@ -218,7 +219,8 @@ export class EnergySpanProcessor implements SpanProcessor {
     this._clock = (options.alignClocks ?? true) ? new SpanClock() : undefined;
     this._pollMs = Math.max(1, options.pollIntervalMs ?? 20);
     this._metrics = options.meter ? new OperationEnergyMetrics(options.meter) : undefined;
-    this._remote = options.remoteEnergy === undefined ? RemoteEnergyEstimator.fromEnv(process.env, this._warn) : options.remoteEnergy || undefined;
+    const remote = options.remoteEnergy === undefined ? RemoteEnergyEstimator.fromEnv(process.env, this._warn) : options.remoteEnergy || undefined;
+    this._remote = remote ? new RemoteEnergySpanProcessor(remote) : undefined;
     this._ready = this._connect(options);
   }
 
@@ -283,7 +285,7 @@ export class EnergySpanProcessor implements SpanProcessor {
   }
 
   onEnding(span: Span): void {
-    if (this._remote) this._estimateRemote(span);
+    this._remote?.onEnding(span);
     this._next?.onEnding?.(span);
     try {
       const slot = this._ended(span);
@@ -452,19 +454,6 @@ export class EnergySpanProcessor implements SpanProcessor {
    * onEnd, where a span not ended yet means the SDK has no onEnding (a processor beside the exporter's can then do
    * nothing for it: warned once).
    */
-  /** `energy.remote.*` on a hosted-API model call, set on the live span while it is writable. Never throws. */
-  private _estimateRemote(span: Span): void {
-    try {
-      const start = span.startTime;
-      const end = span.endTime;
-      const durationS = end[0] - start[0] + (end[1] - start[1]) / 1e9;
-      const remote = this._remote?.attributes(span.attributes, durationS);
-      if (remote) span.setAttributes(remote);
-    } catch (error) {
-      logOnce('remote estimate', error);
-    }
-  }
-
   private _ended(span: ReadableSpan, inOnEnd = false): number {
     const sweep = this._sweep;
     if (!sweep) return -1;
