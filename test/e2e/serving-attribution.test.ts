@@ -222,18 +222,20 @@ describe.skipIf(!collectorBin)('Serving engine attribution (NVML double + openjo
       skipped('Jaeger assertions of the re-exported spans', HOW_TO_BUILD.jaeger);
       return;
     }
-    const traceId = replayed[0]!.traceId;
+    // A trace may hold several requests: compare the very span that was replayed, by its id.
+    const { traceId, spanId } = replayed[0]!;
+    const isReplayed = (s: { spanID: string; operationName: string }): boolean => s.spanID === spanId && s.operationName === 'llm_request';
     const spans = await waitFor(
-      `Jaeger to hold trace ${traceId} with its llm_request span`,
+      `Jaeger to hold trace ${traceId} with its llm_request span ${spanId}`,
       async () => {
         const got = await jaegerTrace(jaeger!.queryUrl, traceId);
-        return got?.some((s) => s.operationName === 'llm_request') ? got : undefined;
+        return got?.some((s) => isReplayed(s) && jaegerTags(s)['energy.joules'] !== undefined) ? got : undefined;
       },
       30_000,
       [jaeger.server, replay.server],
       500,
     );
-    const request = spans.find((s) => s.operationName === 'llm_request')!;
+    const request = spans.find((s) => isReplayed(s) && jaegerTags(s)['energy.joules'] !== undefined)!;
     expect(jaegerTags(request)['energy.joules']).toBeCloseTo(replayed[0]!.attributes['energy.joules'] as number, 6);
     const caller = spans.find((s) => s.spanID === request.references.find((r) => r.refType === 'CHILD_OF')?.spanID)!;
     expect(jaegerTags(caller)['energy.serving.joules']).toBeCloseTo(replayed[0]!.attributes['energy.joules'] as number, 6);
