@@ -1,3 +1,4 @@
+import type { TokenUsage as RecordedTokenUsage } from '../trace/agent-spans.js';
 import type { AttrValue, SpanRecord } from '../otlp/span-record.js';
 import { GENAI_FIELDS, type FieldType, type GenAiField } from './genai-fields.js';
 import { classifyOperation, type OperationKind } from './operation-kind.js';
@@ -6,14 +7,7 @@ import { processKey } from './process-key.js';
 export type { OperationKind } from './operation-kind.js';
 
 /** Token counts of a span, each undefined when no attribute gave it. */
-export interface TokenUsage {
-  /** Input tokens including cached ones (GenAI conventions). */
-  readonly inputTokens?: number;
-  readonly outputTokens?: number;
-  readonly cacheReadTokens?: number;
-  readonly cacheCreationTokens?: number;
-  /** A subset of the output tokens. */
-  readonly reasoningTokens?: number;
+export interface TokenUsage extends RecordedTokenUsage {
   /** Only when the writer gives it (OpenLLMetry, OpenInference, the AI SDK); never derived. */
   readonly totalTokens?: number;
 }
