@@ -85,7 +85,8 @@ export type { EnergyTimelineOptions, WindowEnergy } from './energy/timeline.js';
 
 // Per-span joules and metrics
 export { EnergySpanProcessor } from './trace/energy-span-processor.js';
-export type { EnergySpanProcessorOptions, EnergySpanProcessorStats, SpanEnergyFinalize } from './trace/energy-span-processor.js';
+export type { EnergySpanProcessorOptions, EnergySpanProcessorStats } from './trace/energy-span-processor.js';
+export type { SpanEnergyFinalize } from './trace/finalize-policy.js';
 export { OperationEnergyMetrics, OPERATION_ENERGY_BUCKETS_J } from './metrics/energy-metrics.js';
 export { registerHardwareMetrics } from './metrics/hw-metrics.js';
 export type { HardwareMetricsEntry } from './metrics/hw-metrics.js';

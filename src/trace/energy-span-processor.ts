@@ -20,105 +20,41 @@
  *
  * The span path only does arithmetic on the timeline (shared memory the sampler writes), never a driver call.
  *
- * Holding costs more than the arithmetic: spans kept ~100 ms outlive V8's young generation, and at tens of thousands
- * of spans a second the garbage collector's copying of them dominates. So by default (`finalize: 'auto'`) the wrapping
- * processor switches, when more than `maxHeldSpans` wait at once, to finalising each span as it ends from the data
- * there is (the tail past the newest reading extrapolated, energy.method = estimate), and back to waiting once the
- * rate drops. 'exact' always waits; 'immediate' never does.
+ * By default (`finalize: 'auto'`) the wrapping processor switches, when more than `maxHeldSpans` wait at once, to
+ * finalising each span as it ends from the data there is, and back to waiting once the rate drops (finalize-policy.ts).
+ *
+ * Its parts, one job each: the sweep that works out every span's joules (attribution.ts), the attributes it writes
+ * (energy-attributes.ts), the token table by SpanContext (span-tokens.ts) and the injector lookup for contexts that
+ * crossed a process boundary in-process (injector-index.ts), the spans in start order for bounded memory
+ * (start-order.ts), the held queue (held-queue.ts), the finalize policy (finalize-policy.ts), clock alignment
+ * (span-clock.ts), the poll timer (poll-timer.ts). This file wires them to the SDK's four calls.
  *
  * Why a copy: `setAttribute` is a no-op once a span has ended, and onEnding (the last writable moment) comes before the
  * data does. So when the energy is already known in onEnding the attributes are set on the span itself
  * (`span.setAttributes`); otherwise `next` gets, later, a read-only view of the span whose attributes include the
  * energy (span-copy.ts).
  */
-import { diag, SpanKind, type Attributes, type Context, type Meter, type SpanContext } from '@opentelemetry/api';
+import { diag, SpanKind, type Attributes, type Context } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import type { EnergySampler } from '../energy/sampler.js';
-import { sharedEnergySampler } from '../energy/shared-sampler.js';
 import type { EnergyTimeline } from '../energy/timeline.js';
 import { OperationEnergyMetrics } from '../metrics/energy-metrics.js';
 import { RemoteEnergyEstimator } from '../remote/remote-energy.js';
 import { RemoteEnergySpanProcessor } from '../remote/remote-energy-span-processor.js';
 import { AttributionSweep } from './attribution.js';
 import { EnergyAttributeWriter } from './energy-attributes.js';
+import type { EnergySpanProcessorOptions, EnergySpanProcessorStats } from './energy-span-processor-options.js';
+import { FinalizePolicy } from './finalize-policy.js';
+import { HeldQueue } from './held-queue.js';
+import { InjectorIndex } from './injector-index.js';
+import { PollTimer } from './poll-timer.js';
 import { viewWithAttributes } from './span-copy.js';
 import { SpanClock } from './span-clock.js';
+import { findTimeline, isPromiseLike } from './timeline-finder.js';
+import { SpanTokens } from './span-tokens.js';
+import { StartOrder } from './start-order.js';
 
-/**
- * When a span gets its energy: `exact` — once the counter covers its end (held until then); `immediate` — as it ends,
- * from the data there is, extrapolating past the newest reading (never held); `auto` — exact while at most
- * `maxHeldSpans` wait, immediate while more would.
- */
-export type SpanEnergyFinalize = 'auto' | 'exact' | 'immediate';
-
-/** Values of {@link SpanEnergyFinalize}, for parsing OPENJOULES_SPAN_ENERGY. */
-export const SPAN_ENERGY_FINALIZE_VALUES: readonly SpanEnergyFinalize[] = ['auto', 'exact', 'immediate'];
-
-/** Options of {@link EnergySpanProcessor}. Every field is optional: `new EnergySpanProcessor()` works. */
-export interface EnergySpanProcessorOptions {
-  /**
-   * The timeline to read. When this key is given — even as undefined, which makes the processor a pass-through — no
-   * sampler is used. A timeline without devices is a pass-through too.
-   */
-  readonly timeline?: EnergyTimeline | undefined;
-  /**
-   * The sampler whose timeline to read, or a promise of it (spans pass through untouched until it resolves; undefined
-   * means no energy). Default, when neither this nor `timeline` is given: the process-wide {@link sharedEnergySampler}.
-   */
-  readonly sampler?: EnergySampler | Promise<EnergySampler | undefined>;
-  /**
-   * Where spans go next, with their energy (e.g. a BatchSpanProcessor with an exporter): **wrapping** mode, joules
-   * counter-exact (spans held until the counter covers them). Without it the processor sits **beside** the exporter's
-   * processor, placed before it in the SDK's list: spans finalised as they end (an estimate of the tail past the
-   * newest reading, never held); needs an SDK that calls `onEnding` (sdk-trace ≥ 2.3).
-   */
-  readonly next?: SpanProcessor;
-  /** Longest a span waits for its energy, ms of real time after it ends; default 5000. */
-  readonly maxHoldMs?: number;
-  /** When spans get their energy; default `auto`. See {@link SpanEnergyFinalize}. Beside mode (no `next`) is always `immediate`. */
-  readonly finalize?: SpanEnergyFinalize;
-  /**
-   * Most spans held at once, default 2048. Beyond it, `auto` passes every held span on with an estimate and finalises
-   * spans as they end until the rate drops; `exact` passes the oldest on with an estimate.
-   */
-  readonly maxHeldSpans?: number;
-  /** Most spans tracked (running or held) at once; beyond it the oldest running one is forgotten. Default 65536. */
-  readonly maxTrackedSpans?: number;
-  /** Records `openjoules.operation.energy` when given. */
-  readonly meter?: Meter;
-  /**
-   * Map span times onto the sampler's clock (default true). The SDK anchors span times to `Date.now()` at span start,
-   * readings use `performance.timeOrigin + performance.now()`; the two drift apart in long-running processes. Set false
-   * when spans are given explicit times on the readings' clock (tests).
-   */
-  readonly alignClocks?: boolean;
-  /** How often held spans are checked, ms; default 20. */
-  readonly pollIntervalMs?: number;
-  /** Where the one-line warnings about how it was set up go (no onEnding, finalize ignored); default console.warn. */
-  readonly warn?: (message: string) => void;
-  /**
-   * The hosted-API estimate put on model calls to a hosted API as they end (`energy.remote.*`, never mixed with the
-   * measured attributes); `false` for none. Default: from OPENJOULES_REMOTE_ENERGY / OPENJOULES_REMOTE_MODELS.
-   */
-  readonly remoteEnergy?: RemoteEnergyEstimator | false;
-}
-
-/** Counters of what the processor had to do, for self-observability and tests. */
-export interface EnergySpanProcessorStats {
-  /** Spans waiting for their energy now. */
-  readonly heldSpans: number;
-  /** Spans passed on with an estimate because `maxHeldSpans` was reached. */
-  readonly overflowReleases: number;
-  /** Spans finalised as they ended, without waiting for the data (immediate mode). */
-  readonly immediateSpans: number;
-  /** How spans are finalised now: `exact` (waiting for the data) or `immediate`. */
-  readonly finalizing: 'exact' | 'immediate';
-  /** Spans passed on with an estimate because their energy did not arrive within `maxHoldMs`. */
-  readonly timeoutReleases: number;
-  /** Spans not tracked (or forgotten) because `maxTrackedSpans` was reached. */
-  readonly untrackedSpans: number;
-}
+export type { EnergySpanProcessorOptions, EnergySpanProcessorStats } from './energy-span-processor-options.js';
 
 /**
  * Puts energy attributes on every span: wrapping `next` (counter-exact, spans held for their data) or, with no `next`,
@@ -132,35 +68,17 @@ export class EnergySpanProcessor implements SpanProcessor {
   private readonly _ready: Promise<boolean>;
   private readonly _warn: (message: string) => void;
   private readonly _maxHoldMs: number;
-  private readonly _finalize: SpanEnergyFinalize;
   private readonly _maxHeld: number;
   private readonly _maxTracked: number;
   private readonly _clock: SpanClock | undefined;
   private readonly _pollMs: number;
   private readonly _metrics: OperationEnergyMetrics | undefined;
-  /**
-   * How a span finds its slot, and a child its parent's: the slot's token ({@link AttributionSweep.token}) by the
-   * span's SpanContext object. The SDK hands a child the very SpanContext object its parent's `spanContext()` returns
-   * (2.x and 3.x lines), so one table serves both lookups. A token names a slot only while that slot still holds its
-   * span, and an entry goes when its span is passed on or forgotten, so a child started after its parent was passed on
-   * finds nothing rather than whatever reuses the slot.
-   *
-   * A Map with explicit deletes, not a WeakMap: a WeakMap holding every span's context costs ~0.8 µs more per span
-   * (bench/trace/overhead.ts, bare spans) — the garbage collector walks its ephemeron table at every scavenge — while
-   * the Map holds only what is tracked (at most `maxTrackedSpans`), each entry dropped with its slot (`_contexts`).
-   */
-  private readonly _tokens = new Map<SpanContext, number>();
-  /** Per slot: the context it is in `_tokens` under. */
-  private readonly _contexts: Array<SpanContext | undefined> = [];
-  /**
-   * Tokens of running CLIENT and PRODUCER spans by span id. A context that crossed a process boundary inside this
-   * process (an HTTP or queue call from the agent to a server in the same process: inject, then extract) is a new
-   * object not in `_tokens`; its parent is the CLIENT or PRODUCER span that injected it, so only those are looked up
-   * by id (the busy INTERNAL spans pay nothing for it).
-   */
-  private readonly _injectors = new Map<string, number>();
-  /** Per slot: the span id under which it is in `_injectors`, if it is. */
-  private readonly _injectorIds: Array<string | undefined> = [];
+  private readonly _policy: FinalizePolicy;
+  private readonly _tokens = new SpanTokens();
+  private readonly _injectors = new InjectorIndex();
+  private _order: StartOrder | undefined;
+  private readonly _held = new HeldQueue();
+  private readonly _timer: PollTimer;
   // Per slot (the sweep's slot numbers).
   /** The span, from its end on. */
   private readonly _spans: Array<ReadableSpan | undefined> = [];
@@ -174,28 +92,10 @@ export class EnergySpanProcessor implements SpanProcessor {
    * more thing the garbage collector has to track.
    */
   private _inline = new Uint8Array(256);
-  /** Ended spans waiting for their energy, in end order: a ring of slots with when each ended (performance.now()). */
-  private _held = new Int32Array(256);
-  private _heldEndedAt = new Float64Array(256);
-  private _heldHead = 0;
-  private _heldCount = 0;
-  /** The newest held spans not stamped with their end time yet (stamped in batches: see _stamp). */
-  private _unstamped = 0;
-  /** Tokens of tracked spans in start order (stale ones skipped), to find the oldest running one. */
-  private _order = new Float64Array(256);
-  private _orderHead = 0;
-  private _orderTail = 0;
-  private _timer: ReturnType<typeof setInterval> | undefined;
   private _overflow = 0;
-  /** Finalising spans as they end (immediate mode: always, or auto under load, or beside). */
-  private _immediate = false;
   private _immediateCount = 0;
-  /** Auto under load: how long spans would wait for their data (ms), and the span ends counted since `_windowStartMs`. */
-  private _waitMs = 0;
   /** The slowest device's counter period, ms (100 when none says). */
   private _counterPeriodMs = 0;
-  private _windowStartMs = NaN;
-  private _windowEnds = 0;
   private _timeouts = 0;
   private _untracked = 0;
   private _noOnEnding = false;
@@ -207,17 +107,18 @@ export class EnergySpanProcessor implements SpanProcessor {
     this._next = options.next;
     this._warn = options.warn ?? ((message) => console.warn(message));
     this._maxHoldMs = options.maxHoldMs ?? 5000;
-    this._finalize = this._next ? (options.finalize ?? 'auto') : 'immediate';
+    const finalize = this._next ? (options.finalize ?? 'auto') : 'immediate';
     if (!this._next && options.finalize !== undefined && options.finalize !== 'immediate') {
       this._warn(
         `openjoules: EnergySpanProcessor without \`next\` sits beside the exporter's processor and finalises spans as they end; finalize '${options.finalize}' needs it to wrap the exporter's processor ({ next })`,
       );
     }
-    this._immediate = this._finalize === 'immediate';
     this._maxHeld = Math.max(1, options.maxHeldSpans ?? 2048);
     this._maxTracked = Math.max(1, options.maxTrackedSpans ?? 65536);
     this._clock = (options.alignClocks ?? true) ? new SpanClock() : undefined;
     this._pollMs = Math.max(1, options.pollIntervalMs ?? 20);
+    this._policy = new FinalizePolicy(finalize, this._maxHeld, () => Math.max(this._counterPeriodMs, 2 * this._pollMs), this._maxHoldMs);
+    this._timer = new PollTimer(this._pollMs, () => this._poll());
     this._metrics = options.meter ? new OperationEnergyMetrics(options.meter) : undefined;
     const remote = options.remoteEnergy === undefined ? RemoteEnergyEstimator.fromEnv(process.env, this._warn) : options.remoteEnergy || undefined;
     this._remote = remote ? new RemoteEnergySpanProcessor(remote) : undefined;
@@ -235,10 +136,10 @@ export class EnergySpanProcessor implements SpanProcessor {
   /** What the processor had to do so far. */
   stats(): EnergySpanProcessorStats {
     return {
-      heldSpans: this._heldCount,
+      heldSpans: this._held.count,
       overflowReleases: this._overflow,
       immediateSpans: this._immediateCount,
-      finalizing: this._immediate ? 'immediate' : 'exact',
+      finalizing: this._policy.immediate ? 'immediate' : 'exact',
       timeoutReleases: this._timeouts,
       untrackedSpans: this._untracked,
     };
@@ -252,7 +153,7 @@ export class EnergySpanProcessor implements SpanProcessor {
     try {
       const context = span.spanContext();
       if (this._tokens.has(context)) return; // this processor registered twice: tracked once
-      if (sweep.usedCount >= this._maxTracked) this._forgetOldest();
+      if (sweep.usedCount >= this._maxTracked) this._forgetOldest(sweep);
       const startMs = hrTimeToMilliseconds(span.startTime);
       const offsetMs = this._clock ? this._clock.offsetMs(startMs) : 0;
       const parentSpanContext = span.parentSpanContext;
@@ -266,17 +167,13 @@ export class EnergySpanProcessor implements SpanProcessor {
       this._offsets[slot] = offsetMs;
       this._inline[slot] = 0;
       const token = sweep.token(slot);
-      this._tokens.set(context, token);
-      this._contexts[slot] = context;
-      this._pushOrder(token);
-      if (span.kind === SpanKind.CLIENT || span.kind === SpanKind.PRODUCER) {
-        this._injectors.set(context.spanId, token);
-        this._injectorIds[slot] = context.spanId;
-      }
+      this._tokens.add(slot, context, token);
+      this._order?.push(token);
+      if (span.kind === SpanKind.CLIENT || span.kind === SpanKind.PRODUCER) this._injectors.add(slot, context.spanId, token);
     } catch (error) {
       if (slot >= 0) {
-        this._forgetContext(slot);
-        this._forgetInjector(slot);
+        this._tokens.forget(slot);
+        this._injectors.forget(slot);
         sweep.abandon(slot);
         sweep.free(slot);
       }
@@ -297,7 +194,7 @@ export class EnergySpanProcessor implements SpanProcessor {
       if (!(endMs <= covered)) {
         // Beside: now or never (nothing to extrapolate from before the devices first report: no energy).
         // Immediate needs some data to extrapolate from; before the devices first report, spans wait for it.
-        if (!this._next || (this._immediate && covered > -Infinity && this._stillImmediate(endMs))) {
+        if (!this._next || (this._policy.immediate && covered > -Infinity && this._policy.stillImmediate(endMs))) {
           // Finalised now, on the live span, from the data there is.
           this._immediateCount++;
           this._advanceTo(endMs, covered, slot, span);
@@ -305,7 +202,7 @@ export class EnergySpanProcessor implements SpanProcessor {
         }
         // Not known yet. If the data has moved past the oldest waiting span, pass on what it covers now rather than
         // at the next poll: spans held for less time cost less (they are what the garbage collector has to copy).
-        if (this._heldCount > 0 && covered >= (sweep.endMs[this._held[this._heldHead] ?? 0] ?? Infinity)) {
+        if (this._held.count > 0 && covered >= (sweep.endMs[this._held.oldest] ?? Infinity)) {
           this._advanceTo(covered, covered);
         }
         return;
@@ -327,7 +224,7 @@ export class EnergySpanProcessor implements SpanProcessor {
         const covered = this._timeline?.coveredUntilAll() ?? -Infinity;
         const endMs = sweep.endMs[slot] ?? NaN;
         if (endMs <= covered) this._advanceTo(covered, covered);
-        else if (!this._next || (this._immediate && covered > -Infinity)) this._advanceTo(endMs, covered); // an SDK without onEnding
+        else if (!this._next || (this._policy.immediate && covered > -Infinity)) this._advanceTo(endMs, covered); // an SDK without onEnding
       }
     } catch (error) {
       logOnce('onEnd', error);
@@ -340,16 +237,16 @@ export class EnergySpanProcessor implements SpanProcessor {
       this._release(slot, span);
       return;
     }
-    this._pushHeld(slot);
-    if (this._heldCount > this._maxHeld) {
-      if (this._finalize === 'auto' && (this._timeline?.coveredUntilAll() ?? -Infinity) > -Infinity) this._startImmediate();
+    this._held.push(slot);
+    if (this._held.count > this._maxHeld) {
+      if (this._policy.mode === 'auto' && (this._timeline?.coveredUntilAll() ?? -Infinity) > -Infinity) this._startImmediate();
       else {
         if (this._overflow === 0) diag.warn(`openjoules: more than ${this._maxHeld} spans waiting for energy data; passing the oldest on with an estimate`);
         this._overflow++;
-        this._forceUntil(this._held[this._heldHead] ?? -1);
+        this._forceUntil(this._held.oldest);
       }
     }
-    this._ensureTimer();
+    if (this._held.count > 0) this._timer.start();
   }
 
   async forceFlush(): Promise<void> {
@@ -361,28 +258,16 @@ export class EnergySpanProcessor implements SpanProcessor {
     if (this._shutdown) return;
     await this._drain();
     this._shutdown = true;
-    this._stopTimer();
+    this._timer.stop();
     await this._next?.shutdown();
   }
 
-  /** Finds the timeline: the one given, the sampler given (or its promise), or the process-wide sampler. */
+  /** Attaches the timeline now when it is at hand, else once the sampler is ready. */
   private _connect(options: EnergySpanProcessorOptions): Promise<boolean> {
     try {
-      if ('timeline' in options) return Promise.resolve(this._attach(options.timeline));
-      const fromSampler = (ready: EnergySampler | undefined): boolean => {
-        try {
-          return this._attach(ready?.timeline);
-        } catch (error) {
-          logOnce('sampler', error);
-          return false;
-        }
-      };
-      const sampler = options.sampler ?? sharedEnergySampler();
-      if (!isPromiseLike(sampler)) return Promise.resolve(fromSampler(sampler));
-      return Promise.resolve(sampler).then(fromSampler, (error: unknown) => {
-        logOnce('sampler', error);
-        return false;
-      });
+      const found = findTimeline(options, logOnce);
+      if (!isPromiseLike(found)) return Promise.resolve(this._attach(found));
+      return Promise.resolve(found).then((timeline) => this._attach(timeline));
     } catch (error) {
       logOnce('sampler', error);
       return Promise.resolve(false);
@@ -397,6 +282,7 @@ export class EnergySpanProcessor implements SpanProcessor {
       this._writer = new EnergyAttributeWriter(timeline, sweep);
       this._counterPeriodMs = Math.max(0, ...timeline.devices.map((d) => d.counterPeriodMs ?? 100));
       this._timeline = timeline;
+      this._order = new StartOrder(sweep);
       this._sweep = sweep;
       return true;
     } catch (error) {
@@ -411,42 +297,14 @@ export class EnergySpanProcessor implements SpanProcessor {
    */
   private _startImmediate(): void {
     const sweep = this._sweep;
-    if (!sweep || this._heldCount === 0) return;
-    const newest = this._held[(this._heldHead + this._heldCount - 1) & (this._held.length - 1)] ?? -1;
-    const newestEndMs = sweep.endMs[newest] ?? NaN;
-    const covered = this._timeline?.coveredUntilAll() ?? -Infinity;
-    // How long a span waits for its data now: the span-rate window that decides when to go back to waiting.
-    // At least the slowest counter's period: right after a tick the lag looks short, but the next span waits a period.
-    const lag = Number.isFinite(covered) ? newestEndMs - covered : this._maxHoldMs;
-    this._waitMs = Math.min(this._maxHoldMs, Math.max(this._counterPeriodMs, 2 * this._pollMs, lag));
+    if (!sweep || this._held.count === 0) return;
+    const newest = this._held.newest;
+    this._policy.startImmediate(sweep.endMs[newest] ?? NaN, this._timeline?.coveredUntilAll() ?? -Infinity);
     if (this._overflow === 0) {
       diag.warn(`openjoules: more than ${this._maxHeld} spans waiting for energy data; finalising spans as they end (estimates) until the rate drops`);
     }
-    this._overflow += this._heldCount;
-    this._immediate = true;
-    this._windowStartMs = newestEndMs;
-    this._windowEnds = 0;
+    this._overflow += this._held.count;
     this._forceUntil(newest);
-  }
-
-  /**
-   * Counts a span ending in immediate mode; in auto mode, once per wait window, goes back to waiting for the data when
-   * fewer than half of `maxHeldSpans` would have waited at once. Returns whether this span is finalised immediately.
-   */
-  private _stillImmediate(endMs: number): boolean {
-    if (this._finalize !== 'auto') return true;
-    const elapsed = endMs - this._windowStartMs;
-    if (elapsed >= this._waitMs) {
-      const wouldWait = (this._windowEnds * this._waitMs) / elapsed;
-      this._windowStartMs = endMs;
-      this._windowEnds = 0;
-      if (wouldWait * 2 < this._maxHeld) {
-        this._immediate = false;
-        return false;
-      }
-    }
-    this._windowEnds++;
-    return true;
   }
 
   /**
@@ -506,7 +364,7 @@ export class EnergySpanProcessor implements SpanProcessor {
       else this._finish(slot);
     }
     sweep.clearDone();
-    if (this._heldCount > 0) this._releaseDone();
+    if (this._held.count > 0) this._releaseDone();
   }
 
   /** Works out the energy of the span in onEnding and sets it on the span itself, while it is writable. */
@@ -537,16 +395,13 @@ export class EnergySpanProcessor implements SpanProcessor {
   private _releaseDone(): void {
     const sweep = this._sweep;
     if (!sweep) return;
-    const mask = this._held.length - 1;
-    while (this._heldCount > 0) {
-      const slot = this._held[this._heldHead] ?? -1;
+    while (this._held.count > 0) {
+      const slot = this._held.oldest;
       if (!sweep.isDone(slot)) break;
-      this._heldHead = (this._heldHead + 1) & mask;
-      this._heldCount--;
-      if (this._unstamped > this._heldCount) this._unstamped = this._heldCount;
+      this._held.shift();
       this._release(slot);
     }
-    if (this._heldCount === 0) this._stopTimer();
+    if (this._held.count === 0) this._timer.stop();
   }
 
   /** Passes a done span on (`given`: the span itself, when the caller has it; else the one held). */
@@ -556,8 +411,8 @@ export class EnergySpanProcessor implements SpanProcessor {
     const inline = this._inline[slot] ?? 0;
     if (this._spans[slot] !== undefined) this._spans[slot] = undefined;
     if (attributes !== undefined) this._attributes[slot] = undefined;
-    if (this._injectors.size > 0) this._forgetInjector(slot);
-    this._forgetContext(slot);
+    if (this._injectors.size > 0) this._injectors.forget(slot);
+    this._tokens.forget(slot);
     this._sweep?.free(slot);
     if (!span) return;
     let out: ReadableSpan = span;
@@ -583,65 +438,17 @@ export class EnergySpanProcessor implements SpanProcessor {
     this._inline = inline;
   }
 
-  private _pushHeld(slot: number): void {
-    if (this._heldCount === this._held.length) {
-      const size = this._held.length * 2;
-      const held = new Int32Array(size);
-      const endedAt = new Float64Array(size);
-      for (let k = 0; k < this._heldCount; k++) {
-        const i = (this._heldHead + k) & (this._held.length - 1);
-        held[k] = this._held[i] ?? -1;
-        endedAt[k] = this._heldEndedAt[i] ?? NaN;
-      }
-      this._held = held;
-      this._heldEndedAt = endedAt;
-      this._heldHead = 0;
-    }
-    this._held[(this._heldHead + this._heldCount) & (this._held.length - 1)] = slot;
-    this._heldCount++;
-    this._unstamped++;
-  }
-
-  /**
-   * Stamps the spans held since the last stamp with `nowMs` (performance.now()). Reading the clock once per poll rather
-   * than once per span: a span's stamp is at most one poll later than its real end, so maxHoldMs is never cut short;
-   * at worst a timeout release comes one poll interval late.
-   */
-  private _stamp(nowMs: number): void {
-    const mask = this._held.length - 1;
-    for (let k = this._heldCount - this._unstamped; k < this._heldCount; k++) {
-      this._heldEndedAt[(this._heldHead + k) & mask] = nowMs;
-    }
-    this._unstamped = 0;
-  }
-
-  /** When the oldest held span ended (performance.now() ms). */
-  private _oldestEndedAt(): number {
-    return this._heldEndedAt[this._heldHead] ?? NaN;
-  }
-
-  private _ensureTimer(): void {
-    if (this._timer || this._heldCount === 0) return;
-    this._timer = setInterval(() => this._poll(), this._pollMs);
-    this._timer.unref();
-  }
-
-  private _stopTimer(): void {
-    if (this._timer) clearInterval(this._timer);
-    this._timer = undefined;
-  }
-
   private _poll(): void {
     try {
       const now = performance.now();
-      this._stamp(now);
+      this._held.stamp(now);
       this._advance();
-      while (this._heldCount > 0 && now - this._oldestEndedAt() > this._maxHoldMs) {
+      while (this._held.count > 0 && now - this._held.oldestEndedAt > this._maxHoldMs) {
         if (this._timeouts === 0) diag.warn(`openjoules: energy data did not arrive within ${this._maxHoldMs} ms; passing spans on with an estimate`);
         this._timeouts++;
-        const oldest = this._held[this._heldHead] ?? -1;
+        const oldest = this._held.oldest;
         this._forceUntil(oldest);
-        if (this._heldCount > 0 && this._held[this._heldHead] === oldest) break;
+        if (this._held.count > 0 && this._held.oldest === oldest) break;
       }
     } catch (error) {
       logOnce('poll', error);
@@ -651,15 +458,14 @@ export class EnergySpanProcessor implements SpanProcessor {
   /** Waits for held spans' data (each within its maxHoldMs), then passes the rest on with an estimate. */
   private async _drain(): Promise<void> {
     try {
-      while (this._heldCount > 0) {
+      while (this._held.count > 0) {
         this._advance();
-        if (this._heldCount === 0) break;
+        if (this._held.count === 0) break;
         const now = performance.now();
-        this._stamp(now);
-        if (now - this._oldestEndedAt() > this._maxHoldMs) {
+        this._held.stamp(now);
+        if (now - this._held.oldestEndedAt > this._maxHoldMs) {
           this._timeouts++;
-          const mask = this._held.length - 1;
-          this._forceUntil(this._held[(this._heldHead + this._heldCount - 1) & mask] ?? -1);
+          this._forceUntil(this._held.newest);
           break;
         }
         await new Promise<void>((resolve) => setTimeout(resolve, Math.min(this._pollMs, 10)));
@@ -669,62 +475,18 @@ export class EnergySpanProcessor implements SpanProcessor {
     }
   }
 
-  private _pushOrder(token: number): void {
-    if (this._orderTail === this._order.length) {
-      // Drop what no longer names a running span, then make room.
-      const sweep = this._sweep;
-      let w = 0;
-      for (let r = this._orderHead; r < this._orderTail; r++) {
-        const t = this._order[r] ?? -1;
-        const slot = sweep ? sweep.slotOf(t) : -1;
-        if (slot >= 0 && !sweep?.isEnded(slot)) this._order[w++] = t;
-      }
-      this._orderHead = 0;
-      this._orderTail = w;
-      if (w * 2 > this._order.length) {
-        const order = new Float64Array(this._order.length * 2);
-        order.set(this._order.subarray(0, w));
-        this._order = order;
-      }
-    }
-    this._order[this._orderTail++] = token;
-  }
-
-  private _forgetContext(slot: number): void {
-    const context = this._contexts[slot];
-    if (context === undefined) return;
-    this._contexts[slot] = undefined;
-    this._tokens.delete(context);
-  }
-
-  private _forgetInjector(slot: number): void {
-    const id = this._injectorIds[slot];
-    if (id === undefined) return;
-    this._injectorIds[slot] = undefined;
-    this._injectors.delete(id);
-  }
-
   /** Bounded memory for spans that never end: the oldest running one is forgotten. */
-  private _forgetOldest(): void {
-    const sweep = this._sweep;
-    if (!sweep) return;
+  private _forgetOldest(sweep: AttributionSweep): void {
     if (this._untracked === 0) diag.warn(`openjoules: more than ${this._maxTracked} spans running at once; forgetting the oldest (no energy on it)`);
     this._untracked++;
-    while (this._orderHead < this._orderTail) {
-      const slot = sweep.slotOf(this._order[this._orderHead++] ?? -1);
-      if (slot < 0 || sweep.isEnded(slot)) continue;
-      this._spans[slot] = undefined;
-      this._forgetInjector(slot);
-      this._forgetContext(slot);
-      sweep.abandon(slot);
-      sweep.free(slot);
-      return;
-    }
+    const slot = this._order?.takeOldestRunning() ?? -1;
+    if (slot < 0) return;
+    this._spans[slot] = undefined;
+    this._injectors.forget(slot);
+    this._tokens.forget(slot);
+    sweep.abandon(slot);
+    sweep.free(slot);
   }
-}
-
-function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
 }
 
 const logged = new Set<string>();
