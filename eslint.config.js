@@ -26,7 +26,7 @@ export default tseslint.config(
   {
     // What an agent app loads (`import 'openjoules'`, `openjoules/register`) never loads the analysis behind the CLI:
     // the install an app needs stays small and its start-up fast (issue #13).
-    files: ['src/index.ts', 'src/register*.ts', 'src/register*.cts', 'src/semconv.ts', 'src/{trace,energy,export,setup,instrument,metrics,events,remote}/**/*.ts', 'src/otlp/encode.ts'],
+    files: ['src/index.ts', 'src/register*.ts', 'src/register*.cts', 'src/semconv.ts', 'src/runtime/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -43,18 +43,18 @@ export default tseslint.config(
     },
   },
   {
-    // One IO type for every command: src/cli reaches the process only through io.ts (processIo).
-    files: ['src/cli/**/*.ts'],
-    ignores: ['src/cli/io.ts'],
+    // One IO type for every command: src/analysis/cli reaches the process only through io.ts (processIo).
+    files: ['src/analysis/cli/**/*.ts'],
+    ignores: ['src/analysis/cli/io.ts'],
     rules: {
       'no-console': 'error',
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'stdout', message: 'Write to the CommandIo a command is given (src/cli/io.ts).' },
-        { object: 'process', property: 'stderr', message: 'Write to the CommandIo a command is given (src/cli/io.ts).' },
-        { object: 'process', property: 'stdin', message: 'Read the CommandIo a command is given (src/cli/io.ts).' },
-        { object: 'process', property: 'exitCode', message: 'Return an exit status from the EXIT table (src/cli/exit-codes.ts).' },
-        { object: 'process', property: 'exit', message: 'Return an exit status from the EXIT table (src/cli/exit-codes.ts).' },
+        { object: 'process', property: 'stdout', message: 'Write to the CommandIo a command is given (src/analysis/cli/io.ts).' },
+        { object: 'process', property: 'stderr', message: 'Write to the CommandIo a command is given (src/analysis/cli/io.ts).' },
+        { object: 'process', property: 'stdin', message: 'Read the CommandIo a command is given (src/analysis/cli/io.ts).' },
+        { object: 'process', property: 'exitCode', message: 'Return an exit status from the EXIT table (src/analysis/cli/exit-codes.ts).' },
+        { object: 'process', property: 'exit', message: 'Return an exit status from the EXIT table (src/analysis/cli/exit-codes.ts).' },
       ],
     },
   },

@@ -14,7 +14,7 @@ export {
   startLlmCall,
   startToolCall,
   errorType,
-} from './trace/agent-spans.js';
+} from './runtime/api/agent-spans.js';
 export type {
   AgentTurnOptions,
   LlmCallOptions,
@@ -25,39 +25,39 @@ export type {
   AgentTurnHandle,
   LlmCallHandle,
   ToolCallHandle,
-} from './trace/agent-spans.js';
-export { isContentCaptureEnabled } from './trace/content-capture.js';
-export { TRACER_NAME, TRACER_VERSION } from './trace/tracer.js';
+} from './runtime/api/agent-spans.js';
+export { isContentCaptureEnabled } from './runtime/api/content-capture.js';
+export { TRACER_NAME, TRACER_VERSION } from './runtime/api/tracer.js';
 
 // Setup and export
-export { startOpenJoules } from './setup/start.js';
-export type { OpenJoules, OpenJoulesOptions } from './setup/start.js';
-export { chooseTraceExporters, DEFAULT_OUT_DIR } from './setup/trace-exporters.js';
-export type { ChosenExporter, TraceExporterChoiceOptions } from './setup/trace-exporters.js';
-export type { ProblemReporter } from './setup/problem-reporter.js';
-export type { OtlpSettingProblem } from './setup/otlp-config.js';
-export { DEFAULT_SHUTDOWN_TIMEOUT_MS } from './setup/export-config.js';
-export { openJoulesResourceDetector } from './setup/resource-detector.js';
-export { JsonlSpanExporter } from './export/jsonl-span-exporter.js';
-export type { JsonlSpanExporterOptions } from './export/jsonl-span-exporter.js';
-export { ReportingBatchSpanProcessor } from './export/reporting-batch-processor.js';
-export type { ReportingBatchOptions, DropCounts } from './export/reporting-batch-processor.js';
-export { FanOutSpanProcessor } from './export/fan-out-processor.js';
+export { startOpenJoules } from './runtime/setup/start.js';
+export type { OpenJoules, OpenJoulesOptions } from './runtime/setup/start.js';
+export { chooseTraceExporters, DEFAULT_OUT_DIR } from './runtime/setup/trace-exporters.js';
+export type { ChosenExporter, TraceExporterChoiceOptions } from './runtime/setup/trace-exporters.js';
+export type { ProblemReporter } from './runtime/setup/problem-reporter.js';
+export type { OtlpSettingProblem } from './runtime/setup/otlp-config.js';
+export { DEFAULT_SHUTDOWN_TIMEOUT_MS } from './runtime/setup/export-config.js';
+export { openJoulesResourceDetector } from './runtime/setup/resource-detector.js';
+export { JsonlSpanExporter } from './runtime/export/jsonl-span-exporter.js';
+export type { JsonlSpanExporterOptions } from './runtime/export/jsonl-span-exporter.js';
+export { ReportingBatchSpanProcessor } from './runtime/export/reporting-batch-processor.js';
+export type { ReportingBatchOptions, DropCounts } from './runtime/export/reporting-batch-processor.js';
+export { FanOutSpanProcessor } from './runtime/export/fan-out-processor.js';
 
 // OTLP/JSON encoding (the JSONL exporter's line format)
-export { encodeTraceRequest } from './otlp/encode.js';
-export type { OtlpTraceRequest } from './otlp/encode.js';
+export { encodeTraceRequest } from './runtime/otlp/encode.js';
+export type { OtlpTraceRequest } from './runtime/otlp/encode.js';
 
 // Energy
-export type { EnergySource, EnergySourceName, EnergyMethod, EnergyComponent, DeviceInfo, DeviceReading, DetectionResult } from './energy/source.js';
-export type { EnergyConfig } from './energy/config.js';
-export { energyConfigFromEnv, DEFAULT_SAMPLE_INTERVAL_MS } from './energy/config.js';
-export { detectEnergySources, AUTO_ORDER } from './energy/detect.js';
-export { NvmlSource } from './energy/nvml.js';
-export { RocmSmiSource } from './energy/rocm-smi.js';
-export { RaplSource } from './energy/rapl.js';
-export { PowermetricsSource } from './energy/powermetrics.js';
-export { EstimateSource, resolveCpuTdp, DEFAULT_CPU_TDP_WATTS } from './energy/estimate.js';
+export type { EnergySource, EnergySourceName, EnergyMethod, EnergyComponent, DeviceInfo, DeviceReading, DetectionResult } from './runtime/energy/sources/source.js';
+export type { EnergyConfig } from './runtime/energy/sources/config.js';
+export { energyConfigFromEnv, DEFAULT_SAMPLE_INTERVAL_MS } from './runtime/energy/sources/config.js';
+export { detectEnergySources, AUTO_ORDER } from './runtime/energy/sources/detect.js';
+export { NvmlSource } from './runtime/energy/sources/nvml.js';
+export { RocmSmiSource } from './runtime/energy/sources/rocm-smi.js';
+export { RaplSource } from './runtime/energy/sources/rapl.js';
+export { PowermetricsSource } from './runtime/energy/sources/powermetrics.js';
+export { EstimateSource, resolveCpuTdp, DEFAULT_CPU_TDP_WATTS } from './runtime/energy/sources/estimate.js';
 export {
   EnergyError,
   LibraryNotFoundError,
@@ -73,48 +73,48 @@ export {
   PowermetricsExitedError,
   DRIVER_ERROR_TABLE,
   driverError,
-} from './energy/errors.js';
-export type { DriverErrorRow } from './energy/errors.js';
-export { SimulatedEnergySource, constantPower, steppedPower } from './energy/simulated.js';
-export type { PowerProfile, SimulatedDeviceOptions, SimulatedEnergySourceOptions } from './energy/simulated.js';
-export { startEnergySampler, startInProcessSampler } from './energy/sampler.js';
-export type { EnergySampler, EnergySamplerStatus, InProcessSampler, InProcessSamplerOptions } from './energy/sampler.js';
-export { sharedEnergySampler, shutdownSharedEnergySampler } from './energy/shared-sampler.js';
-export { EnergyTimeline, DEFAULT_HISTORY_CAPACITY } from './energy/timeline.js';
-export type { EnergyTimelineOptions, WindowEnergy } from './energy/timeline.js';
+} from './runtime/energy/sources/errors.js';
+export type { DriverErrorRow } from './runtime/energy/sources/errors.js';
+export { SimulatedEnergySource, constantPower, steppedPower } from './runtime/energy/sources/simulated.js';
+export type { PowerProfile, SimulatedDeviceOptions, SimulatedEnergySourceOptions } from './runtime/energy/sources/simulated.js';
+export { startEnergySampler, startInProcessSampler } from './runtime/energy/sampler/sampler.js';
+export type { EnergySampler, EnergySamplerStatus, InProcessSampler, InProcessSamplerOptions } from './runtime/energy/sampler/sampler.js';
+export { sharedEnergySampler, shutdownSharedEnergySampler } from './runtime/energy/sampler/shared-sampler.js';
+export { EnergyTimeline, DEFAULT_HISTORY_CAPACITY } from './runtime/energy/timeline/timeline.js';
+export type { EnergyTimelineOptions, WindowEnergy } from './runtime/energy/timeline/timeline.js';
 
 // Per-span joules and metrics
-export { EnergySpanProcessor } from './trace/energy-span-processor.js';
-export type { EnergySpanProcessorOptions, EnergySpanProcessorStats } from './trace/energy-span-processor.js';
-export type { SpanEnergyFinalize } from './trace/finalize-policy.js';
-export { OperationEnergyMetrics, OPERATION_ENERGY_BUCKETS_J } from './metrics/energy-metrics.js';
-export { registerHardwareMetrics } from './metrics/hw-metrics.js';
-export type { HardwareMetricsEntry } from './metrics/hw-metrics.js';
+export { EnergySpanProcessor } from './runtime/span-processor/energy-span-processor.js';
+export type { EnergySpanProcessorOptions, EnergySpanProcessorStats } from './runtime/span-processor/energy-span-processor.js';
+export type { SpanEnergyFinalize } from './runtime/span-processor/finalize-policy.js';
+export { OperationEnergyMetrics, OPERATION_ENERGY_BUCKETS_J } from './runtime/metrics/energy-metrics.js';
+export { registerHardwareMetrics } from './runtime/metrics/hw-metrics.js';
+export type { HardwareMetricsEntry } from './runtime/metrics/hw-metrics.js';
 
 // The seed's event model, ported: events become spans
-export { EventType, isEventType } from './events/event-types.js';
-export type { AgentEvent } from './events/event-types.js';
-export { EventBus } from './events/event-bus.js';
-export type { BusEvent, BusListener } from './events/event-bus.js';
-export { EventRecorder } from './events/event-recorder.js';
-export type { EventRecorderOptions } from './events/event-recorder.js';
-export { attachSpanBridge, SpanBridge } from './events/events-to-spans.js';
-export type { SpanBridgeOptions } from './events/events-to-spans.js';
+export { EventType, isEventType } from './runtime/events/event-types.js';
+export type { AgentEvent } from './runtime/events/event-types.js';
+export { EventBus } from './runtime/events/event-bus.js';
+export type { BusEvent, BusListener } from './runtime/events/event-bus.js';
+export { EventRecorder } from './runtime/events/event-recorder.js';
+export type { EventRecorderOptions } from './runtime/events/event-recorder.js';
+export { attachSpanBridge, SpanBridge } from './runtime/events/events-to-spans.js';
+export type { SpanBridgeOptions } from './runtime/events/events-to-spans.js';
 
 // Auto-instrumentation (node --import openjoules/register, node -r openjoules/register) and its manual path
-export { startOpenJoulesSync } from './setup/start.js';
-export type { StartingOpenJoules } from './setup/start.js';
-export { instrumentModules, instrumentOpenAI, instrumentAnthropic, instrumentMcpClient } from './instrument/manual.js';
-export type { InstrumentModules } from './instrument/manual.js';
-export { OpenJoulesInstrumentation, INSTRUMENTED_MODULES } from './instrument/instrumentation.js';
-export { registerEsmLoaderHook } from './instrument/esm-hook.js';
-export type { OpenJoulesInstrumentationConfig } from './instrument/instrumentation.js';
-export type { OpenAIInstrumentationOptions } from './instrument/openai.js';
+export { startOpenJoulesSync } from './runtime/setup/start.js';
+export type { StartingOpenJoules } from './runtime/setup/start.js';
+export { instrumentModules, instrumentOpenAI, instrumentAnthropic, instrumentMcpClient } from './runtime/instrument/manual.js';
+export type { InstrumentModules } from './runtime/instrument/manual.js';
+export { OpenJoulesInstrumentation, INSTRUMENTED_MODULES } from './runtime/instrument/instrumentation.js';
+export { registerEsmLoaderHook } from './runtime/instrument/esm-hook.js';
+export type { OpenJoulesInstrumentationConfig } from './runtime/instrument/instrumentation.js';
+export type { OpenAIInstrumentationOptions } from './runtime/instrument/openai.js';
 
 // Hosted API calls: a labelled estimate of the provider's energy (energy.remote.*), never mixed with measurements
-export { RemoteEnergyEstimator, REMOTE_ENERGY_METHOD } from './remote/remote-energy.js';
-export { HostedModelTable, PROVIDER_PUE } from './remote/hosted-models.js';
-export type { HostedModel, HostedProvider } from './remote/hosted-models.js';
-export { estimateRemoteEnergyKWh, ECOLOGITS_CONSTANTS } from './remote/ecologits-method.js';
-export type { RemoteRequest, RemoteEnergyKWh, ValueRange } from './remote/ecologits-method.js';
-export { RemoteEnergySpanProcessor } from './remote/remote-energy-span-processor.js';
+export { RemoteEnergyEstimator, REMOTE_ENERGY_METHOD } from './runtime/remote/remote-energy.js';
+export { HostedModelTable, PROVIDER_PUE } from './runtime/remote/hosted-models.js';
+export type { HostedModel, HostedProvider } from './runtime/remote/hosted-models.js';
+export { estimateRemoteEnergyKWh, ECOLOGITS_CONSTANTS } from './runtime/remote/ecologits-method.js';
+export type { RemoteRequest, RemoteEnergyKWh, ValueRange } from './runtime/remote/ecologits-method.js';
+export { RemoteEnergySpanProcessor } from './runtime/remote/remote-energy-span-processor.js';

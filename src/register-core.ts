@@ -5,9 +5,9 @@
  * ready (`openjoules.ready`). Only the main thread loads this (the entries check), so worker threads and Node's
  * loader thread, which run the preloads again, set nothing up.
  */
-import { registerEsmLoaderHook } from './instrument/esm-hook.js';
-import { OpenJoulesInstrumentation } from './instrument/instrumentation.js';
-import { startOpenJoulesSync, type StartingOpenJoules } from './setup/start.js';
+import { registerEsmLoaderHook } from './runtime/instrument/esm-hook.js';
+import { OpenJoulesInstrumentation } from './runtime/instrument/instrumentation.js';
+import { startOpenJoulesSync, type StartingOpenJoules } from './runtime/setup/start.js';
 
 /** What {@link registerOpenJoules} set up. */
 export interface Registration {

@@ -5,7 +5,7 @@
  * ./openjoules-out). CommonJS apps: `node -r openjoules/register app.js` (register-cjs.cts).
  */
 import { isMainThread } from 'node:worker_threads';
-import type { OpenJoules } from './setup/start.js';
+import type { OpenJoules } from './runtime/setup/start.js';
 
 let openjoules: OpenJoules | undefined;
 // Worker threads (the energy sampler's among them) inherit --import: only the main thread loads and sets anything up.

@@ -6,8 +6,8 @@
 // How it runs fast: no sleeping. A SimulatedEnergySource on a virtual clock is read by the in-thread sampler at the
 // times a real sampler would read it — every 10 ms (two cases: 4 and 2 ms) with the sampler's ±20% dither (dithered-timer.ts) plus up to
 // 0.5 ms of timer lateness — and the timeline ingests those readings exactly as in production.
-import { startInProcessSampler } from '../../src/energy/sampler.js';
-import { SimulatedEnergySource, type PowerProfile, type SimulatedDeviceOptions } from '../../src/energy/simulated.js';
+import { startInProcessSampler } from '../../src/runtime/energy/sampler/sampler.js';
+import { SimulatedEnergySource, type PowerProfile, type SimulatedDeviceOptions } from '../../src/runtime/energy/sources/simulated.js';
 import { lcg, median, pct, printTable } from '../lib/table.js';
 
 const ORIGIN = 1_700_000_000_000;

@@ -4,12 +4,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EnergyConfig } from '../../src/energy/config.js';
-import { NvmlSource } from '../../src/energy/nvml.js';
-import { PowermetricsSource } from '../../src/energy/powermetrics.js';
-import { RaplSource } from '../../src/energy/rapl.js';
-import { RocmSmiSource } from '../../src/energy/rocm-smi.js';
-import type { EnergySource } from '../../src/energy/source.js';
+import type { EnergyConfig } from '../../src/runtime/energy/sources/config.js';
+import { NvmlSource } from '../../src/runtime/energy/sources/nvml.js';
+import { PowermetricsSource } from '../../src/runtime/energy/sources/powermetrics.js';
+import { RaplSource } from '../../src/runtime/energy/sources/rapl.js';
+import { RocmSmiSource } from '../../src/runtime/energy/sources/rocm-smi.js';
+import type { EnergySource } from '../../src/runtime/energy/sources/source.js';
 import {
   ATTR_ENERGY_ANE_JOULES,
   ATTR_ENERGY_CPU_JOULES,

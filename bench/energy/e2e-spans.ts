@@ -2,7 +2,7 @@
 // (startSpan … end), running side by side. Each span's window on the profile's clock is bracketed by hrtime reads
 // around startSpan (a few µs), and the naive begin/end counter difference is read from a second source on this thread.
 import type { Tracer } from '@opentelemetry/api';
-import type { EnergySource } from '../../src/energy/source.js';
+import type { EnergySource } from '../../src/runtime/energy/sources/source.js';
 import { lcg } from '../lib/table.js';
 
 /** Nominal span durations, ms. */

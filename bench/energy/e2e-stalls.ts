@@ -3,7 +3,7 @@
 // the gap) and spans are timed late. Those spans measure the host, not the method, so the benchmark reports its worst
 // cases with and without them. A stall is a gap between two of the sampler's readings longer than 2.5 sampling
 // periods, or a 2 ms timer on this thread firing more than 4 ms late.
-import type { EnergySampler } from '../../src/energy/sampler.js';
+import type { EnergySampler } from '../../src/runtime/energy/sampler/sampler.js';
 
 /** Watches for stalls until stopped; windows are epoch ms on the readings' clock. */
 export class StallMonitor {

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import koffi from 'koffi';
-import { NvmlSource } from '../../src/energy/nvml.js';
-import { bindNvml, type NvmlDevice } from '../../src/energy/nvml-ffi.js';
+import { NvmlSource } from '../../src/runtime/energy/sources/nvml.js';
+import { bindNvml, type NvmlDevice } from '../../src/runtime/energy/sources/nvml-ffi.js';
 import { buildDouble } from '../../test/energy/helpers/doubles.js';
 
 interface Variant {

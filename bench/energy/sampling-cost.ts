@@ -4,9 +4,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { energyConfigFromEnv } from '../../src/energy/config.js';
-import { startEnergySampler, startInProcessSampler } from '../../src/energy/sampler.js';
-import { SimulatedEnergySource } from '../../src/energy/simulated.js';
+import { energyConfigFromEnv } from '../../src/runtime/energy/sources/config.js';
+import { startEnergySampler, startInProcessSampler } from '../../src/runtime/energy/sampler/sampler.js';
+import { SimulatedEnergySource } from '../../src/runtime/energy/sources/simulated.js';
 import { buildDouble } from '../../test/energy/helpers/doubles.js';
 import { lcg, median, printTable } from '../lib/table.js';
 import { measureFfiReadNs } from './ffi-read.js';

@@ -22,7 +22,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { trace, type Tracer } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
-import { startOpenJoules } from '../../src/setup/start.js';
+import { startOpenJoules } from '../../src/runtime/setup/start.js';
 import { printTable } from '../lib/table.js';
 
 const SECONDS = Number(process.env.JSONL_BENCH_SECONDS ?? 3);

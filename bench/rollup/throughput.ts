@@ -6,9 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { readLines } from '../../src/otlp/read-spans.js';
-import { rollupSpans } from '../../src/rollup/rollup.js';
-import { lastCompletedHours } from '../../src/rollup/windows.js';
+import { readLines } from '../../src/analysis/otlp/read-spans.js';
+import { rollupSpans } from '../../src/analysis/rollup/rollup.js';
+import { lastCompletedHours } from '../../src/analysis/rollup/windows.js';
 
 interface Meta { spans: number; bytes: number; sessions: number; turns: number }
 

@@ -5,8 +5,8 @@
 //   npx tsx bench/serving/attribute.ts [requests, default 100000]
 import { createReadStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readLines } from '../../src/otlp/read-spans.js';
-import { attributeSpans } from '../../src/serving/attribute-spans.js';
+import { readLines } from '../../src/analysis/otlp/read-spans.js';
+import { attributeSpans } from '../../src/analysis/serving/attribute-spans.js';
 import { lcg, printTable } from '../lib/table.js';
 
 const HOUR_MS = 3_600_000;

@@ -35,10 +35,10 @@ import type { Context, Tracer } from '@opentelemetry/api';
 import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type * as SdkTrace from '@opentelemetry/sdk-trace';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { startInProcessSampler, type InProcessSampler } from '../../src/energy/sampler.js';
-import { SimulatedEnergySource } from '../../src/energy/simulated.js';
-import type { EnergyTimeline } from '../../src/energy/timeline.js';
-import { EnergySpanProcessor } from '../../src/trace/energy-span-processor.js';
+import { startInProcessSampler, type InProcessSampler } from '../../src/runtime/energy/sampler/sampler.js';
+import { SimulatedEnergySource } from '../../src/runtime/energy/sources/simulated.js';
+import type { EnergyTimeline } from '../../src/runtime/energy/timeline/timeline.js';
+import { EnergySpanProcessor } from '../../src/runtime/span-processor/energy-span-processor.js';
 import { median, printTable } from '../lib/table.js';
 
 /** The OpenTelemetry line measured: its API, SDK and OTLP exporter, loaded from where that line is installed. */

@@ -3,7 +3,7 @@
 import { SpanKind, context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { withToolCall, withLlmCall } from '../../src/trace/agent-spans.js';
+import { withToolCall, withLlmCall } from '../../src/runtime/api/agent-spans.js';
 import { median, printTable } from '../lib/table.js';
 
 const SPANS = Number(process.env.BENCH_SPANS ?? 50_000);

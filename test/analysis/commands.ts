@@ -2,17 +2,17 @@
 // (what the CLI commands call), and reads back the totals each one shows a user.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exportJsonl } from '../../src/export-data/jsonl.js';
-import { readAllSpans } from '../../src/export-data/read-traces.js';
-import { writeReport } from '../../src/report/write-report.js';
-import { rollupSpans } from '../../src/rollup/rollup.js';
-import { dayBucket, type RollupWindow } from '../../src/rollup/windows.js';
-import { aggregateStats } from '../../src/stats/aggregate.js';
-import { TelemetryStore } from '../../src/stats/store.js';
-import { spansToTelemetryRecords } from '../../src/stats/telemetry-record.js';
-import { spansToQueryTraces } from '../../src/summary/query-trace.js';
-import { summarizeSpans } from '../../src/summary/summary.js';
-import { makeQueryTrace, totalGpuEnergyJoules, totalInputTokens, totalOutputTokens, type QueryTrace } from '../../src/summary/trace.js';
+import { exportJsonl } from '../../src/analysis/export-data/jsonl.js';
+import { readAllSpans } from '../../src/analysis/export-data/read-traces.js';
+import { writeReport } from '../../src/analysis/report/write-report.js';
+import { rollupSpans } from '../../src/analysis/rollup/rollup.js';
+import { dayBucket, type RollupWindow } from '../../src/analysis/rollup/windows.js';
+import { aggregateStats } from '../../src/analysis/stats/aggregate.js';
+import { TelemetryStore } from '../../src/analysis/stats/store.js';
+import { spansToTelemetryRecords } from '../../src/analysis/stats/telemetry-record.js';
+import { spansToQueryTraces } from '../../src/analysis/summary/query-trace.js';
+import { summarizeSpans } from '../../src/analysis/summary/summary.js';
+import { makeQueryTrace, totalGpuEnergyJoules, totalInputTokens, totalOutputTokens, type QueryTrace } from '../../src/analysis/summary/trace.js';
 
 /** What each command reports for the same inputs. `null` where the command has no such number. */
 export interface CommandTotals {

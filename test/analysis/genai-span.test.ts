@@ -1,6 +1,6 @@
 // One GenAI view of a span, whoever wrote it: ours, the current GenAI names, OpenLLMetry, OpenInference, the AI SDK.
 import { describe, expect, it } from 'vitest';
-import { readGenAiSpan } from '../../src/analysis/genai-span.js';
+import { readGenAiSpan } from '../../src/analysis/model/genai-span.js';
 import { named, node, records } from './records.js';
 
 const view = (name: string, attributes: Record<string, string | number | boolean>, resource?: Record<string, string>) =>

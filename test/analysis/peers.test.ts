@@ -4,10 +4,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readAllSpans } from '../../src/export-data/read-traces.js';
-import { energyByModel, energyByTool } from '../../src/report/breakdown.js';
-import { spansToTelemetryRecords } from '../../src/stats/telemetry-record.js';
-import { spansToQueryTraces } from '../../src/summary/query-trace.js';
+import { readAllSpans } from '../../src/analysis/export-data/read-traces.js';
+import { energyByModel, energyByTool } from '../../src/analysis/report/breakdown.js';
+import { spansToTelemetryRecords } from '../../src/analysis/stats/telemetry-record.js';
+import { spansToQueryTraces } from '../../src/analysis/summary/query-trace.js';
 import { dayAround, field, runAllCommands } from './commands.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'peers');

@@ -1,9 +1,9 @@
 // Real SDK spans → OTLP/JSON (our Collector-file encoding) → SpanRecords, as every command reads them.
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { decodeTraceDocument } from '../../src/otlp/decode.js';
-import { encodeTraceRequest } from '../../src/otlp/encode.js';
-import type { SpanRecord } from '../../src/otlp/span-record.js';
+import { decodeTraceDocument } from '../../src/analysis/otlp/decode.js';
+import { encodeTraceRequest } from '../../src/runtime/otlp/encode.js';
+import type { SpanRecord } from '../../src/analysis/otlp/span-record.js';
 import { makeSpans, type SpanSpec } from '../helpers/span-trees.js';
 
 export { BASE_MS, type SpanSpec } from '../helpers/span-trees.js';

@@ -3,9 +3,9 @@ import { ROOT_CONTEXT, trace, type Attributes, type Span } from '@opentelemetry/
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { energyRoots, subtreeEnergy } from '../../src/analysis/energy-rule.js';
-import { forestUnits } from '../../src/analysis/genai-units.js';
-import { SpanForest } from '../../src/analysis/span-forest.js';
+import { energyRoots, subtreeEnergy } from '../../src/analysis/model/energy-rule.js';
+import { forestUnits } from '../../src/analysis/model/genai-units.js';
+import { SpanForest } from '../../src/analysis/model/span-forest.js';
 import { BASE_MS, node, records, roundTrip } from './records.js';
 
 const chat = (start: number, end: number, attributes: Attributes = {}, children = [] as ReturnType<typeof node>[]) =>

@@ -4,9 +4,9 @@ import { writeFileSync } from 'node:fs';
 import { ROOT_CONTEXT, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import type { SimulatedDeviceOptions } from '../../src/energy/simulated.js';
-import { encodeTraceRequest } from '../../src/otlp/encode.js';
-import { EnergySpanProcessor } from '../../src/trace/energy-span-processor.js';
+import type { SimulatedDeviceOptions } from '../../src/runtime/energy/sources/simulated.js';
+import { encodeTraceRequest } from '../../src/runtime/otlp/encode.js';
+import { EnergySpanProcessor } from '../../src/runtime/span-processor/energy-span-processor.js';
 import { drive, ORIGIN_MS } from '../energy-timeline/drive.js';
 import { RecordingProcessor } from '../trace-energy/setup.js';
 

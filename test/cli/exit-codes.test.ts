@@ -1,11 +1,11 @@
-// Every command's exit status from one table (src/cli/exit-codes.ts): 0 clean, 1 input skipped, 2 usage, --strict
+// Every command's exit status from one table (src/analysis/cli/exit-codes.ts): 0 clean, 1 input skipped, 2 usage, --strict
 // or nothing done. Each row runs the real command line in-process through runCli with its own IO.
 import { appendFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EXIT } from '../../src/cli/exit-codes.js';
-import { runCli } from '../../src/cli/run-cli.js';
+import { EXIT } from '../../src/analysis/cli/exit-codes.js';
+import { runCli } from '../../src/analysis/cli/run-cli.js';
 import { agent, chat, tempDir, tool, writeSpansFile } from '../stats/fixtures.js';
 
 /** Paths the rows use: clean spans, the same with one malformed line, and a fresh folder per row. */

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArgsDef, CommandDef } from 'citty';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, type CommandName } from '../../src/cli/commands.js';
-import { collectInputs } from '../../src/cli/inputs.js';
-import { knownFlags, unknownFlag, valueFlags } from '../../src/cli/options.js';
+import { COMMANDS, type CommandName } from '../../src/analysis/cli/commands.js';
+import { collectInputs } from '../../src/analysis/cli/inputs.js';
+import { knownFlags, unknownFlag, valueFlags } from '../../src/analysis/cli/options.js';
 
 const ARGS: ArgsDef = {
   input: { type: 'string', alias: 'i' },
@@ -46,8 +46,8 @@ describe('options from argument definitions', () => {
     }
   });
 
-  it('src/cli holds no hand-kept list of value flags', () => {
-    const dir = join(import.meta.dirname, '..', '..', 'src', 'cli');
+  it('src/analysis/cli holds no hand-kept list of value flags', () => {
+    const dir = join(import.meta.dirname, '..', '..', 'src', 'analysis', 'cli');
     for (const name of Object.keys(COMMANDS)) {
       expect(readFileSync(join(dir, `${name}.ts`), 'utf8'), name).not.toMatch(/collectInputs\(/);
     }
@@ -59,7 +59,7 @@ describe('openjoules --help loads nothing heavy', () => {
   function loadsOf(...argv: string[]): string[] {
     const log = join(mkdtempSync(join(tmpdir(), 'oj-loads-')), 'loads.txt');
     const preload = join(import.meta.dirname, 'helpers', 'record-loads.mjs');
-    const main = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+    const main = join(import.meta.dirname, '..', '..', 'src', 'analysis', 'cli', 'main.ts');
     const out = execFileSync(process.execPath, ['--import', 'tsx', '--import', preload, main, ...argv], { encoding: 'utf8', env: { ...process.env, OJ_LOAD_LOG: log } });
     expect(out).toMatch(/USAGE/);
     return readFileSync(log, 'utf8').trim().split('\n');

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SpanRecord } from '../../src/otlp/span-record.js';
+import type { SpanRecord } from '../../src/analysis/otlp/span-record.js';
 import { SPANS_PER_RUN, TRACES_PER_RUN, startAgentSession } from './helpers/agent.js';
 import { rollupTotals, waitFileSpans, windowFor } from './helpers/files.js';
 import { runCommand, cleanupWorkDir, skipped, stopAll, tempDir, waitFor } from './helpers/servers.js';

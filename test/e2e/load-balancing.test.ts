@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SpanRecord } from '../../src/otlp/span-record.js';
+import type { SpanRecord } from '../../src/analysis/otlp/span-record.js';
 import { SPANS_PER_RUN, TRACES_PER_RUN, startAgentSession } from './helpers/agent.js';
 import { readFileExporter, rollupTotals, waitFileSpans, windowFor } from './helpers/files.js';
 import { cleanupWorkDir, skipped, stopAll, tempDir, waitFor } from './helpers/servers.js';

@@ -16,9 +16,9 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runAttribute, type AttributeRunResult } from '../../src/cli/attribute.js';
-import type { SpanRecord } from '../../src/otlp/span-record.js';
-import { SERVING_ENERGY_SPAN_NAME } from '../../src/serving/serving-energy-span.js';
+import { runAttribute, type AttributeRunResult } from '../../src/analysis/cli/attribute.js';
+import type { SpanRecord } from '../../src/analysis/otlp/span-record.js';
+import { SERVING_ENERGY_SPAN_NAME } from '../../src/analysis/serving/serving-energy-span.js';
 import { buildDouble } from '../energy/helpers/doubles.js';
 import { batchingSchedule, IDLE_WATTS, nvmlProfileLine, schedulePower, SCHEDULE_END_MS, trueShares } from '../serving/helpers/batching-schedule.js';
 import { joulesBetween } from '../serving/helpers/power-profile.js';
@@ -112,7 +112,7 @@ describe.skipIf(!collectorBin)('Serving engine attribution (NVML double + openjo
     const relative = batchingSchedule(IDLE_BEFORE_MS);
     const control = join(work, 'nvml-control');
     writeFileSync(control, `devices=1\n${nvmlProfileLine(schedulePower(relative, IDLE_BEFORE_MS, IDLE_BEFORE_MS), 0)}\n`);
-    sampler = startServer('sampler', process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'sample', '--out', timelineDir, '--step-ms', '10', '--otlp-endpoint', collector.httpUrl], {
+    sampler = startServer('sampler', process.execPath, ['--import', 'tsx', join(ROOT, 'src/analysis/cli/main.ts'), 'sample', '--out', timelineDir, '--step-ms', '10', '--otlp-endpoint', collector.httpUrl], {
       logDir,
       env: { OJ_NVML_DOUBLE_CONTROL: control, OPENJOULES_ENERGY_SOURCES: 'nvml', OPENJOULES_NVML_LIBRARY: buildDouble('nvml'), OTEL_METRIC_EXPORT_INTERVAL: '1000' },
     });

@@ -1,7 +1,7 @@
 // The sampler worker's clock when every source is synchronous: a loop sleeping in Atomics.wait, run here for real.
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { runDitheredLoop } from '../../src/energy/dithered-timer.js';
+import { runDitheredLoop } from '../../src/runtime/energy/sampler/dithered-timer.js';
 
 describe('runDitheredLoop', () => {
   it('keeps the mean period, dithers each interval, and ends when the stop flag is set', () => {

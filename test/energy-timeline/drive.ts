@@ -1,6 +1,6 @@
 // Drives a SimulatedEnergySource through an in-thread sampler on a virtual clock: no sleeping, fully deterministic.
-import { SimulatedEnergySource, type SimulatedDeviceOptions } from '../../src/energy/simulated.js';
-import { startInProcessSampler, type InProcessSampler } from '../../src/energy/sampler.js';
+import { SimulatedEnergySource, type SimulatedDeviceOptions } from '../../src/runtime/energy/sources/simulated.js';
+import { startInProcessSampler, type InProcessSampler } from '../../src/runtime/energy/sampler/sampler.js';
 
 /** Deterministic jitter in [0, 1): a small LCG. */
 export function lcg(seed: number): () => number {

@@ -1,7 +1,7 @@
 // Worker for ring.test.ts: writes `count` readings as fast as it can; every field is derived from the index, so a torn
 // sample would show as fields that disagree.
 import { workerData } from 'node:worker_threads';
-import { SampleRing } from '../../src/energy/ring.js';
+import { SampleRing } from '../../src/runtime/energy/timeline/ring.js';
 
 const { buffer, count } = workerData as { buffer: SharedArrayBuffer; count: number };
 const ring = SampleRing.attach(buffer);

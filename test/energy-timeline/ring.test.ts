@@ -1,7 +1,7 @@
 // The shared ring: wraparound, loss accounting, and no torn sample under a concurrent writer.
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { RING_STRIDE, SampleRing, toReading } from '../../src/energy/ring.js';
+import { RING_STRIDE, SampleRing, toReading } from '../../src/runtime/energy/timeline/ring.js';
 
 function reading(i: number) {
   return { deviceIndex: 0, timeMs: i, energyJoules: 2 * i, powerWatts: 3 * i };

@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { energyConfigFromEnv } from '../../src/energy/config.js';
-import { startEnergySampler, startInProcessSampler } from '../../src/energy/sampler.js';
-import { SimulatedEnergySource, constantPower } from '../../src/energy/simulated.js';
-import type { EnergySource } from '../../src/energy/source.js';
+import { energyConfigFromEnv } from '../../src/runtime/energy/sources/config.js';
+import { startEnergySampler, startInProcessSampler } from '../../src/runtime/energy/sampler/sampler.js';
+import { SimulatedEnergySource, constantPower } from '../../src/runtime/energy/sources/simulated.js';
+import type { EnergySource } from '../../src/runtime/energy/sources/source.js';
 import { powermetricsStandIn } from '../energy/helpers/doubles.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];

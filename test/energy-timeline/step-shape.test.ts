@@ -1,6 +1,6 @@
 // One power step solved for inside a sample interval whose energy is known.
 import { describe, expect, it } from 'vitest';
-import { stepShapedJoules } from '../../src/energy/step-shape.js';
+import { stepShapedJoules } from '../../src/runtime/energy/timeline/step-shape.js';
 
 describe('stepShapedJoules', () => {
   it('puts a 100 W → 300 W step where the interval energy says: 4 ms into a 10 ms interval holding 2.2 J', () => {

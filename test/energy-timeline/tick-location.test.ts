@@ -2,10 +2,10 @@
 // a 20 ms ROCm accumulator) through the tick locator, counters faster than the reads (RAPL, a 1 ms accumulator) through
 // their measured phase, and readings stamped at their own ticks (powermetrics).
 import { describe, expect, it } from 'vitest';
-import { DeviceTrack } from '../../src/energy/device-track.js';
-import { RING_STRIDE } from '../../src/energy/ring.js';
-import type { DeviceInfo } from '../../src/energy/source.js';
-import { TickLocator } from '../../src/energy/tick-locator.js';
+import { DeviceTrack } from '../../src/runtime/energy/timeline/device-track.js';
+import { RING_STRIDE } from '../../src/runtime/energy/timeline/ring.js';
+import type { DeviceInfo } from '../../src/runtime/energy/sources/source.js';
+import { TickLocator } from '../../src/runtime/energy/timeline/tick-locator.js';
 import { lcg } from './drive.js';
 
 const GPU: DeviceInfo = { id: 'x:0', name: 'x', vendor: 'x', hwType: 'gpu', component: 'gpu', source: 'simulated', method: 'counter' };

@@ -1,7 +1,7 @@
 // The timeline against the exact truth of a simulated power profile.
 import { describe, expect, it } from 'vitest';
-import { Series } from '../../src/energy/series.js';
-import { constantPower, steppedPower, type SimulatedDeviceOptions } from '../../src/energy/simulated.js';
+import { Series } from '../../src/runtime/energy/timeline/series.js';
+import { constantPower, steppedPower, type SimulatedDeviceOptions } from '../../src/runtime/energy/sources/simulated.js';
 import { ORIGIN_MS, drive, lcg, median } from './drive.js';
 
 const T = ORIGIN_MS;

@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { EnergyConfig } from '../../src/energy/config.js';
-import { detectEnergySources } from '../../src/energy/detect.js';
-import type { EnergySource } from '../../src/energy/source.js';
+import type { EnergyConfig } from '../../src/runtime/energy/sources/config.js';
+import { detectEnergySources } from '../../src/runtime/energy/sources/detect.js';
+import type { EnergySource } from '../../src/runtime/energy/sources/source.js';
 import { buildDouble, powermetricsStandIn } from './helpers/doubles.js';
 
 let nvmlLibrary: string;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { formatDevicesReport, runDevices, type DevicesReport } from '../../src/cli/devices.js';
+import { formatDevicesReport, runDevices, type DevicesReport } from '../../src/analysis/cli/devices.js';
 import { buildDouble } from './helpers/doubles.js';
 
 let env: NodeJS.ProcessEnv;
@@ -91,7 +91,7 @@ describe('openjoules devices', () => {
   it('does not load koffi until it runs', () => {
     const script = `
       import { createRequire } from 'node:module';
-      await import(${JSON.stringify(join(process.cwd(), 'src/cli/devices.ts'))});
+      await import(${JSON.stringify(join(process.cwd(), 'src/analysis/cli/devices.ts'))});
       const cache = createRequire(import.meta.url).cache;
       console.log(Object.keys(cache).some((k) => k.includes('koffi')) ? 'loaded' : 'lazy');
     `;

@@ -16,7 +16,7 @@ import {
   RaplUnreadableError,
   driverError,
   reasonOf,
-} from '../../src/energy/errors.js';
+} from '../../src/runtime/energy/sources/errors.js';
 
 describe('driver error table', () => {
   it.each(DRIVER_ERROR_TABLE.map((row) => [row.code, row] as const))('%s', (_code, row) => {

@@ -1,6 +1,6 @@
 // The opt-in estimate: TDP × host CPU utilization from os.cpus().
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CPU_TDP_WATTS, EstimateSource, resolveCpuTdp } from '../../src/energy/estimate.js';
+import { DEFAULT_CPU_TDP_WATTS, EstimateSource, resolveCpuTdp } from '../../src/runtime/energy/sources/estimate.js';
 
 describe('EstimateSource', () => {
   it('labels itself an estimate and stays within TDP × elapsed time', async () => {

@@ -8,8 +8,8 @@ import {
   type MetricData,
 } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeviceInfo, DeviceReading } from '../../src/energy/source.js';
-import { registerHardwareMetrics } from '../../src/metrics/hw-metrics.js';
+import type { DeviceInfo, DeviceReading } from '../../src/runtime/energy/sources/source.js';
+import { registerHardwareMetrics } from '../../src/runtime/metrics/hw-metrics.js';
 
 const gpu: DeviceInfo = { id: 'nvml:0', name: 'NVIDIA H100', vendor: 'nvidia', hwType: 'gpu', component: 'gpu', source: 'nvml', method: 'counter' };
 const cpu: DeviceInfo = { id: 'rapl:intel-rapl:0', name: 'package-0', vendor: 'intel', hwType: 'cpu', component: 'cpu', source: 'rapl', method: 'counter' };

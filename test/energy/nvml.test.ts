@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import koffi from 'koffi';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { detectEnergySources } from '../../src/energy/detect.js';
-import { DriverInitError, EnergyError, NoDevicesError } from '../../src/energy/errors.js';
-import { NvmlSource } from '../../src/energy/nvml.js';
-import type { EnergyConfig } from '../../src/energy/config.js';
-import type { EnergySource } from '../../src/energy/source.js';
+import { detectEnergySources } from '../../src/runtime/energy/sources/detect.js';
+import { DriverInitError, EnergyError, NoDevicesError } from '../../src/runtime/energy/sources/errors.js';
+import { NvmlSource } from '../../src/runtime/energy/sources/nvml.js';
+import type { EnergyConfig } from '../../src/runtime/energy/sources/config.js';
+import type { EnergySource } from '../../src/runtime/energy/sources/source.js';
 import { buildDouble } from './helpers/doubles.js';
 
 let library: string;

@@ -1,10 +1,10 @@
 // powermetrics backend against a stand-in program that writes powermetrics' real plist stream.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { detectEnergySources } from '../../src/energy/detect.js';
-import { PowermetricsDeniedError, PowermetricsExitedError } from '../../src/energy/errors.js';
-import { PowermetricsSource, powermetricsArgv, splitCommand } from '../../src/energy/powermetrics.js';
-import { loadPlistParser, PowermetricsStream } from '../../src/energy/powermetrics-parser.js';
-import type { DeviceReading, EnergySource } from '../../src/energy/source.js';
+import { detectEnergySources } from '../../src/runtime/energy/sources/detect.js';
+import { PowermetricsDeniedError, PowermetricsExitedError } from '../../src/runtime/energy/sources/errors.js';
+import { PowermetricsSource, powermetricsArgv, splitCommand } from '../../src/runtime/energy/sources/powermetrics.js';
+import { loadPlistParser, PowermetricsStream } from '../../src/runtime/energy/sources/powermetrics-parser.js';
+import type { DeviceReading, EnergySource } from '../../src/runtime/energy/sources/source.js';
 import { powermetricsStandIn } from './helpers/doubles.js';
 
 let program: string;

@@ -3,10 +3,10 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { detectEnergySources } from '../../src/energy/detect.js';
-import { NoDevicesError, RaplUnreadableError } from '../../src/energy/errors.js';
-import { RaplSource } from '../../src/energy/rapl.js';
-import type { EnergySource } from '../../src/energy/source.js';
+import { detectEnergySources } from '../../src/runtime/energy/sources/detect.js';
+import { NoDevicesError, RaplUnreadableError } from '../../src/runtime/energy/sources/errors.js';
+import { RaplSource } from '../../src/runtime/energy/sources/rapl.js';
+import type { EnergySource } from '../../src/runtime/energy/sources/source.js';
 
 const INTEL_RANGE_UJ = 262143328850;
 const AMD_RANGE_UJ = 65532610987;

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import koffi from 'koffi';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { detectEnergySources } from '../../src/energy/detect.js';
-import { DriverInitError } from '../../src/energy/errors.js';
-import { RocmSmiSource } from '../../src/energy/rocm-smi.js';
-import { rocmCandidates } from '../../src/energy/rocm-smi-ffi.js';
-import type { EnergySource } from '../../src/energy/source.js';
+import { detectEnergySources } from '../../src/runtime/energy/sources/detect.js';
+import { DriverInitError } from '../../src/runtime/energy/sources/errors.js';
+import { RocmSmiSource } from '../../src/runtime/energy/sources/rocm-smi.js';
+import { rocmCandidates } from '../../src/runtime/energy/sources/rocm-smi-ffi.js';
+import type { EnergySource } from '../../src/runtime/energy/sources/source.js';
 import { buildDouble } from './helpers/doubles.js';
 
 /** The library's counter_resolution: 15.3 as a C float. */

@@ -1,7 +1,7 @@
 // Where the ticks of a counter faster than its reads fall: the phase model and the edge catcher that feeds it.
 import { describe, expect, it } from 'vitest';
-import { TickEdgeCatcher } from '../../src/energy/tick-edge.js';
-import { TickPhase } from '../../src/energy/tick-phase.js';
+import { TickEdgeCatcher } from '../../src/runtime/energy/sources/tick-edge.js';
+import { TickPhase } from '../../src/runtime/energy/timeline/tick-phase.js';
 
 describe('TickPhase', () => {
   it('puts every tick where the measured period and phase say', () => {

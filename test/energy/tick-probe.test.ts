@@ -1,7 +1,7 @@
 // The start-up probe of a counter's tick and a power reading's refresh: fitting regular ticks to change times seen on a
 // busy host, and polling channels on a fake clock.
 import { describe, expect, it } from 'vitest';
-import { fitTicks, measuredTiming, probeChannels, refreshUpperBoundMs, type ProbeChannel } from '../../src/energy/tick-probe.js';
+import { fitTicks, measuredTiming, probeChannels, refreshUpperBoundMs, type ProbeChannel } from '../../src/runtime/energy/sources/tick-probe.js';
 import { lcg } from '../energy-timeline/drive.js';
 
 /** Change times of a counter ticking every `period` ms from `phase`, seen with ±`noise` ms, at the ticks `ks`. */

@@ -1,7 +1,7 @@
 // The sampler worker's environment: NODE_OPTIONS without the host's preloads, everything else as it was.
 // (That the worker really runs no preload is tested end to end in test/trace-energy/host-preload.test.ts.)
 import { describe, expect, it } from 'vitest';
-import { samplerWorkerEnv, splitNodeOptions } from '../../src/energy/worker-env.js';
+import { samplerWorkerEnv, splitNodeOptions } from '../../src/runtime/energy/sampler/worker-env.js';
 
 describe('samplerWorkerEnv', () => {
   it.each([

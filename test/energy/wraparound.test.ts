@@ -1,7 +1,7 @@
 // The counter tracker and the power integrator: pure arithmetic, no hardware boundary involved.
 import { describe, expect, it } from 'vitest';
-import { PowerIntegrator } from '../../src/energy/power-integrator.js';
-import { CounterTracker } from '../../src/energy/wraparound.js';
+import { PowerIntegrator } from '../../src/runtime/energy/sources/power-integrator.js';
+import { CounterTracker } from '../../src/runtime/energy/sources/wraparound.js';
 
 describe('CounterTracker', () => {
   it('adds forward deltas and wraps at the range', () => {

@@ -1,9 +1,9 @@
 // The seed's tests/telemetry/test_events.py, plus the bus (seeds-spec §1.4).
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventBus, type BusEvent } from '../../src/events/event-bus.js';
-import { EventRecorder } from '../../src/events/event-recorder.js';
-import { EventType, isEventType } from '../../src/events/event-types.js';
+import { EventBus, type BusEvent } from '../../src/runtime/events/event-bus.js';
+import { EventRecorder } from '../../src/runtime/events/event-recorder.js';
+import { EventType, isEventType } from '../../src/runtime/events/event-types.js';
 
 const noSpans = (bus?: EventBus): EventRecorder => new EventRecorder({ bus, spans: false });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pythonFloatRepr, pythonJsonDumps, pythonString } from '../../src/export-data/python-json.js';
+import { pythonFloatRepr, pythonJsonDumps, pythonString } from '../../src/analysis/export-data/python-json.js';
 
 describe('pythonFloatRepr (repr(float))', () => {
   it.each([

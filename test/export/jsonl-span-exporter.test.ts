@@ -6,9 +6,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JsonlSpanExporter, SPANS_PER_LINE } from '../../src/export/jsonl-span-exporter.js';
-import { makeDirectory } from '../../src/export/make-directory.js';
-import { readSpanRecords } from '../../src/otlp/read-spans.js';
+import { JsonlSpanExporter, SPANS_PER_LINE } from '../../src/runtime/export/jsonl-span-exporter.js';
+import { makeDirectory } from '../../src/runtime/export/make-directory.js';
+import { readSpanRecords } from '../../src/analysis/otlp/read-spans.js';
 
 describe('JsonlSpanExporter', () => {
   it('writes one ExportTraceServiceRequest per line in the Collector file exporter shape', async () => {

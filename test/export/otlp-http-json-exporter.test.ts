@@ -5,8 +5,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OtlpHttpJsonExporter } from '../../src/export/otlp-http-json-exporter.js';
-import { encodeTraceRequest } from '../../src/otlp/encode.js';
+import { OtlpHttpJsonExporter } from '../../src/runtime/export/otlp-http-json-exporter.js';
+import { encodeTraceRequest } from '../../src/runtime/otlp/encode.js';
 
 interface Received {
   headers: IncomingMessage['headers'];

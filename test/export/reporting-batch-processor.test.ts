@@ -1,7 +1,7 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { BasicTracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { ReportingBatchSpanProcessor } from '../../src/export/reporting-batch-processor.js';
+import { ReportingBatchSpanProcessor } from '../../src/runtime/export/reporting-batch-processor.js';
 
 /** An exporter whose backend never answers: every export stays pending until released. */
 class StuckExporter implements SpanExporter {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { encodeTraceRequest } from '../../src/otlp/encode.js';
+import { encodeTraceRequest } from '../../src/runtime/otlp/encode.js';
 
 /** One span of a tree; times in ms from {@link BASE_MS}. */
 export interface SpanSpec {

@@ -5,8 +5,8 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, stepCountIs, streamText, tool } from 'ai';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpenJoules, type OpenJoules } from '../../src/setup/start.js';
-import { SimulatedEnergySource } from '../../src/energy/simulated.js';
+import { startOpenJoules, type OpenJoules } from '../../src/runtime/setup/start.js';
+import { SimulatedEnergySource } from '../../src/runtime/energy/sources/simulated.js';
 import { startFakeProvider, type FakeProvider } from './fake-providers.js';
 
 let provider: FakeProvider;

@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAIv6 from 'openai-v6';
 import Anthropic from '@anthropic-ai/sdk';
-import { withAgentTurn } from '../../src/trace/agent-spans.js';
-import { instrumentModules, instrumentOpenAI } from '../../src/instrument/manual.js';
-import { unpatchOpenAI } from '../../src/instrument/openai.js';
-import { unpatchAnthropic } from '../../src/instrument/anthropic.js';
+import { withAgentTurn } from '../../src/runtime/api/agent-spans.js';
+import { instrumentModules, instrumentOpenAI } from '../../src/runtime/instrument/manual.js';
+import { unpatchOpenAI } from '../../src/runtime/instrument/openai.js';
+import { unpatchAnthropic } from '../../src/runtime/instrument/anthropic.js';
 import { setupTracing } from '../helpers/tracing.js';
 import { startFakeProvider, type FakeProvider } from './fake-providers.js';
 

@@ -5,9 +5,9 @@ import { context, trace, type Span } from '@opentelemetry/api';
 import { InstrumentationBase, type InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { instrumentOpenAI } from '../../src/instrument/manual.js';
-import { unpatchOpenAI } from '../../src/instrument/openai.js';
-import { isWrapped } from '../../src/instrument/wrap.js';
+import { instrumentOpenAI } from '../../src/runtime/instrument/manual.js';
+import { unpatchOpenAI } from '../../src/runtime/instrument/openai.js';
+import { isWrapped } from '../../src/runtime/instrument/wrap.js';
 import { setupTracing } from '../helpers/tracing.js';
 import { startFakeProvider, type FakeProvider } from './fake-providers.js';
 

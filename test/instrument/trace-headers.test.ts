@@ -5,9 +5,9 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAIv6 from 'openai-v6';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { instrumentAnthropic, instrumentOpenAI } from '../../src/instrument/manual.js';
-import { unpatchAnthropic } from '../../src/instrument/anthropic.js';
-import { unpatchOpenAI } from '../../src/instrument/openai.js';
+import { instrumentAnthropic, instrumentOpenAI } from '../../src/runtime/instrument/manual.js';
+import { unpatchAnthropic } from '../../src/runtime/instrument/anthropic.js';
+import { unpatchOpenAI } from '../../src/runtime/instrument/openai.js';
 import { setupTracing } from '../helpers/tracing.js';
 import { startFakeProvider, type FakeProvider } from './fake-providers.js';
 

@@ -8,8 +8,8 @@ import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type OpenAIType from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OpenJoulesInstrumentation } from '../../src/instrument/instrumentation.js';
-import { withAgentTurn, withLlmCall } from '../../src/trace/agent-spans.js';
+import { OpenJoulesInstrumentation } from '../../src/runtime/instrument/instrumentation.js';
+import { withAgentTurn, withLlmCall } from '../../src/runtime/api/agent-spans.js';
 import { startFakeProvider, type FakeProvider } from './fake-providers.js';
 
 const globalSpans = new InMemorySpanExporter();

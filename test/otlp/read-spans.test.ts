@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { readSpanRecords, SpanInputError } from '../../src/otlp/read-spans.js';
-import { formatIssue, type ReadIssue, type SpanRecord } from '../../src/otlp/span-record.js';
+import { readSpanRecords, SpanInputError } from '../../src/analysis/otlp/read-spans.js';
+import { formatIssue, type ReadIssue, type SpanRecord } from '../../src/analysis/otlp/span-record.js';
 
 const span = (name: string, extra: Record<string, unknown> = {}) => ({
   traceId: '0af7651916cd43dd8448eb211c80319c',

@@ -14,8 +14,7 @@ function loadedBy(entry: string): string[] {
 }
 
 const ANALYSIS = [
-  /^dist\/(analytics|cli\/|summary\/|rollup\/|stats\/|report\/|export-data\/)/,
-  /^dist\/otlp\/(read-spans|decode)\.js$/,
+  /^dist\/(analytics|analysis\/)/,
   /node_modules\/(sql\.js|apache-arrow|hyparquet|hyparquet-writer|citty)\//,
 ];
 

@@ -2,10 +2,10 @@
 // hardware needed), and an EnergySpanProcessor in a host's own provider.
 import { InMemorySpanExporter, SimpleSpanProcessor, BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { startOpenJoules } from '../../src/setup/start.js';
-import { withLlmCall } from '../../src/trace/agent-spans.js';
-import { EnergySpanProcessor } from '../../src/trace/energy-span-processor.js';
-import { RemoteEnergyEstimator } from '../../src/remote/remote-energy.js';
+import { startOpenJoules } from '../../src/runtime/setup/start.js';
+import { withLlmCall } from '../../src/runtime/api/agent-spans.js';
+import { EnergySpanProcessor } from '../../src/runtime/span-processor/energy-span-processor.js';
+import { RemoteEnergyEstimator } from '../../src/runtime/remote/remote-energy.js';
 
 const expected = new RemoteEnergyEstimator();
 

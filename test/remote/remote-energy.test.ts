@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RemoteEnergyEstimator } from '../../src/remote/remote-energy.js';
-import { HostedModelTable } from '../../src/remote/hosted-models.js';
+import { RemoteEnergyEstimator } from '../../src/runtime/remote/remote-energy.js';
+import { HostedModelTable } from '../../src/runtime/remote/hosted-models.js';
 
 interface Vector {
   provider: string;

@@ -5,8 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { colorAt } from '../../src/report/color-scale.js';
-import { renderReport } from '../../src/report/render-report.js';
+import { colorAt } from '../../src/analysis/report/color-scale.js';
+import { renderReport } from '../../src/analysis/report/render-report.js';
 import { RunFixture, tempDir } from './fixtures.js';
 
 const CHROMIUM = process.env.CHROMIUM ?? 'chromium';

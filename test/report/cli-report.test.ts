@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCommand } from 'citty';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import report, { REPORT_EXIT, type ReportRunResult } from '../../src/cli/report.js';
+import report, { REPORT_EXIT, type ReportRunResult } from '../../src/analysis/cli/report.js';
 import { RunFixture, tempDir } from './fixtures.js';
 
 let stderr: string[];

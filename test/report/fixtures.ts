@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { context, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { encodeTraceRequest } from '../../src/otlp/encode.js';
-import { readSpanRecords } from '../../src/otlp/read-spans.js';
-import type { SpanRecord } from '../../src/otlp/span-record.js';
+import { encodeTraceRequest } from '../../src/runtime/otlp/encode.js';
+import { readSpanRecords } from '../../src/analysis/otlp/read-spans.js';
+import type { SpanRecord } from '../../src/analysis/otlp/span-record.js';
 
 /** The span name that must never reach the page as markup. */
 export const EVIL = '<script>alert(1)</script>';

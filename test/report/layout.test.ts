@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { SpanRecord } from '../../src/otlp/span-record.js';
-import { runKpis } from '../../src/report/kpis.js';
-import { derivePowerSeries } from '../../src/report/power-series.js';
-import { layoutTimeline } from '../../src/report/timeline-layout.js';
+import type { SpanRecord } from '../../src/analysis/otlp/span-record.js';
+import { runKpis } from '../../src/analysis/report/kpis.js';
+import { derivePowerSeries } from '../../src/analysis/report/power-series.js';
+import { layoutTimeline } from '../../src/analysis/report/timeline-layout.js';
 
 function span(traceId: string, spanId: string, startMs: number, endMs: number, attributes: SpanRecord['attributes'] = {}, parentSpanId?: string): SpanRecord {
   return { traceId, spanId, parentSpanId, name: spanId, kind: 1, startMs, endMs, attributes, resource: {}, statusCode: 0, events: [] };

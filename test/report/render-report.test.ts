@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderReport } from '../../src/report/render-report.js';
+import { renderReport } from '../../src/analysis/report/render-report.js';
 import { EVIL, EVIL_TOOL, RunFixture } from './fixtures.js';
 
 /** The attribute value of the first element matching `selector`-like `data-x="v"` pairs, read with a regexp. */

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCommand } from 'citty';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import rollup, { type RollupRunResult } from '../../src/cli/rollup.js';
+import rollup, { type RollupRunResult } from '../../src/analysis/cli/rollup.js';
 import { SpanFactory, tempDir } from './fixtures.js';
 
 const CSV_HEADER =

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { context, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { encodeTraceRequest } from '../../src/otlp/encode.js';
-import { readSpanRecords } from '../../src/otlp/read-spans.js';
-import type { SpanRecord } from '../../src/otlp/span-record.js';
+import { encodeTraceRequest } from '../../src/runtime/otlp/encode.js';
+import { readSpanRecords } from '../../src/analysis/otlp/read-spans.js';
+import type { SpanRecord } from '../../src/analysis/otlp/span-record.js';
 
 /** Epoch ms of a UTC time written like the seed's naive timestamps, e.g. `2026-04-24T10:00:05`. */
 export function at(iso: string): number {

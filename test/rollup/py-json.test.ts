@@ -1,6 +1,6 @@
 // The *_json KPI columns as Python's json.dumps(d, sort_keys=True) writes them, and Python's float repr.
 import { describe, expect, it } from 'vitest';
-import { pyFloatRepr, pyJsonDumpsSorted } from '../../src/rollup/py-json.js';
+import { pyFloatRepr, pyJsonDumpsSorted } from '../../src/analysis/rollup/py-json.js';
 
 describe('pyFloatRepr', () => {
   it.each([

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pyRound } from '../../src/rollup/py-round.js';
+import { pyRound } from '../../src/analysis/rollup/py-round.js';
 
 const VECTORS = join(import.meta.dirname, 'vectors');
 

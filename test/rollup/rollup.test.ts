@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { rollupSpans } from '../../src/rollup/rollup.js';
-import { hourWindow, lastCompletedHours } from '../../src/rollup/windows.js';
+import { rollupSpans } from '../../src/analysis/rollup/rollup.js';
+import { hourWindow, lastCompletedHours } from '../../src/analysis/rollup/windows.js';
 import { at, SpanFactory } from './fixtures.js';
 
 const HOUR = hourWindow('2026-04-24T10');

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Span } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run-cli.js';
+import { runCli } from '../../src/analysis/cli/run-cli.js';
 import { at, SpanFactory, tempDir } from './fixtures.js';
 
 const SEED_HEADER =

@@ -2,8 +2,8 @@
 // call-to-action vectors come from openjoules.job.* / openjoules.cta.click span events; the vectors of columns the
 // seed script we follow does not write (credits, research/tool-breadth, sessions_by_model) have none here.
 import { describe, expect, it } from 'vitest';
-import { rollupSpans } from '../../src/rollup/rollup.js';
-import { dayWindow, hourWindow } from '../../src/rollup/windows.js';
+import { rollupSpans } from '../../src/analysis/rollup/rollup.js';
+import { dayWindow, hourWindow } from '../../src/analysis/rollup/windows.js';
 import { SpanFactory } from './fixtures.js';
 
 const HOUR = hourWindow('2026-04-24T10');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { percentile } from '../../src/rollup/percentile.js';
-import { bucketStartOf, dayWindow, hourWindow, lastCompletedHours, parseWindow, WindowError } from '../../src/rollup/windows.js';
+import { percentile } from '../../src/analysis/rollup/percentile.js';
+import { bucketStartOf, dayWindow, hourWindow, lastCompletedHours, parseWindow, WindowError } from '../../src/analysis/rollup/windows.js';
 import { at } from './fixtures.js';
 
 describe('UTC windows', () => {

@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { SpanKind } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { ATTRIBUTE_EXIT, runAttribute, type AttributeCliOptions } from '../../src/cli/attribute.js';
-import { rollupSpans } from '../../src/rollup/rollup.js';
-import { hourWindow } from '../../src/rollup/windows.js';
-import type { SpanRecord } from '../../src/otlp/span-record.js';
-import { SERVING_ENERGY_SPAN_NAME } from '../../src/serving/serving-energy-span.js';
+import { ATTRIBUTE_EXIT, runAttribute, type AttributeCliOptions } from '../../src/analysis/cli/attribute.js';
+import { rollupSpans } from '../../src/analysis/rollup/rollup.js';
+import { hourWindow } from '../../src/analysis/rollup/windows.js';
+import type { SpanRecord } from '../../src/analysis/otlp/span-record.js';
+import { SERVING_ENERGY_SPAN_NAME } from '../../src/analysis/serving/serving-energy-span.js';
 import { deviceSamples, gpu, writeTimelineFile } from './helpers/power-profile.js';
 import { readRecords, ServiceSpans } from './helpers/span-files.js';
 import { agentCall, emitVllmRequestSpan, httpClientCall } from './helpers/vllm-engine.js';
@@ -131,7 +131,7 @@ describe('openjoules attribute', () => {
     const issues: string[] = [];
     const rows = await rollupSpans([out], hourWindow('2026-01-01T10'), { onIssue: (i) => issues.push(i.reason) });
     expect(issues).toEqual([]);
-    // The run's energy, each joule once per process (src/analysis energy rule): the agent host's (its turn's 12.5 J)
+    // The run's energy, each joule once per process (src/analysis/model energy rule): the agent host's (its turn's 12.5 J)
     // and the serving GPU's shares of the requests (their spans' parents ran in the agent's process, so they are
     // roots of their own); the serving-energy span carries no energy.joules, and the callers' energy.serving.joules
     // is not energy.joules: nothing counted twice.

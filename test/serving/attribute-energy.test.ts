@@ -1,8 +1,8 @@
 // Both attribution rules on synthetic schedules, against shares worked out by hand (numbers in the comments).
 import { describe, expect, it } from 'vitest';
-import { attributeEnergy, tokensPerSecond } from '../../src/serving/attribute-energy.js';
-import type { ServingRequest } from '../../src/serving/serving-request.js';
-import { ServingTimeline } from '../../src/serving/serving-timeline.js';
+import { attributeEnergy, tokensPerSecond } from '../../src/analysis/serving/attribute-energy.js';
+import type { ServingRequest } from '../../src/analysis/serving/serving-request.js';
+import { ServingTimeline } from '../../src/analysis/serving/serving-timeline.js';
 import { deviceSamples, gpu, type PowerSteps } from './helpers/power-profile.js';
 
 function request(id: string, scheduledMs: number, firstTokenMs: number, lastTokenMs: number, prefillTokens?: number, decodeTokens?: number): ServingRequest {

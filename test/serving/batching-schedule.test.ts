@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { attributeSpans } from '../../src/serving/attribute-spans.js';
+import { attributeSpans } from '../../src/analysis/serving/attribute-spans.js';
 import { batchingSchedule, nvmlProfileLine, schedulePower, SCHEDULE_END_MS, trueShares } from './helpers/batching-schedule.js';
 import { gpu, joulesBetween, sampleProfile, writeTimelineFile } from './helpers/power-profile.js';
 import { readRecords, ServiceSpans } from './helpers/span-files.js';

@@ -13,7 +13,7 @@ import { repoRoot } from '../helpers/build.js';
 import { buildDouble } from '../energy/helpers/doubles.js';
 
 function start(args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'sample', ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/analysis/cli/main.ts'), 'sample', ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

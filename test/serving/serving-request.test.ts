@@ -3,8 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { SpanRecord } from '../../src/otlp/span-record.js';
-import { isServingRequestSpan, readServingRequest, VLLM_REQUEST_SPAN_NAME, type ServingRequest } from '../../src/serving/serving-request.js';
+import type { SpanRecord } from '../../src/analysis/otlp/span-record.js';
+import { isServingRequestSpan, readServingRequest, VLLM_REQUEST_SPAN_NAME, type ServingRequest } from '../../src/analysis/serving/serving-request.js';
 import { readRecords, ServiceSpans } from './helpers/span-files.js';
 import { agentCall, emitVllmRequestSpan, FINISH_LAG_MS } from './helpers/vllm-engine.js';
 

@@ -4,12 +4,12 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startInProcessSampler } from '../../src/energy/sampler.js';
-import { SimulatedEnergySource, steppedPower } from '../../src/energy/simulated.js';
-import type { ReadIssue } from '../../src/otlp/span-record.js';
-import { readServingTimeline, TimelineInputError } from '../../src/serving/read-timeline.js';
-import { parseTimelineLine } from '../../src/serving/timeline-format.js';
-import { TimelineWriter, timelineFileName } from '../../src/serving/timeline-writer.js';
+import { startInProcessSampler } from '../../src/runtime/energy/sampler/sampler.js';
+import { SimulatedEnergySource, steppedPower } from '../../src/runtime/energy/sources/simulated.js';
+import type { ReadIssue } from '../../src/analysis/otlp/span-record.js';
+import { readServingTimeline, TimelineInputError } from '../../src/analysis/serving/read-timeline.js';
+import { parseTimelineLine } from '../../src/analysis/serving/timeline-format.js';
+import { TimelineWriter, timelineFileName } from '../../src/analysis/serving/timeline-writer.js';
 import { deviceSamples, gpu, writeTimelineFile } from './helpers/power-profile.js';
 
 function tempDir(): string {

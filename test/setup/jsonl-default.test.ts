@@ -6,8 +6,8 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JSONL_BATCH_DEFAULTS } from '../../src/setup/export-config.js';
-import { startOpenJoules } from '../../src/setup/start.js';
+import { JSONL_BATCH_DEFAULTS } from '../../src/runtime/setup/export-config.js';
+import { startOpenJoules } from '../../src/runtime/setup/start.js';
 
 function spansWritten(dir: string): number {
   let n = 0;

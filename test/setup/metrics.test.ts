@@ -1,9 +1,9 @@
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SimulatedEnergySource } from '../../src/energy/simulated.js';
-import { startOpenJoules, type OpenJoules } from '../../src/setup/start.js';
-import { withToolCall } from '../../src/trace/agent-spans.js';
+import { SimulatedEnergySource } from '../../src/runtime/energy/sources/simulated.js';
+import { startOpenJoules, type OpenJoules } from '../../src/runtime/setup/start.js';
+import { withToolCall } from '../../src/runtime/api/agent-spans.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -2,7 +2,7 @@
 // note, and what makes OTLP export unusable (the exporter would throw, or fail every request).
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { describe, expect, it } from 'vitest';
-import { otlpSignalConfig } from '../../src/setup/otlp-config.js';
+import { otlpSignalConfig } from '../../src/runtime/setup/otlp-config.js';
 
 const ROWS: ReadonlyArray<{ env: Record<string, string>; url?: string; headers?: Record<string, string>; timeoutMillis?: number; problem?: string; notes?: string[] }> = [
   { env: {}, url: 'http://localhost:4318/v1/traces', headers: {}, timeoutMillis: 10_000 },

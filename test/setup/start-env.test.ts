@@ -1,11 +1,11 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { SimulatedEnergySource } from '../../src/energy/simulated.js';
+import { SimulatedEnergySource } from '../../src/runtime/energy/sources/simulated.js';
 import { ATTR_ENERGY_JOULES, ATTR_ENERGY_METHOD } from '../../src/semconv.js';
-import { otlpExporterConfig } from '../../src/setup/otlp-config.js';
-import { startOpenJoules } from '../../src/setup/start.js';
-import { withToolCall } from '../../src/trace/agent-spans.js';
+import { otlpExporterConfig } from '../../src/runtime/setup/otlp-config.js';
+import { startOpenJoules } from '../../src/runtime/setup/start.js';
+import { withToolCall } from '../../src/runtime/api/agent-spans.js';
 
 describe('startOpenJoules({ env })', () => {
   it('sends OTLP to the endpoint, headers and service named in the env it is given, not process.env', async () => {

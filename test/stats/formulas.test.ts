@@ -1,10 +1,10 @@
 // The seed's formulas with its own test vectors (OpenJarvis tests/telemetry), plus real driver GPU names.
 import { describe, expect, it } from 'vitest';
-import { computeEfficiency, modelParamsB } from '../../src/stats/efficiency.js';
-import { GPU_SPECS, gpuFromDevices, lookupGpuSpec, parseEnergyDevice, SEED_GPU_SPEC_KEYS } from '../../src/stats/gpu-specs.js';
-import { computeItlStats } from '../../src/stats/itl.js';
-import { computeItlGapStats, itlFromTimestamps, percentile } from '../../src/stats/percentile.js';
-import { SteadyStateDetector } from '../../src/stats/steady-state.js';
+import { computeEfficiency, modelParamsB } from '../../src/analysis/stats/efficiency.js';
+import { GPU_SPECS, gpuFromDevices, lookupGpuSpec, parseEnergyDevice, SEED_GPU_SPEC_KEYS } from '../../src/analysis/stats/gpu-specs.js';
+import { computeItlStats } from '../../src/analysis/stats/itl.js';
+import { computeItlGapStats, itlFromTimestamps, percentile } from '../../src/analysis/stats/percentile.js';
+import { SteadyStateDetector } from '../../src/analysis/stats/steady-state.js';
 
 describe('percentile and ITL (seed vectors)', () => {
   it('_percentile', () => {

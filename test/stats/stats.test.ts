@@ -3,11 +3,11 @@ import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runStats, STATS_EXIT } from '../../src/cli/stats.js';
-import { readAllSpans } from '../../src/export-data/read-traces.js';
-import { aggregateStats } from '../../src/stats/aggregate.js';
-import { TelemetryStore } from '../../src/stats/store.js';
-import { spansToTelemetryRecords } from '../../src/stats/telemetry-record.js';
+import { runStats, STATS_EXIT } from '../../src/analysis/cli/stats.js';
+import { readAllSpans } from '../../src/analysis/export-data/read-traces.js';
+import { aggregateStats } from '../../src/analysis/stats/aggregate.js';
+import { TelemetryStore } from '../../src/analysis/stats/store.js';
+import { spansToTelemetryRecords } from '../../src/analysis/stats/telemetry-record.js';
 import { agent, chat, tempDir, writeSpansFile, type SpanSpec } from './fixtures.js';
 
 const LLAMA = 'llama-3.1-8b';

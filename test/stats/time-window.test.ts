@@ -3,8 +3,8 @@
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runStats, STATS_EXIT, type StatsArgs } from '../../src/cli/stats.js';
-import { parseTimeArg, TimeArgError } from '../../src/cli/time-arg.js';
+import { runStats, STATS_EXIT, type StatsArgs } from '../../src/analysis/cli/stats.js';
+import { parseTimeArg, TimeArgError } from '../../src/analysis/cli/time-arg.js';
 import { agent, BASE_MS, chat, tempDir, writeSpansFile } from './fixtures.js';
 
 const MINUTE = 60_000;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCommand } from 'citty';
 import { describe, expect, it } from 'vitest';
-import summaryCommand, { runSummary, SUMMARY_EXIT } from '../../src/cli/summary.js';
+import summaryCommand, { runSummary, SUMMARY_EXIT } from '../../src/analysis/cli/summary.js';
 import { agent, chat, tempDir, tool, writeSpansFile } from './span-fixtures.js';
 
 const trees = [
@@ -105,7 +105,7 @@ describe('openjoules summary', () => {
     const input = writeSpansFile(dir, 'spans.jsonl', trees);
     appendFileSync(input, '{"resourceSpans":[');
     const out = join(dir, 's.json');
-    const main = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+    const main = join(import.meta.dirname, '..', '..', 'src', 'analysis', 'cli', 'main.ts');
     const result = spawnSync(process.execPath, ['--import', 'tsx', main, 'summary', '--input', input, '--out', out], { encoding: 'utf8' });
     expect(result.status).toBe(1);
     expect(result.stdout).toBe(`${out}\n`);

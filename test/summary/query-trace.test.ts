@@ -1,9 +1,9 @@
 // spansToQueryTraces on real SDK spans read back from OTLP/JSON: the span model -> the seed's QueryTrace.
 import { describe, expect, it } from 'vitest';
-import { decodeTraceDocument } from '../../src/otlp/decode.js';
-import { encodeTraceRequest } from '../../src/otlp/encode.js';
-import type { SpanRecord } from '../../src/otlp/span-record.js';
-import { spansToQueryTraces, totalGpuEnergyJoules } from '../../src/summary/query-trace.js';
+import { decodeTraceDocument } from '../../src/analysis/otlp/decode.js';
+import { encodeTraceRequest } from '../../src/runtime/otlp/encode.js';
+import type { SpanRecord } from '../../src/analysis/otlp/span-record.js';
+import { spansToQueryTraces, totalGpuEnergyJoules } from '../../src/analysis/summary/query-trace.js';
 import { agent, chat, makeSpans, tool, workflow, type SpanSpec } from './span-fixtures.js';
 
 function records(trees: SpanSpec[]): SpanRecord[] {

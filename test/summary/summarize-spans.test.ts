@@ -3,8 +3,8 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { SpanInputError } from '../../src/otlp/read-spans.js';
-import { summarizeSpans } from '../../src/summary/summary.js';
+import { SpanInputError } from '../../src/analysis/otlp/read-spans.js';
+import { summarizeSpans } from '../../src/analysis/summary/summary.js';
 import { agent, chat, int64AsNumbers, tempDir, tool, workflow, writeSpansFile, type SpanSpec } from './span-fixtures.js';
 
 /** Fixture 1 of the seed as spans: a 2-turn query (3.0 s) and a 1-turn query (0.5 s). */

@@ -1,7 +1,7 @@
 // The seed's test vectors (ipw tests/execution/test_exporters.py, seeds-spec §1.3) on QueryTrace objects.
 import { describe, expect, it } from 'vitest';
-import { makeQueryTrace, makeTurnTrace, type QueryTrace } from '../../src/summary/query-trace.js';
-import { summarize } from '../../src/summary/summary.js';
+import { makeQueryTrace, makeTurnTrace, type QueryTrace } from '../../src/analysis/summary/query-trace.js';
+import { summarize } from '../../src/analysis/summary/summary.js';
 
 /** Fixture 1: two traces, three turns. */
 function fixture1(): QueryTrace[] {

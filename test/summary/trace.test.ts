@@ -15,9 +15,9 @@ import {
   totalOutputTokens,
   totalTokens,
   totalToolCalls,
-} from '../../src/summary/query-trace.js';
-import { aggStats } from '../../src/summary/stats.js';
-import { fsum } from '../../src/summary/trace.js';
+} from '../../src/analysis/summary/query-trace.js';
+import { aggStats } from '../../src/analysis/summary/stats.js';
+import { fsum } from '../../src/analysis/summary/trace.js';
 
 describe('TurnTrace / QueryTrace', () => {
   it('defaults match the seed from_dict rules', () => {

@@ -6,9 +6,9 @@ import { BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor, TracerPr
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Context } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shutdownSharedEnergySampler } from '../../src/energy/shared-sampler.js';
+import { shutdownSharedEnergySampler } from '../../src/runtime/energy/sampler/shared-sampler.js';
 import { ATTR_ENERGY_ATTRIBUTED_JOULES, ATTR_ENERGY_JOULES, ATTR_ENERGY_MEAN_WATTS, ATTR_ENERGY_METHOD, ATTR_ENERGY_SOURCE } from '../../src/semconv.js';
-import { EnergySpanProcessor } from '../../src/trace/energy-span-processor.js';
+import { EnergySpanProcessor } from '../../src/runtime/span-processor/energy-span-processor.js';
 import { DOUBLE_WATTS, nvmlDoubleEnv } from './nvml-env.js';
 
 beforeAll(() => {
@@ -119,7 +119,7 @@ describe('EnergySpanProcessor in a host SDK, with no await', () => {
   });
 
   it('takes a sampler, or a promise of one, and an explicit timeline: undefined as a pass-through', async () => {
-    const { sharedEnergySampler } = await import('../../src/energy/shared-sampler.js');
+    const { sharedEnergySampler } = await import('../../src/runtime/energy/sampler/shared-sampler.js');
     const sampler = await sharedEnergySampler();
     expect(sampler).toBeDefined();
     for (const options of [{ sampler }, { sampler: Promise.resolve(sampler) }, { sampler: Promise.resolve(undefined) }, { timeline: undefined }]) {

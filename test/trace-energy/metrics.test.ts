@@ -1,8 +1,8 @@
 // The openjoules.operation.energy histogram, recorded by the processor.
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
-import { constantPower } from '../../src/energy/simulated.js';
-import { OPERATION_ENERGY_BUCKETS_J } from '../../src/metrics/energy-metrics.js';
+import { constantPower } from '../../src/runtime/energy/sources/simulated.js';
+import { OPERATION_ENERGY_BUCKETS_J } from '../../src/runtime/metrics/energy-metrics.js';
 import { ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_REQUEST_MODEL, METRIC_OPENJOULES_OPERATION_ENERGY } from '../../src/semconv.js';
 import { pipeline } from './setup.js';
 

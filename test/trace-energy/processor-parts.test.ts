@@ -1,8 +1,8 @@
 // The span processor's small parts, one at a time: what each must keep true for the processor to be right.
 import { describe, expect, it } from 'vitest';
-import { FinalizePolicy } from '../../src/trace/finalize-policy.js';
-import { HeldQueue } from '../../src/trace/held-queue.js';
-import { StartOrder, type RunningSlots } from '../../src/trace/start-order.js';
+import { FinalizePolicy } from '../../src/runtime/span-processor/finalize-policy.js';
+import { HeldQueue } from '../../src/runtime/span-processor/held-queue.js';
+import { StartOrder, type RunningSlots } from '../../src/runtime/span-processor/start-order.js';
 
 describe('HeldQueue', () => {
   it('keeps end order across wrap-around and growth, and stamps only the spans held since the last stamp', () => {

@@ -3,9 +3,9 @@ import { ROOT_CONTEXT, SpanKind, defaultTextMapGetter, defaultTextMapSetter, tra
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Span } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { EnergySampler } from '../../src/energy/sampler.js';
-import { constantPower, steppedPower } from '../../src/energy/simulated.js';
-import { EnergySpanProcessor } from '../../src/trace/energy-span-processor.js';
+import type { EnergySampler } from '../../src/runtime/energy/sampler/sampler.js';
+import { constantPower, steppedPower } from '../../src/runtime/energy/sources/simulated.js';
+import { EnergySpanProcessor } from '../../src/runtime/span-processor/energy-span-processor.js';
 import {
   ATTR_ENERGY_ATTRIBUTED_JOULES,
   ATTR_ENERGY_CPU_JOULES,

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { BatchSpanProcessor, InMemorySpanExporter, TracerProvider, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startInProcessSampler, type InProcessSampler } from '../../src/energy/sampler.js';
-import { SimulatedEnergySource } from '../../src/energy/simulated.js';
+import { startInProcessSampler, type InProcessSampler } from '../../src/runtime/energy/sampler/sampler.js';
+import { SimulatedEnergySource } from '../../src/runtime/energy/sources/simulated.js';
 import { ATTR_ENERGY_JOULES } from '../../src/semconv.js';
-import { EnergySpanProcessor, type EnergySpanProcessorOptions } from '../../src/trace/energy-span-processor.js';
+import { EnergySpanProcessor, type EnergySpanProcessorOptions } from '../../src/runtime/span-processor/energy-span-processor.js';
 import { repoRoot } from '../helpers/build.js';
 import { PrivateFieldGuard } from './private-field-guard.js';
 
@@ -85,7 +85,7 @@ describe('the source reaches into no SDK object', () => {
         else if (entry.name.endsWith('.ts')) {
           const text = readFileSync(path, 'utf8');
           const file = path.slice(repoRoot.length + 1);
-          if (file.startsWith(join('src', 'trace')) || /from '@opentelemetry\/sdk-/.test(text)) out.push({ file, text });
+          if (file.startsWith(join('src', 'runtime', 'span-processor')) || /from '@opentelemetry\/sdk-/.test(text)) out.push({ file, text });
         }
       }
     };

@@ -1,8 +1,8 @@
 // A real SDK pipeline with the energy processor over a simulated source on a virtual clock.
 import { ROOT_CONTEXT, trace, type Context, type Span as ApiSpan, type Tracer } from '@opentelemetry/api';
 import { BasicTracerProvider, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { SimulatedDeviceOptions } from '../../src/energy/simulated.js';
-import { EnergySpanProcessor, type EnergySpanProcessorOptions } from '../../src/trace/energy-span-processor.js';
+import type { SimulatedDeviceOptions } from '../../src/runtime/energy/sources/simulated.js';
+import { EnergySpanProcessor, type EnergySpanProcessorOptions } from '../../src/runtime/span-processor/energy-span-processor.js';
 import { ORIGIN_MS, drive, type Driven } from '../energy-timeline/drive.js';
 
 export const T = ORIGIN_MS;

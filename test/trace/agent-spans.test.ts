@@ -3,7 +3,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TRACER_NAME, TRACER_VERSION } from '../../src/trace/tracer.js';
+import { TRACER_NAME, TRACER_VERSION } from '../../src/runtime/api/tracer.js';
 import {
   errorType,
   startAgentTurn,
@@ -13,7 +13,7 @@ import {
   withLlmCall,
   withSubModelCall,
   withToolCall,
-} from '../../src/trace/agent-spans.js';
+} from '../../src/runtime/api/agent-spans.js';
 import { setupTracing } from '../helpers/tracing.js';
 
 const tracing = setupTracing();

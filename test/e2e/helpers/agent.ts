@@ -3,8 +3,8 @@
  * simulated GPU + CPU so every span carries joules on a machine with no energy hardware.
  */
 import { runDemoAgent } from '../../../examples/agent.js';
-import { SimulatedEnergySource } from '../../../src/energy/simulated.js';
-import { startOpenJoules, type OpenJoules } from '../../../src/setup/start.js';
+import { SimulatedEnergySource } from '../../../src/runtime/energy/sources/simulated.js';
+import { startOpenJoules, type OpenJoules } from '../../../src/runtime/setup/start.js';
 
 /** Spans one runDemoAgent() makes: 3 turns (3 traces) of 5 + 4 + 3 spans. */
 export const SPANS_PER_RUN = 12;

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { readSpanRecords } from '../../../src/otlp/read-spans.js';
-import type { SpanRecord } from '../../../src/otlp/span-record.js';
-import { rollupSpans } from '../../../src/rollup/rollup.js';
-import type { KpiRow } from '../../../src/rollup/kpi-row.js';
-import { bucketStartOf, hourBucket, type RollupWindow } from '../../../src/rollup/windows.js';
+import { readSpanRecords } from '../../../src/analysis/otlp/read-spans.js';
+import type { SpanRecord } from '../../../src/analysis/otlp/span-record.js';
+import { rollupSpans } from '../../../src/analysis/rollup/rollup.js';
+import type { KpiRow } from '../../../src/analysis/rollup/kpi-row.js';
+import { bucketStartOf, hourBucket, type RollupWindow } from '../../../src/analysis/rollup/windows.js';
 import { waitFor, type Server } from './servers.js';
 
 /** Every span in Collector file-exporter output (a directory: plain and rotated files), read by our own reader. */

@@ -11,7 +11,7 @@ import { generateText, stepCountIs, streamText, tool } from 'ai';
 import type OpenAIType from 'openai';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OpenJoulesInstrumentation } from '../../../src/instrument/instrumentation.js';
+import { OpenJoulesInstrumentation } from '../../../src/runtime/instrument/instrumentation.js';
 import { startFakeProvider, type FakeProvider } from '../fake-providers.js';
 import { energyPipeline } from './energy-pipeline.js';
 import { API_KEY } from './openai-calls.js';

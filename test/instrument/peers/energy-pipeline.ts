@@ -1,8 +1,8 @@
 // The energy processor in front of an in-memory exporter, over a simulated 100 W device sampled on this thread.
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { startInProcessSampler } from '../../../src/energy/sampler.js';
-import { SimulatedEnergySource } from '../../../src/energy/simulated.js';
-import { EnergySpanProcessor } from '../../../src/trace/energy-span-processor.js';
+import { startInProcessSampler } from '../../../src/runtime/energy/sampler/sampler.js';
+import { SimulatedEnergySource } from '../../../src/runtime/energy/sources/simulated.js';
+import { EnergySpanProcessor } from '../../../src/runtime/span-processor/energy-span-processor.js';
 
 export interface EnergyPipeline {
   readonly processor: EnergySpanProcessor;

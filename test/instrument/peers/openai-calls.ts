@@ -1,5 +1,5 @@
 // The calls an app makes in each peer scenario, each in its own agent turn, and what the app got back (as JSON).
-import { withAgentTurn } from '../../../src/trace/agent-spans.js';
+import { withAgentTurn } from '../../../src/runtime/api/agent-spans.js';
 import type { OpenAIClass } from './fresh-openai.js';
 
 /** What each call is, in call order (turnIndex = position). */

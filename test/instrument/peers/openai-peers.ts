@@ -8,7 +8,7 @@ import { InMemorySpanExporter, type SpanProcessor } from '@opentelemetry/sdk-tra
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OpenAIInstrumentation as OfficialOpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
 import { OpenAIInstrumentation as OpenInferenceOpenAIInstrumentation } from '@arizeai/openinference-instrumentation-openai';
-import { OpenJoulesInstrumentation } from '../../../src/instrument/instrumentation.js';
+import { OpenJoulesInstrumentation } from '../../../src/runtime/instrument/instrumentation.js';
 
 /** Which instrumentation hooks `openai` first. */
 export type Order = 'peer-first' | 'openjoules-first';

@@ -9,7 +9,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import OpenAIv6 from 'openai-v6';
 import { OpenAIInstrumentation } from 'openllmetry-openai-0-22';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instrumentOpenAI } from '../../../src/instrument/manual.js';
+import { instrumentOpenAI } from '../../../src/runtime/instrument/manual.js';
 import { startFakeProvider, type FakeProvider } from '../fake-providers.js';
 import { energyPipeline } from './energy-pipeline.js';
 import { requireFreshOpenAI, type OpenAIClass } from './fresh-openai.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { expect } from 'vitest';
-import { JsonlSpanExporter } from '../../../src/export/jsonl-span-exporter.js';
+import { JsonlSpanExporter } from '../../../src/runtime/export/jsonl-span-exporter.js';
 import { repoRoot } from '../../helpers/build.js';
 
 export const FIXTURE_DIR = join(repoRoot, 'test', 'fixtures', 'peers');

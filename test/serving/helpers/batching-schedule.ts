@@ -1,7 +1,7 @@
 // A synthetic continuous-batching schedule, the GPU power it draws, and each request's true share under each rule:
 // worked out here directly from the schedule (not from spans or a timeline), so tests can compare what
 // `openjoules attribute` finds against it.
-import type { AttributionRule } from '../../../src/serving/attribute-energy.js';
+import type { AttributionRule } from '../../../src/analysis/serving/attribute-energy.js';
 import type { ScheduledRequest } from './vllm-engine.js';
 import type { PowerSteps } from './power-profile.js';
 

@@ -1,8 +1,8 @@
 // Piecewise-constant power profiles and the exact energy timelines they give, for the serving tests.
 import { writeFileSync } from 'node:fs';
-import type { DeviceSamples } from '../../../src/serving/serving-timeline.js';
-import { formatDeviceLine, formatSampleLine, type TimelineDevice } from '../../../src/serving/timeline-format.js';
-import type { DeviceInfo } from '../../../src/energy/source.js';
+import type { DeviceSamples } from '../../../src/analysis/serving/serving-timeline.js';
+import { formatDeviceLine, formatSampleLine, type TimelineDevice } from '../../../src/analysis/serving/timeline-format.js';
+import type { DeviceInfo } from '../../../src/runtime/energy/sources/source.js';
 
 /** Power as [from ms, watts] steps, in time order; each holds until the next; the last holds forever. */
 export type PowerSteps = ReadonlyArray<readonly [number, number]>;

@@ -3,9 +3,9 @@ import { writeFileSync } from 'node:fs';
 import type { Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { encodeTraceRequest } from '../../../src/otlp/encode.js';
-import { readSpanRecords } from '../../../src/otlp/read-spans.js';
-import type { SpanRecord } from '../../../src/otlp/span-record.js';
+import { encodeTraceRequest } from '../../../src/runtime/otlp/encode.js';
+import { readSpanRecords } from '../../../src/analysis/otlp/read-spans.js';
+import type { SpanRecord } from '../../../src/analysis/otlp/span-record.js';
 
 /** One tracer per service; `jsonl()` gives every finished span, one line per service. */
 export class ServiceSpans {

@@ -1,0 +1,79 @@
+/**
+ * The sampler's worker thread: opens the energy sources itself (koffi handles cannot cross threads), then reads them
+ * every `sampleIntervalMs` into shared rings, off the agent's event loop. Nothing here ever throws to the main thread:
+ * every failure becomes a fault line in status().
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { SamplerControlMessage, SamplerWorkerData, SamplerWorkerMessage } from './sampler-protocol.js';
+import { runDitheredLoop, startDitheredTimer } from './dithered-timer.js';
+import { SamplingCore, describe } from './sampling-core.js';
+import type { DetectionResult } from '../sources/source.js';
+
+/** How often new faults are posted at most, ms: a source failing on every read must not flood the agent's thread. */
+const FAULT_POST_INTERVAL_MS = 1000;
+
+function post(message: SamplerWorkerMessage): void {
+  try {
+    parentPort?.postMessage(message);
+  } catch {
+    // The main thread is gone; nothing to tell.
+  }
+}
+
+async function main(): Promise<void> {
+  const data = workerData as SamplerWorkerData;
+  let detection: DetectionResult;
+  try {
+    // Loaded here, in the worker only: detection opens koffi handles, which cannot cross threads.
+    const { detectEnergySources } = await import('../sources/detect.js');
+    detection = await detectEnergySources(data.config);
+  } catch (error) {
+    detection = { sources: [], unavailable: [{ source: 'estimate', reason: `detection failed: ${describe(error)}` }] };
+  }
+  const core = new SamplingCore(detection.sources, data.ringCapacity);
+  core.takeNewFaults();
+  post({
+    type: 'ready',
+    devices: [...core.devices],
+    unavailable: detection.unavailable.map((u) => ({ source: u.source, reason: u.reason })),
+    buffers: core.rings.map((r) => r.buffer as SharedArrayBuffer),
+    faults: [...core.faults()],
+  });
+  if (core.devices.length === 0) {
+    core.close();
+    parentPort?.close();
+    return;
+  }
+  core.sampleOnce();
+  let lastFaultPost = 0;
+  const tick = (): void => {
+    core.sampleOnce();
+    const now = Date.now();
+    if (now - lastFaultPost >= FAULT_POST_INTERVAL_MS && core.takeNewFaults()) {
+      lastFaultPost = now;
+      post({ type: 'faults', faults: [...core.faults()] });
+    }
+  };
+  const periodMs = Math.max(1, data.config.sampleIntervalMs);
+  const stopped = (): void => {
+    core.close();
+    post({ type: 'closed' });
+    parentPort?.close();
+  };
+  if (!core.needsEventLoop) {
+    // Nothing else runs on this thread: sleep in Atomics.wait until the next sample or the stop signal.
+    runDitheredLoop(tick, periodMs, new Int32Array(data.stop));
+    stopped();
+    return;
+  }
+  const timer = startDitheredTimer(tick, periodMs, false);
+  parentPort?.on('message', (message: SamplerControlMessage) => {
+    if (message?.type !== 'stop') return;
+    timer.stop();
+    stopped();
+  });
+}
+
+process.on('uncaughtException', (error) => post({ type: 'faults', faults: [`sampler worker: ${describe(error)}`] }));
+process.on('unhandledRejection', (error) => post({ type: 'faults', faults: [`sampler worker: ${describe(error)}`] }));
+main().catch((error: unknown) => post({ type: 'faults', faults: [`sampler worker: ${describe(error)}`] }));

@@ -1,0 +1,80 @@
+/**
+ * Catches a fast counter ticking: when a read finds the next tick due within a few call durations, the source polls
+ * the counter once or a few times more until it moves, and reports the last read before the tick and the first after.
+ * The timeline then knows that tick to within a call's duration, which pins the phase of all the others
+ * (tick-phase.ts). Reads land at random phases, so a few percent of them come just before a tick; catching is also
+ * rate-limited, so its cost stays a few polls a second per device. A catch that finds no tick where the model expected
+ * one (its period measured a little off, the device's clock drifting) widens the next search, up to half a period, so
+ * the model is found again.
+ */
+import { TickPhase } from '../timeline/tick-phase.js';
+
+/** Counters at most this slow are "fast": read every ~10 ms, they show a new value at every read. */
+export const FAST_COUNTER_MAX_PERIOD_MS = 5;
+/** Shortest time between two catches, ms. */
+const MIN_CATCH_INTERVAL_MS = 250;
+/** Least lead time, ms: the tick must be due this soon after a read for a catch to be tried. */
+const MIN_LEAD_MS = 0.05;
+
+/** One counter value and the time it refers to at the latest (a poll's start for the value before, its end after). */
+export interface EdgeReading {
+  readonly timeMs: number;
+  readonly value: number;
+}
+
+/** Tries to catch ticks of one counter. */
+export class TickEdgeCatcher {
+  private readonly _phase: TickPhase;
+  /** The lead a catch starts from, and the one it uses now (doubled after every miss, back after a catch). */
+  private readonly _baseLeadMs: number;
+  private _leadMs: number;
+  private _lastCatchMs = -Infinity;
+
+  /**
+   * @param periodMs the measured period, ms; @param phaseMs a measured tick time (epoch ms);
+   * @param callMs how long one read of the counter takes, ms (the probe's median).
+   */
+  constructor(periodMs: number, phaseMs: number, callMs: number) {
+    this._phase = new TickPhase(periodMs, phaseMs);
+    this._baseLeadMs = Math.min(periodMs / 4, Math.max(MIN_LEAD_MS, 3 * (Number.isFinite(callMs) ? callMs : 0)));
+    this._leadMs = this._baseLeadMs;
+  }
+
+  /**
+   * After a read that ended at `nowMs`: polls `read` (a counter value, undefined on failure) around the next tick when
+   * it is due within the lead time, returning the reads just before and just after it; undefined when no tick was due,
+   * it is too soon since the last catch, or the value did not move within the lead time past the tick.
+   */
+  maybeCatch(nowMs: number, read: () => number | undefined, now: () => number): [EdgeReading, EdgeReading] | undefined {
+    const phase = this._phase;
+    const due = phase.tickAfter(nowMs);
+    if (!(due - nowMs <= this._leadMs) || nowMs - this._lastCatchMs < MIN_CATCH_INTERVAL_MS) return undefined;
+    this._lastCatchMs = nowMs;
+    let beforeMs = now();
+    let before = read();
+    if (before === undefined) return undefined;
+    const giveUpMs = due + this._leadMs;
+    for (;;) {
+      const start = now();
+      const value = read();
+      const end = now();
+      if (value === undefined) return undefined;
+      if (value !== before) {
+        // Seen across a stall, the change is no edge; the model may still be right.
+        if (end - beforeMs >= this._phase.periodMs / 2) return undefined;
+        phase.observe(beforeMs, end);
+        this._leadMs = this._baseLeadMs;
+        return [
+          { timeMs: beforeMs, value: before },
+          { timeMs: end, value },
+        ];
+      }
+      if (end > giveUpMs) {
+        this._leadMs = Math.min(phase.periodMs / 2, 2 * this._leadMs);
+        return undefined;
+      }
+      beforeMs = start;
+      before = value;
+    }
+  }
+}
