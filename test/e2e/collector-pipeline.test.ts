@@ -70,7 +70,8 @@ describe.skipIf(!collectorBin)('Collector pipeline (agent → Collector → Jaeg
     if (prometheusBin) prometheus = await startPrometheus(prometheusBin, [collector.prometheusTarget], logDir, join(work, 'prometheus'));
     else skipped('Prometheus KPI equality', HOW_TO_BUILD.prometheus);
 
-    const agent = await startAgentSession(collector.httpUrl, service);
+    // The agent's own metrics go over OTLP too (the Collector's metrics/otlp pipeline → Prometheus).
+    const agent = await startAgentSession(collector.httpUrl, service, { OTEL_METRICS_EXPORTER: 'otlp', OTEL_METRIC_EXPORT_INTERVAL: '500' });
     runStartMs = Date.now();
     for (let i = 0; i < RUNS; i++) await agent.run();
     runEndMs = Date.now();
@@ -221,6 +222,33 @@ describe.skipIf(!collectorBin)('Collector pipeline (agent → Collector → Jaeg
       const { samples } = await prometheus.sum(`sum by (${label}) (openjoules_span_energy_joules_total{${label}!=""})`);
       expect(samples, label).toBeGreaterThan(0);
     }
+  });
+
+  it("the agent's OTLP metrics (hw.energy per device) reach Prometheus through the Collector's metrics/otlp pipeline", async (ctx) => {
+    if (!prometheus) {
+      skipped('OTLP metrics in Prometheus', HOW_TO_BUILD.prometheus);
+      ctx.skip();
+      return;
+    }
+    // The simulated GPU (180 W) and CPU (45 W) ran through the whole session: their counters are positive, one series
+    // per device, under the agent's service name (the exporter's job label, kept as exported_job by the scrape).
+    const query = `sum by (hw_id) (hw_energy_joules_total{exported_job="${service}"} or hw_energy_joules_total{job="${service}"})`;
+    const names = async (): Promise<string> =>
+      JSON.stringify(await fetch(`${prometheus!.url}/api/v1/label/__name__/values`).then((r) => r.json()));
+    const series = await waitFor(
+      'hw.energy series in Prometheus',
+      async () => {
+        const { samples, value } = await prometheus!.sum(query);
+        return samples >= 2 && value > 0 ? { samples, value } : undefined;
+      },
+      30_000,
+      [prometheus.server, collector.server],
+      1_000,
+    ).catch(async (error: unknown) => {
+      console.error(`metric names in Prometheus: ${await names()}`);
+      throw error;
+    });
+    expect(series.samples).toBeGreaterThanOrEqual(2);
   });
 
   it('every Grafana dashboard query runs against this Prometheus', async (ctx) => {

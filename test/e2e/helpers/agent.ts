@@ -22,7 +22,7 @@ export interface AgentSession {
   stop(timeoutMs?: number): Promise<string[]>;
 }
 
-const OTLP_ENV_KEYS = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TIMEOUT', 'OTEL_TRACES_EXPORTER', 'OTEL_METRICS_EXPORTER', 'OTEL_BSP_MAX_QUEUE_SIZE'];
+const OTLP_ENV_KEYS = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TIMEOUT', 'OTEL_TRACES_EXPORTER', 'OTEL_METRICS_EXPORTER', 'OTEL_METRIC_EXPORT_INTERVAL', 'OTEL_BSP_MAX_QUEUE_SIZE'];
 
 /**
  * Starts openjoules pointed at `otlpHttpUrl`. The OTLP exporter reads OTEL_EXPORTER_OTLP_* from process.env (not from
