@@ -75,7 +75,7 @@ print(json.dumps([getattr(e,'min',e),getattr(e,'max',e)]))`;
     expect(String(a!['energy.remote.source'])).toContain(file);
   });
 
-  it('estimates only hosted model calls: not local servers, unknown models, calls without output tokens, or AI SDK outer spans', () => {
+  it('estimates only hosted model calls: not local servers, unknown models, calls without output tokens, turns, tools or AI SDK outer spans', () => {
     const e = new RemoteEnergyEstimator();
     const call = { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.output_tokens': 100 };
     expect(e.attributes(call, 2)).toBeDefined();
@@ -86,6 +86,12 @@ print(json.dumps([getattr(e,'min',e),getattr(e,'max',e)]))`;
     expect(e.attributes({ ...call, 'gen_ai.request.model': 'my-finetune' }, 2)).toBeUndefined();
     expect(e.attributes({ ...call, 'gen_ai.usage.output_tokens': 0 }, 2)).toBeUndefined();
     expect(e.attributes({ ...call, 'gen_ai.provider.name': 'vllm' }, 2)).toBeUndefined();
+    // A turn or tool span carrying its calls' provider, model and tokens is not a call of its own.
+    expect(e.attributes({ ...call, 'gen_ai.operation.name': 'chat' }, 2)).toBeDefined();
+    expect(e.attributes({ ...call, 'gen_ai.operation.name': 'invoke_agent' }, 2)).toBeUndefined();
+    expect(e.attributes({ ...call, 'gen_ai.operation.name': 'execute_tool' }, 2)).toBeUndefined();
+    expect(e.attributes({ ...call, 'openinference.span.kind': 'AGENT' }, 2)).toBeUndefined();
+    expect(e.attributes({ ...call, 'openinference.span.kind': 'LLM' }, 2)).toBeDefined();
     // Peers' names: OpenLLMetry's older token attribute, OpenInference's, the AI SDK's inner call span.
     expect(e.attributes({ 'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.completion_tokens': 10 }, 1)).toBeDefined();
     expect(e.attributes({ 'llm.provider': 'openai', 'llm.model_name': 'gpt-4o', 'llm.token_count.completion': 10 }, 1)).toBeDefined();
