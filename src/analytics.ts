@@ -11,6 +11,7 @@ export type { SpanRecord, ReadIssue, AttrValue } from './otlp/span-record.js';
 // Summary (the seed's export_summary_json) and the seed's QueryTrace model
 export {
   spansToQueryTraces,
+  spansToQueries,
   makeQueryTrace,
   makeTurnTrace,
   numTurns,
@@ -26,9 +27,10 @@ export {
   throughputTokensPerSec,
   energyPerTokenJoules,
 } from './summary/query-trace.js';
-export type { QueryTrace, TurnTrace } from './summary/query-trace.js';
+export type { QueryTrace, TurnTrace, QueriesOfSpans } from './summary/query-trace.js';
+export type { RemoteEnergyTotals } from './analysis/remote-totals.js';
 export { summarize, summarizeSpans } from './summary/summary.js';
-export type { Summary, SummaryStatistics, SummaryEfficiency, BenchEnergy, SummarizeOptions, SummarizeSpansOptions, OutliersRemoved } from './summary/summary.js';
+export type { Summary, SummaryStatistics, SummaryEfficiency, SummaryRemoteEnergy, BenchEnergy, SummarizeOptions, SummarizeSpansOptions, OutliersRemoved } from './summary/summary.js';
 export { aggStats } from './summary/stats.js';
 export type { AggStats } from './summary/stats.js';
 export { formatSummaryTable } from './summary/format.js';
