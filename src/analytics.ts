@@ -11,6 +11,7 @@ export type { SpanRecord, ReadIssue, AttrValue } from './analysis/otlp/span-reco
 // Summary (the seed's export_summary_json) and the seed's QueryTrace model
 export {
   spansToQueryTraces,
+  spansToQueries,
   makeQueryTrace,
   makeTurnTrace,
   numTurns,
@@ -26,9 +27,10 @@ export {
   throughputTokensPerSec,
   energyPerTokenJoules,
 } from './analysis/summary/query-trace.js';
-export type { QueryTrace, TurnTrace } from './analysis/summary/query-trace.js';
+export type { QueryTrace, TurnTrace, QueriesOfSpans } from './analysis/summary/query-trace.js';
+export type { RemoteEnergyTotals } from './analysis/model/remote-totals.js';
 export { summarize, summarizeSpans } from './analysis/summary/summary.js';
-export type { Summary, SummaryStatistics, SummaryEfficiency, BenchEnergy, SummarizeOptions, SummarizeSpansOptions, OutliersRemoved } from './analysis/summary/summary.js';
+export type { Summary, SummaryStatistics, SummaryEfficiency, SummaryRemoteEnergy, BenchEnergy, SummarizeOptions, SummarizeSpansOptions, OutliersRemoved } from './analysis/summary/summary.js';
 export { aggStats } from './analysis/summary/stats.js';
 export type { AggStats } from './analysis/summary/stats.js';
 export { formatSummaryTable } from './analysis/summary/format.js';

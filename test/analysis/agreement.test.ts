@@ -1,11 +1,13 @@
 // The five commands agree with each other and with the devices, on the same spans: concurrent conversations in one
-// process, nested model spans, and spans of several processes in several files.
-import { mkdtempSync } from 'node:fs';
+// process, nested model spans, spans of several processes in several files, and hosted-API calls whose estimate
+// (energy.remote.*) is shown apart from every measured total.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Attributes, Span } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dayAround, field, runAllCommands } from './commands.js';
+import { readAllSpans } from '../../src/analysis/export-data/read-traces.js';
+import { dayAround, field, runAllCommands, type CommandTotals } from './commands.js';
 import { T0, virtualProcess, type VirtualProcess } from './virtual-process.js';
 
 const processes: VirtualProcess[] = [];
@@ -119,5 +121,54 @@ describe('agreement of summary, rollup, stats, report and export', () => {
     expectAllClose(calls, 160, 0.01);
     expect(field(totals, 'llmCalls')).toEqual({ rollup: 2, stats: 2, report: 2 });
     expect(field(totals, 'inputTokens')).toEqual({ summary: 1050, rollup: 1050, stats: 1050, report: 1050, export: 1050 });
+  });
+
+  it('hosted-API calls: summary, rollup and report show the same estimate, each call once; every measured total is as without it', async () => {
+    const p = process_({ 'service.name': 'agent', 'process.pid': 301 }, 300);
+    // Calls to a hosted API (gen_ai.provider.name openai): the EnergySpanProcessor puts the estimate on them as they
+    // end, from their tokens and duration. The third conversation wraps its call around the provider's span: one call,
+    // two estimated spans (different durations, so different estimates).
+    replay(conversationTurn(p, 'c1', S, S + 1200, 100, 400), conversationTurn(p, 'c2', S + 200, S + 1400, 200, 800));
+    const identity = { 'gen_ai.conversation.id': 'c3' };
+    const call = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4.1', ...identity };
+    const usage = { 'gen_ai.usage.input_tokens': 50, 'gen_ai.usage.output_tokens': 300 };
+    const turn = p.start('invoke_agent support', S + 1500, { 'gen_ai.operation.name': 'invoke_agent', ...identity });
+    const wrapper = p.start('chat gpt-4.1', S + 1500, call, turn);
+    const inner = p.start('chat gpt-4.1', S + 1510, call, wrapper);
+    inner.setAttributes(usage);
+    p.end(inner, S + 1900);
+    wrapper.setAttributes(usage);
+    p.end(wrapper, S + 1910);
+    p.end(turn, S + 2000);
+    const dir = tempDir();
+    const file = join(dir, 'spans.jsonl');
+    await p.writeJsonl(file, S + 2500);
+
+    // What the spans say: each call's deepest estimated span.
+    const spans = await readAllSpans([file], { strict: true });
+    const chats = spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'chat');
+    const deepest = chats.filter((c) => !chats.some((o) => o.parentSpanId === c.spanId));
+    expect(chats.filter((c) => c.attributes['energy.remote.joules'] !== undefined), 'every call span estimated').toHaveLength(4);
+    const want = (key: string): number => deepest.reduce((sum, c) => sum + (c.attributes[key] as number), 0);
+
+    const totals = await runAllCommands([file], dir, dayAround(T0));
+    expect(field(totals, 'remoteCalls')).toEqual({ summary: 3, report: 3 });
+    for (const [key, attribute] of [['remoteMinJoules', 'energy.remote.min_joules'], ['remoteMaxJoules', 'energy.remote.max_joules']] as const) {
+      const shown = field(totals, key);
+      expect(Object.keys(shown)).toEqual(['summary', 'rollup', 'report']);
+      // Rollup rounds to the mJ.
+      for (const [command, joules] of Object.entries(shown)) expect(Math.abs(joules - want(attribute)), `${command} ${key}`).toBeLessThanOrEqual(5e-4);
+    }
+    expect(want('energy.remote.min_joules')).toBeLessThan(want('energy.remote.max_joules'));
+
+    // The devices drew 300 W over 0–1.4 s and 1.5–2.0 s; the estimate is not in any measured total.
+    expectAllClose(field(totals, 'runJoules'), p.deviceJoules(S, S + 1400) + p.deviceJoules(S + 1500, S + 2000), 0.01);
+    const strippedDir = tempDir();
+    const stripped = join(strippedDir, 'spans.jsonl');
+    writeFileSync(stripped, readFileSync(file, 'utf8').replace(/\{"key":"energy\.remote\.[a-z_]+","value":\{[^}]*\}\},?/g, '').replace(/,\]/g, ']'));
+    const without = await runAllCommands([stripped], strippedDir, dayAround(T0));
+    const measured = ['runJoules', 'callJoules', 'llmCalls', 'turns', 'inputTokens', 'outputTokens'] as const satisfies ReadonlyArray<keyof CommandTotals>;
+    for (const key of measured) expect(field(totals, key), key).toEqual(field(without, key));
+    expect(field(without, 'remoteMinJoules')).toEqual({ summary: 0, rollup: 0, report: 0 });
   });
 });

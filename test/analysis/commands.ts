@@ -24,6 +24,10 @@ export interface CommandTotals {
   readonly turns: number | null;
   readonly inputTokens: number | null;
   readonly outputTokens: number | null;
+  /** Model calls carrying a hosted-API estimate, and the estimate's Σ low / high bounds (J), shown apart. */
+  readonly remoteCalls: number | null;
+  readonly remoteMinJoules: number | null;
+  readonly remoteMaxJoules: number | null;
 }
 
 /** The totals of all five commands, keyed by command. */
@@ -53,6 +57,15 @@ export async function runAllCommands(inputs: string[], outDir: string, window: R
   await writeReport(inputs, reportPath, { strict: true });
   const html = readFileSync(reportPath, 'utf8');
   const kpi = (name: string): number => Number(new RegExp(`data-kpi="${name}" data-value="([^"]*)"`).exec(html)![1]);
+  const remoteCard = (name: string): number | null => {
+    const found = new RegExp(`data-remote-${name}="([^"]*)"`).exec(html);
+    return found === null ? null : Number(found[1]);
+  };
+  const remoteKpi = (name: string): number | null => (html.includes(`data-kpi="${name}"`) ? kpi(name) : null);
+  // The report shows the estimate twice (its section's card, the KPI table's columns, rounded to the mJ): one number
+  // when both agree, NaN (failing any comparison) when they differ or only one is there.
+  const shownTwice = (card: number | null, column: number | null): number =>
+    card === null && column === null ? 0 : card !== null && column !== null && Math.abs(card - column) <= 5e-4 ? card : NaN;
   const modelBars = html.slice(html.indexOf('data-kind="model"'), html.indexOf('</svg>', html.indexOf('data-kind="model"')));
   const barSum = (attr: string): number => [...modelBars.matchAll(new RegExp(`${attr}="([^"]*)"`, 'g'))].reduce((s, m) => s + Number(m[1]), 0);
 
@@ -63,6 +76,9 @@ export async function runAllCommands(inputs: string[], outDir: string, window: R
     .filter((l) => l !== '')
     .map((l) => makeQueryTrace(JSON.parse(l) as QueryTrace));
 
+  const remote = summary.remote_energy_estimate;
+  // Neither stats (the seed's telemetry table) nor export (the seed's QueryTrace) has a place for the estimate.
+  const noRemote = { remoteCalls: null, remoteMinJoules: null, remoteMaxJoules: null };
   return {
     summary: {
       runJoules: summary.totals.gpu_energy_joules,
@@ -71,6 +87,9 @@ export async function runAllCommands(inputs: string[], outDir: string, window: R
       turns: summary.totals.turns,
       inputTokens: summary.totals.input_tokens,
       outputTokens: summary.totals.output_tokens,
+      remoteCalls: remote?.calls ?? 0,
+      remoteMinJoules: remote?.min_joules ?? 0,
+      remoteMaxJoules: remote?.max_joules ?? 0,
     },
     rollup: {
       runJoules: sum((r) => r.energy_joules),
@@ -79,6 +98,9 @@ export async function runAllCommands(inputs: string[], outDir: string, window: R
       turns: sum((r) => r.turns),
       inputTokens: sum((r) => r.tokens_prompt),
       outputTokens: sum((r) => r.tokens_completion),
+      remoteCalls: null,
+      remoteMinJoules: sum((r) => r.energy_remote_min_joules),
+      remoteMaxJoules: sum((r) => r.energy_remote_max_joules),
     },
     stats: {
       runJoules: null,
@@ -87,6 +109,7 @@ export async function runAllCommands(inputs: string[], outDir: string, window: R
       turns: null,
       inputTokens: promptTokens,
       outputTokens: completionTokens,
+      ...noRemote,
     },
     report: {
       runJoules: Number(/data-total-joules="([^"]*)"/.exec(html)![1]),
@@ -95,6 +118,9 @@ export async function runAllCommands(inputs: string[], outDir: string, window: R
       turns: kpi('turns'),
       inputTokens: kpi('tokens_prompt'),
       outputTokens: kpi('tokens_completion'),
+      remoteCalls: remoteCard('calls') ?? 0,
+      remoteMinJoules: shownTwice(remoteCard('min-joules'), remoteKpi('energy_remote_min_joules')),
+      remoteMaxJoules: shownTwice(remoteCard('max-joules'), remoteKpi('energy_remote_max_joules')),
     },
     export: {
       runJoules: exported.reduce((s, q) => s + (totalGpuEnergyJoules(q) ?? 0), 0),
@@ -103,6 +129,7 @@ export async function runAllCommands(inputs: string[], outDir: string, window: R
       turns: exported.reduce((s, q) => s + q.turns.length, 0),
       inputTokens: exported.reduce((s, q) => s + totalInputTokens(q), 0),
       outputTokens: exported.reduce((s, q) => s + totalOutputTokens(q), 0),
+      ...noRemote,
     },
   };
 }

@@ -75,7 +75,7 @@ print(json.dumps([getattr(e,'min',e),getattr(e,'max',e)]))`;
     expect(String(a!['energy.remote.source'])).toContain(file);
   });
 
-  it('estimates only hosted model calls: not local servers, unknown models, calls without output tokens, or AI SDK outer spans', () => {
+  it('estimates only hosted model calls: not local servers, unknown models, calls without output tokens, turns, tools or AI SDK outer spans', () => {
     const e = new RemoteEnergyEstimator();
     const call = { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.output_tokens': 100 };
     expect(e.attributes(call, 2)).toBeDefined();
@@ -86,6 +86,12 @@ print(json.dumps([getattr(e,'min',e),getattr(e,'max',e)]))`;
     expect(e.attributes({ ...call, 'gen_ai.request.model': 'my-finetune' }, 2)).toBeUndefined();
     expect(e.attributes({ ...call, 'gen_ai.usage.output_tokens': 0 }, 2)).toBeUndefined();
     expect(e.attributes({ ...call, 'gen_ai.provider.name': 'vllm' }, 2)).toBeUndefined();
+    // A turn or tool span carrying its calls' provider, model and tokens is not a call of its own.
+    expect(e.attributes({ ...call, 'gen_ai.operation.name': 'chat' }, 2)).toBeDefined();
+    expect(e.attributes({ ...call, 'gen_ai.operation.name': 'invoke_agent' }, 2)).toBeUndefined();
+    expect(e.attributes({ ...call, 'gen_ai.operation.name': 'execute_tool' }, 2)).toBeUndefined();
+    expect(e.attributes({ ...call, 'openinference.span.kind': 'AGENT' }, 2)).toBeUndefined();
+    expect(e.attributes({ ...call, 'openinference.span.kind': 'LLM' }, 2)).toBeDefined();
     // Peers' names: OpenLLMetry's older token attribute, OpenInference's, the AI SDK's inner call span.
     expect(e.attributes({ 'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.completion_tokens': 10 }, 1)).toBeDefined();
     expect(e.attributes({ 'llm.provider': 'openai', 'llm.model_name': 'gpt-4o', 'llm.token_count.completion': 10 }, 1)).toBeDefined();
@@ -94,7 +100,7 @@ print(json.dumps([getattr(e,'min',e),getattr(e,'max',e)]))`;
     expect(e.attributes({ ...aiSdk, 'ai.operationId': 'ai.generateText' }, 1)).toBeUndefined();
   });
 
-  it('finds dated and suffixed model names; OPENJOULES_REMOTE_ENERGY=off turns it off; a bad table file is one line', () => {
+  it('finds dated and suffixed model names; OPENJOULES_REMOTE_ENERGY=off turns it off; a bad table file is one line; a table row replaces the built-in one', () => {
     const table = HostedModelTable.builtIn();
     expect(table.find('openai', 'gpt-4o-2024-08-06')?.name).toBe('gpt-4o');
     expect(table.find('anthropic', 'claude-sonnet-4-5-20250929')?.name).toBe('claude-sonnet-4-5');
@@ -115,5 +121,18 @@ print(json.dumps([getattr(e,'min',e),getattr(e,'max',e)]))`;
     const e2 = RemoteEnergyEstimator.fromEnv({ OPENJOULES_REMOTE_MODELS: bad }, (m) => warnings.push(m));
     expect(warnings).toEqual([`openjoules: ${bad}: models[0] is not a model row with provider, name and parameters; skipped`]);
     expect(e2?.attributes({ 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'tiny', 'gen_ai.usage.output_tokens': 5 }, 1)).toBeDefined();
+    // A row of the same name replaces the built-in one (the README's example format); the others stay.
+    const gpt4o = { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.output_tokens': 500 };
+    const builtIn = new RemoteEnergyEstimator().attributes(gpt4o, 3)!;
+    const override = { provider: 'openai', name: 'gpt-4o', architecture: { parameters: { active: { min: 4, max: 8 }, total: 40 } }, deployment: { tps: 74, ttft: 0.61 } };
+    writeFileSync(bad, JSON.stringify({ models: [override] }));
+    warnings.length = 0;
+    const e3 = RemoteEnergyEstimator.fromEnv({ OPENJOULES_REMOTE_MODELS: bad }, (m) => warnings.push(m))!;
+    const replaced = e3.attributes(gpt4o, 3)!;
+    expect(warnings).toEqual([]);
+    expect(replaced['energy.remote.max_joules'] as number).toBeLessThan(builtIn['energy.remote.min_joules'] as number);
+    expect(replaced['energy.remote.source']).toBe(`${bad} over openjoules table (EcoLogits 0.11.3 models.json): openai/gpt-4o`);
+    const gpt41 = { ...gpt4o, 'gen_ai.request.model': 'gpt-4.1' };
+    expect(e3.attributes(gpt41, 3)!['energy.remote.joules']).toBe(new RemoteEnergyEstimator().attributes(gpt41, 3)!['energy.remote.joules']);
   });
 });

@@ -46,6 +46,37 @@ describe('openjoules report (CLI)', () => {
     expect(html).toContain('data-kpi="turns" data-value="2"');
   });
 
+  it('shows the hosted-API estimate in a section and KPI columns of its own; every measured figure as without it', async () => {
+    const render = async (hosted: boolean): Promise<string> => {
+      const f = new RunFixture();
+      f.turn(0, 'c1', hosted);
+      f.turn(20, 'c2', hosted);
+      const out = join(tempDir(), 'report.html');
+      expect((await run('--input', f.writeFile(), '--out', out)).exitCode).toBe(0);
+      return readFileSync(out, 'utf8');
+    };
+    const html = await render(true);
+    const plain = await render(false);
+    expect(html).toContain('<section id="remote-energy"><h2>Hosted-API energy (estimate, not measured)</h2>');
+    expect(html).toContain('data-remote-calls="4" data-remote-joules="700" data-remote-min-joules="480" data-remote-max-joules="920"');
+    expect(html).toMatch(/≈ 700\.0 J<\/div><div class="k">estimated, 480\.0 J – 920\.0 J over 4 hosted calls · method <code>ecologits<\/code>/);
+    expect(html).toContain('<tr data-remote-model="gpt-x"><td>gpt-x</td><td class="num">2</td><td class="num">100</td><td class="num" data-joules="600">');
+    expect(html).toContain('<code>openjoules table (EcoLogits 0.11.3 models.json): openai/gpt-x&lt;b&gt;</code>');
+    expect(html).toContain('data-kpi="energy_remote_min_joules" data-value="480"');
+    expect(html).toContain('data-kpi="energy_remote_max_joules" data-value="920"');
+    // Measured figures: the header total, every KPI cell, and the per-model and per-tool bars are those of the same
+    // run without the estimate.
+    const measured = (page: string): string[] => [
+      /data-total-joules="[^"]*"/.exec(page)![0],
+      ...[...page.matchAll(/data-kpi="(?!energy_remote_)[^"]*" data-value="[^"]*"/g)].map((m) => m[0]),
+      ...[...page.matchAll(/data-(?:joules|calls)="[^"]*"/g)].map((m) => m[0]),
+    ];
+    const section = /<section id="remote-energy">[\s\S]*?<\/section>/;
+    expect(measured(html.replace(section, ''))).toEqual(measured(plain));
+    expect(plain).not.toContain('id="remote-energy"');
+    expect(plain).not.toContain('data-kpi="energy_remote_');
+  });
+
   it('--trace keeps one trace, and its value is not taken for an input', async () => {
     const { path, second } = twoTurns();
     const out = join(tempDir(), 'report.html');

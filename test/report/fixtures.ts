@@ -42,8 +42,11 @@ export class RunFixture {
 
   private readonly _method: string;
 
-  /** Adds the turn described above, `offsetS` seconds after 10:00:00 UTC; returns its trace id. */
-  turn(offsetS = 0, conversation = 'c1'): string {
+  /**
+   * Adds the turn described above, `offsetS` seconds after 10:00:00 UTC; returns its trace id. `hosted`: its model
+   * calls went to a hosted API and carry the estimate — gpt-x 300 J (200–400), model-small 50 J (40–60).
+   */
+  turn(offsetS = 0, conversation = 'c1', hosted = false): string {
     const tracer = this._provider.getTracer('openjoules-report-test');
     const at = (s: number): number => T0 + (offsetS + s) * 1000;
     const energy = (joules: number, extra: Attributes = {}): Attributes => ({
@@ -68,21 +71,33 @@ export class RunFixture {
       span.end(at(end));
       return span;
     };
-    const chat = (model: string, joules: number, output: number): Attributes => ({
+    const remote = (model: string, joules: number, min: number, max: number): Attributes =>
+      hosted
+        ? {
+            'gen_ai.provider.name': 'openai',
+            'energy.remote.joules': joules,
+            'energy.remote.min_joules': min,
+            'energy.remote.max_joules': max,
+            'energy.remote.method': 'ecologits',
+            'energy.remote.source': `openjoules table (EcoLogits 0.11.3 models.json): openai/${model}<b>`,
+          }
+        : {};
+    const chat = (model: string, joules: number, output: number, estimate: Attributes): Attributes => ({
       'gen_ai.operation.name': 'chat',
       'gen_ai.request.model': model,
       'gen_ai.usage.input_tokens': 100,
       'gen_ai.usage.output_tokens': output,
       'openjoules.cost.usd': 0.005,
       ...energy(joules),
+      ...estimate,
     });
     const tool = (name: string, joules: number): Attributes => ({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': name, ...energy(joules) });
-    child('chat gpt-x', 1, 4, chat('gpt-x', 30, 50));
+    child('chat gpt-x', 1, 4, chat('gpt-x', 30, 50, remote('gpt-x', 300, 200, 400)));
     child('execute_tool search', 4, 6, tool('search', 12.5));
     child('execute_tool search', 6, 7, tool('search', 7.5));
     child('execute_tool fetch', 7, 8, tool('fetch', 5), true);
     child(EVIL, 8, 8.5, tool(EVIL_TOOL, 2));
-    child('chat model-small', 8, 10, chat('model-small', 15, 25));
+    child('chat model-small', 8, 10, chat('model-small', 15, 25, remote('model-small', 50, 40, 60)));
     root.end(at(10));
     return root.spanContext().traceId;
   }

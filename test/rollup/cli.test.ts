@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { runCommand } from 'citty';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import rollup, { type RollupRunResult } from '../../src/analysis/cli/rollup.js';
-import { SpanFactory, tempDir } from './fixtures.js';
+import { at, SpanFactory, tempDir } from './fixtures.js';
 
 const CSV_HEADER =
   'bucket,sessions,users,turns,llm_calls,tokens_prompt,tokens_completion,tokens_cache_read,tokens_cache_creation,cost_usd,' +
   'cache_hit_ratio,tool_success_rate,failure_rate,regenerate_rate,time_to_first_action_s_p50,time_to_first_action_s_p95,' +
   'thumbs_up,thumbs_down,hf_jobs_submitted,hf_jobs_succeeded,hf_jobs_blocked,pro_cta_clicks,gpu_hours_by_flavor_json,' +
   'pro_cta_by_source_json,spans,tool_calls,energy_joules,energy_gpu_joules,energy_cpu_joules,joules_per_turn,' +
-  'output_tokens_per_joule,grid_intensity_g_per_kwh,co2e_g';
+  'output_tokens_per_joule,grid_intensity_g_per_kwh,co2e_g,energy_remote_min_joules,energy_remote_max_joules';
 
 let stderr: string[];
 let stdout: string[];
@@ -50,9 +50,43 @@ describe('openjoules rollup (CLI)', () => {
     const path = join(out, 'hourly', '2026-04-24', '10.csv');
     expect(stdout.join('')).toBe(`${path}\n`);
     expect(readFileSync(path, 'utf8')).toBe(
-      `${CSV_HEADER}\n2026-04-24T10,1,1,1,1,100,9,0,0,0.25,0.0,1.0,0.0,0.0,3.0,3.0,0,0,0,0,0,0,{},{},3,1,36.0,0.0,0.0,36.0,0.25,,\n`,
+      `${CSV_HEADER}\n2026-04-24T10,1,1,1,1,100,9,0,0,0.25,0.0,1.0,0.0,0.0,3.0,3.0,0,0,0,0,0,0,{},{},3,1,36.0,0.0,0.0,36.0,0.25,,,0.0,0.0\n`,
     );
     expect(stderr.join('')).toBe('openjoules rollup: 1 file(s), 3 span(s) in window, 0 bad input(s) skipped\n');
+  });
+
+  it('sums the hosted-API estimate in its own column pair, each call once, and never into the measured energy columns', async () => {
+    const f = sampleSpans();
+    const identity = { 'gen_ai.conversation.id': 'c2' };
+    const turn = f.start({ op: 'invoke_agent', start: '2026-04-24T10:10:00', attrs: { ...identity, 'energy.joules': 10 } });
+    // A wrapper around the provider's span (one call, both estimated: the deepest counts), a second call with only
+    // a middle value (its bounds are that value), and a call without an estimate.
+    const wrapper = f.start({ op: 'chat', parent: turn, start: '2026-04-24T10:10:01', attrs: { 'energy.remote.joules': 999, 'energy.remote.min_joules': 900, 'energy.remote.max_joules': 1100 } });
+    const remote = { 'energy.remote.joules': 150, 'energy.remote.min_joules': 100, 'energy.remote.max_joules': 200, 'energy.remote.method': 'ecologits' };
+    f.span({ op: 'chat', parent: wrapper, start: '2026-04-24T10:10:01', end: '2026-04-24T10:10:02', attrs: { 'gen_ai.usage.output_tokens': 40, ...remote } });
+    wrapper.end(at('2026-04-24T10:10:02'));
+    f.span({ op: 'chat', parent: turn, start: '2026-04-24T10:10:03', end: '2026-04-24T10:10:04', attrs: { 'energy.remote.joules': 25.5 } });
+    f.span({ op: 'chat', parent: turn, start: '2026-04-24T10:10:05', end: '2026-04-24T10:10:06' });
+    turn.end(at('2026-04-24T10:10:07'));
+    const out = tempDir();
+    const result = await run('--input', f.writeFile(), '--out', out, '--datetime', '2026-04-24T10', '--format', 'json');
+    expect(result).toMatchObject({ exitCode: 0, skipped: 0 });
+    const row = JSON.parse(readFileSync(join(out, 'hourly', '2026-04-24', '10.json'), 'utf8')) as Record<string, unknown>;
+    expect(row).toMatchObject({ llm_calls: 4, energy_joules: 46, energy_remote_min_joules: 125.5, energy_remote_max_joules: 225.5 });
+    expect(Object.keys(row).slice(-2)).toEqual(['energy_remote_min_joules', 'energy_remote_max_joules']);
+    // The same spans with every energy.remote.* attribute removed: every other column as it was, the pair 0.
+    const stripped = join(tempDir(), 'stripped.jsonl');
+    writeFileSync(stripped, f.jsonl().replace(/\{"key":"energy\.remote\.[a-z_]+","value":\{[^}]*\}\},?/g, '').replace(/,\]/g, ']'));
+    const plainOut = tempDir();
+    expect(await run('--input', stripped, '--out', plainOut, '--datetime', '2026-04-24T10', '--format', 'json')).toMatchObject({ exitCode: 0 });
+    const plain = JSON.parse(readFileSync(join(plainOut, 'hourly', '2026-04-24', '10.json'), 'utf8')) as Record<string, unknown>;
+    expect(plain).toEqual({ ...row, energy_remote_min_joules: 0, energy_remote_max_joules: 0 });
+    // A wrong-typed estimate skips its span, as any wrong-typed energy attribute does.
+    const bad = new SpanFactory();
+    bad.span({ op: 'chat', start: '2026-04-24T10:10:00', end: '2026-04-24T10:10:01', attrs: { 'energy.remote.min_joules': 'lots' } });
+    stderr.length = 0;
+    expect(await run('--input', bad.writeFile(), '--out', tempDir(), '--datetime', '2026-04-24T10')).toMatchObject({ exitCode: 1, skipped: 1 });
+    expect(stderr.join('')).toMatch(/attribute energy\.remote\.min_joules should be a number ≥ 0, got string "lots"/);
   });
 
   it('re-running overwrites the same files (idempotent), leaving no temp files', async () => {
@@ -166,7 +200,7 @@ describe('openjoules rollup (CLI)', () => {
     expect(read.stderr).toBe('');
     const { schema, rows } = JSON.parse(read.stdout) as { schema: [string, string][]; rows: Record<string, unknown>[] };
     expect(schema.map(([name]) => name).join(',')).toBe(CSV_HEADER);
-    expect(Object.fromEntries(schema)).toMatchObject({ bucket: 'string', sessions: 'int64', cost_usd: 'double', co2e_g: 'double' });
+    expect(Object.fromEntries(schema)).toMatchObject({ bucket: 'string', sessions: 'int64', cost_usd: 'double', co2e_g: 'double', energy_remote_min_joules: 'double', energy_remote_max_joules: 'double' });
     expect(rows).toEqual([expect.objectContaining({ bucket: '2026-04-24T10', sessions: 1, tokens_prompt: 100, cost_usd: 0.25, energy_joules: 36, co2e_g: 0.004 })]);
   });
 });

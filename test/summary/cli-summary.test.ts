@@ -41,6 +41,40 @@ describe('openjoules summary', () => {
     expect(t.err()).toBe('');
   });
 
+  it('shows the hosted-API estimate apart: its own JSON block and line, each call once, measured totals untouched', async () => {
+    const remote = (joules: number, min: number, max: number) => ({ 'energy.remote.joules': joules, 'energy.remote.min_joules': min, 'energy.remote.max_joules': max, 'energy.remote.method': 'ecologits' });
+    const hosted = [
+      // A wrapper around the provider's span: one call, the deepest estimate counts.
+      agent(0, 1000, { 'energy.gpu.joules': 5, 'openjoules.query.resolved': true }, [chat(0, 500, 100, 50, remote(999, 998, 1000), [chat(10, 490, 100, 50, remote(150, 100, 200))]), tool('calc', 500, 900)]),
+      agent(2000, 2500, { 'energy.gpu.joules': 3, 'openjoules.query.resolved': false }, [chat(2000, 2500, 20, 5, { 'energy.remote.joules': 30.5 })]),
+    ];
+    const dir = tempDir();
+    const out = join(dir, 'summary.json');
+    const t = io(true);
+    expect(await runSummary({ inputs: [writeSpansFile(dir, 'hosted.jsonl', hosted)], out, strict: false }, t)).toBe(SUMMARY_EXIT.OK);
+    const summary = JSON.parse(readFileSync(out, 'utf8'));
+    expect(summary.remote_energy_estimate).toEqual({
+      _description: expect.stringContaining('not a measurement'),
+      calls: 2,
+      joules: 180.5,
+      min_joules: 130.5,
+      max_joules: 230.5,
+      methods: ['ecologits'],
+    });
+    expect(Object.keys(summary).pop()).toBe('remote_energy_estimate');
+    expect(t.out()).toContain('energy: GPU 8 J\nhosted-API estimate (not measured, not in the energy above): 180.5 J (130.5–230.5 J) over 2 calls, method ecologits\n');
+    // The same spans without energy.remote.*: the same summary but for the block, and no line.
+    const strip = (line: string): string => line.replace(/\{"key":"energy\.remote\.[a-z_]+","value":\{[^}]*\}\},?/g, '').replace(/,\]/g, ']');
+    const plainOut = join(dir, 'plain.json');
+    const plainIo = io(true);
+    await runSummary({ inputs: [writeSpansFile(dir, 'plain.jsonl', hosted, strip)], out: plainOut, strict: false }, plainIo);
+    const plain = JSON.parse(readFileSync(plainOut, 'utf8'));
+    expect(plain.remote_energy_estimate).toBeUndefined();
+    const { remote_energy_estimate: _, ...rest } = summary;
+    expect({ ...rest, generated_at: 0, config: {} }).toEqual({ ...plain, generated_at: 0, config: {} });
+    expect(plainIo.out()).not.toContain('hosted-API');
+  });
+
   it('on a pipe prints only the output path; --out - writes the JSON to stdout', async () => {
     const dir = tempDir();
     const input = writeSpansFile(dir, 'spans.jsonl', trees);

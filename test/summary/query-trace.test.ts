@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeTraceDocument } from '../../src/analysis/otlp/decode.js';
 import { encodeTraceRequest } from '../../src/runtime/otlp/encode.js';
 import type { SpanRecord } from '../../src/analysis/otlp/span-record.js';
-import { spansToQueryTraces, totalGpuEnergyJoules } from '../../src/analysis/summary/query-trace.js';
+import { spansToQueries, spansToQueryTraces, totalGpuEnergyJoules } from '../../src/analysis/summary/query-trace.js';
 import { agent, chat, makeSpans, tool, workflow, type SpanSpec } from './span-fixtures.js';
 
 function records(trees: SpanSpec[]): SpanRecord[] {
@@ -11,6 +11,20 @@ function records(trees: SpanSpec[]): SpanRecord[] {
 }
 
 describe('spansToQueryTraces', () => {
+  it('spansToQueries: the same QueryTraces, plus the hosted-API estimates of their model calls (each call once), which no QueryTrace field holds', () => {
+    const estimate = (joules: number, min: number, max: number) => ({ 'energy.remote.joules': joules, 'energy.remote.min_joules': min, 'energy.remote.max_joules': max, 'energy.remote.method': 'ecologits' });
+    const spans = records([
+      agent(0, 1000, { 'gen_ai.conversation.id': 'a', 'energy.gpu.joules': 4 }, [chat(0, 500, 10, 5, estimate(50, 40, 60), [chat(10, 490, 10, 5, estimate(20, 10, 30))])]),
+      agent(2000, 2500, { 'gen_ai.conversation.id': 'b' }, [chat(2000, 2400, 20, 7, { 'energy.remote.joules': 3 }), chat(2400, 2500, 1, 1)]),
+    ]);
+    const { traces, remoteEnergy } = spansToQueries(spans);
+    expect(traces).toEqual(spansToQueryTraces(spans));
+    expect(remoteEnergy).toEqual({ calls: 2, joules: 23, minJoules: 13, maxJoules: 33, methods: ['ecologits'] });
+    expect(traces[0]!.query_gpu_energy_joules).toBe(4);
+    expect(JSON.stringify(traces)).not.toMatch(/remote/);
+    expect(spansToQueries(records([agent(0, 10, {}, [chat(0, 5, 1, 1)])])).remoteEnergy).toBeUndefined();
+  });
+
   it('a conversation of one trace per turn is one query: turns in order, root energies summed', () => {
     const [q, ...rest] = spansToQueryTraces(
       records([

@@ -88,6 +88,7 @@ export const GENAI_FIELDS = {
   remoteMinJoules: { type: 'amount', keys: [sc.ATTR_ENERGY_REMOTE_MIN_JOULES] },
   remoteMaxJoules: { type: 'amount', keys: [sc.ATTR_ENERGY_REMOTE_MAX_JOULES] },
   remoteMethod: { type: 'text', keys: [sc.ATTR_ENERGY_REMOTE_METHOD] },
+  remoteSource: { type: 'text', keys: [sc.ATTR_ENERGY_REMOTE_SOURCE] },
   energyMethod: { type: 'text', keys: [sc.ATTR_ENERGY_METHOD] },
   energySource: { type: 'text', keys: [sc.ATTR_ENERGY_SOURCE] },
 } as const satisfies Record<string, { readonly type: FieldType; readonly keys: readonly string[] }>;

@@ -39,6 +39,8 @@ export interface RemoteEnergy {
   readonly minJoules?: number;
   readonly maxJoules?: number;
   readonly method?: string;
+  /** `energy.remote.source`: the parameter table and row the estimate used. */
+  readonly source?: string;
 }
 
 /**
@@ -209,6 +211,7 @@ function readRemote(): RemoteEnergy {
     minJoules: get(F.remoteMinJoules) as number | undefined,
     maxJoules: get(F.remoteMaxJoules) as number | undefined,
     method: get(F.remoteMethod) as string | undefined,
+    source: get(F.remoteSource) as string | undefined,
   };
 }
 

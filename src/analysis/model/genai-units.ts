@@ -1,5 +1,5 @@
 import { exclusiveEnergy, type EnergyTotals } from './energy-rule.js';
-import type { GenAiSpan, OperationKind, TokenUsage } from './genai-span.js';
+import type { GenAiSpan, OperationKind, RemoteEnergy, TokenUsage } from './genai-span.js';
 import type { SpanForest } from './span-forest.js';
 import { chunkTimesMs } from './stream-chunks.js';
 
@@ -82,6 +82,13 @@ export class GenAiUnit {
   get errorType(): string | undefined {
     return this._fields.errorType;
   }
+  /**
+   * The hosted-API estimate (`energy.remote.*`) of the deepest member that carries one: the call once, however many of
+   * its spans were estimated. Apart from {@link energy}: never part of a measured total.
+   */
+  get remoteEnergy(): RemoteEnergy | undefined {
+    return this._fields.remoteEnergy;
+  }
 
   /** The member chunk events and the prefill/decode split come from: the deepest one that has them, if any. */
   get streamMember(): number | undefined {
@@ -120,7 +127,7 @@ export class GenAiUnit {
 /** The fields a unit merges from its members (a GenAiSpan has them all). */
 type MergedFields = Pick<
   GenAiSpan,
-  'requestModel' | 'responseModel' | 'provider' | 'usage' | 'costUsd' | 'ttftSeconds' | 'stream' | 'toolName' | 'agentName' | 'conversationId' | 'subModelCall' | 'failed' | 'errorType'
+  'requestModel' | 'responseModel' | 'provider' | 'usage' | 'costUsd' | 'ttftSeconds' | 'stream' | 'toolName' | 'agentName' | 'conversationId' | 'subModelCall' | 'failed' | 'errorType' | 'remoteEnergy'
 >;
 
 /** Each field from the deepest member that has it (at equal depth the later-starting one); TTFT from the unit's start. */
@@ -158,6 +165,7 @@ function merge(forest: SpanForest, members: readonly number[]): MergedFields {
     subModelCall: views.some((v) => v.subModelCall),
     failed: failed !== undefined,
     errorType: failed?.errorType,
+    remoteEnergy: pick((v) => v.remoteEnergy),
   };
 }
 

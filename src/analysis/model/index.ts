@@ -7,6 +7,7 @@ export { readGenAiSpan, type GenAiSpan, type RemoteEnergy, type SpanEnergy, type
 export { forestUnits, GenAiUnit, type ForestUnits, type UnitKind } from './genai-units.js';
 export { classifyOperation, MODEL_OPERATIONS, type OperationKind } from './operation-kind.js';
 export { processKey } from './process-key.js';
+export { addRemoteEstimate, emptyRemoteTotals, remoteEnergyTotals, type RemoteEnergyTotals } from './remote-totals.js';
 export { SpanForest } from './span-forest.js';
 export { chunkTimesMs } from './stream-chunks.js';
 export { TraceAssembler } from './trace-assembler.js';

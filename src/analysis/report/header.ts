@@ -29,7 +29,7 @@ export function renderBanners(run: RunInfo, skipped: number): string {
         'joules modelled from a power rating and utilisation, not read from a hardware counter. Compare them with each other, not with measurements.</div>',
     );
   }
-  if (run.energySpans === 0) out.push('<div class="banner estimate"><b>No energy recorded.</b> No span in this run carries <code>energy.*</code> attributes.</div>');
+  if (run.energySpans === 0) out.push('<div class="banner estimate"><b>No energy recorded.</b> No span in this run carries measured <code>energy.*</code> attributes.</div>');
   if (skipped > 0) out.push(`<div class="banner issues" data-skipped="${skipped}"><b>${formatCount(skipped)} bad input ${skipped === 1 ? 'line or span was' : 'lines or spans were'} skipped</b> while reading; the command printed each as <code>file:line: reason</code>.</div>`);
   return out.join('');
 }

@@ -36,15 +36,21 @@ const LABELS: Readonly<Partial<Record<keyof KpiRow, readonly [string, Format]>>>
   output_tokens_per_joule: ['output tokens per joule', (v) => v.toFixed(4)],
   grid_intensity_g_per_kwh: ['grid intensity (gCO2e/kWh)', (v) => String(v)],
   co2e_g: ['CO2e (g)', (v) => v.toFixed(6)],
+  energy_remote_min_joules: ['hosted-API estimate, low (not measured)', joules],
+  energy_remote_max_joules: ['hosted-API estimate, high (not measured)', joules],
 };
+
+/** Columns shown only when some row has a value other than 0: the estimate appears where there is one. */
+const ONLY_WHEN_SET: ReadonlySet<keyof KpiRow> = new Set<keyof KpiRow>(['energy_remote_min_joules', 'energy_remote_max_joules']);
 
 /**
  * The rollup's KPI row(s) as a table: one value column per row (`run`, or one per UTC day). Every cell carries the
- * raw value in `data-kpi` / `data-value`; empty (null) columns are left out.
+ * raw value in `data-kpi` / `data-value`; empty (null) columns are left out, and so are the hosted-API estimate's
+ * columns when no call carried one.
  */
 export function renderKpiTable(kpis: readonly RunKpis[]): string {
   if (kpis.length === 0) return '<p class="empty">No spans, so no KPIs.</p>';
-  const columns = KPI_COLUMNS.filter((c) => c.name !== 'bucket' && kpis.some((k) => k.row[c.name] !== null));
+  const columns = KPI_COLUMNS.filter((c) => c.name !== 'bucket' && kpis.some((k) => k.row[c.name] !== null && (!ONLY_WHEN_SET.has(c.name) || k.row[c.name] !== 0)));
   const half = Math.ceil(columns.length / 2);
   const table = (cols: typeof columns): string => {
     const head = `<tr><th>KPI</th>${kpis.map((k) => `<th class="num">${escapeHtml(k.label)}</th>`).join('')}</tr>`;

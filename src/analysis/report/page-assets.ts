@@ -17,6 +17,7 @@ header.run .chips{margin-top:12px;display:flex;flex-wrap:wrap;gap:6px}
 .banner.issues{background:#fef2f2;border:1px solid #fca5a5;color:#7f1d1d}
 .cards{display:grid;grid-template-columns:repeat(5,1fr);gap:10px;margin-bottom:18px}
 .card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:10px 12px}
+.card.est{background:var(--warn-bg);border-color:#fdba74}
 .card .v{font-size:20px;font-weight:650;font-variant-numeric:tabular-nums;white-space:nowrap}
 .card .k{color:var(--muted);font-size:12px}
 section{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:16px 18px;margin-bottom:16px}

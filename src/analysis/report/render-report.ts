@@ -9,6 +9,7 @@ import { renderBanners, renderCards, renderHeader } from './header.js';
 import { renderKpiTable } from './kpi-table.js';
 import { runKpis } from './kpis.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './page-assets.js';
+import { renderRemoteEnergy } from './remote-energy.js';
 import { derivePowerSeries } from './power-series.js';
 import { describeRun } from './run-info.js';
 import { spanJoules } from './span-energy.js';
@@ -33,7 +34,8 @@ export interface RenderReportOptions {
 
 /**
  * One self-contained HTML page for a run: header, a flame chart coloured by joules, derived power over time,
- * energy by tool and by model, the rollup's KPI row and the costliest spans. Inline CSS, SVG and script only; every
+ * energy by tool and by model, the hosted-API estimate apart (when a call carries one), the rollup's KPI row and the
+ * costliest spans. Inline CSS, SVG and script only; every
  * span-supplied string is escaped.
  */
 export function renderReport(spans: readonly SpanRecord[], options: RenderReportOptions = {}): string {
@@ -80,8 +82,10 @@ export function renderReport(spans: readonly SpanRecord[], options: RenderReport
     renderBarChart(models, 'model', '#7c3aed'),
     '</section>',
     '</div>',
+    renderRemoteEnergy(spans),
     '<section id="kpis"><h2>KPIs</h2><p class="note">The <code>openjoules rollup</code> KPI row over the whole run (one column per UTC day for runs longer than a day). ' +
-      'Energy is the fair shares of the outermost spans carrying energy in each process, so nested or concurrent work is never counted twice.</p>',
+      'Energy is the fair shares of the outermost spans carrying energy in each process, so nested or concurrent work is never counted twice; ' +
+      'the hosted-API estimate has its own columns (<code>energy_remote_*</code>) and is in no other.</p>',
     renderKpiTable(kpis),
     '</section>',
     '<section id="top-spans"><h2>Costliest spans</h2>',

@@ -77,8 +77,8 @@ export class KpiAggregator {
   /**
    * One whole trace: its turns, model calls and tool calls (nested spans of a kind count once, analysis/genai-units.ts),
    * each in the bucket where its outermost span ended, and its energy (the fair shares of its energy roots,
-   * analysis/energy-rule.ts), each root in the bucket where it ended. Usage and cost come from model calls only: an
-   * agent span may repeat its turn's totals.
+   * analysis/energy-rule.ts), each root in the bucket where it ended. Usage, cost and the hosted-API estimate come from
+   * model calls only (an agent span may repeat its turn's totals); the estimate is summed apart from the energy.
    */
   private _addTrace(forest: SpanForest): void {
     const units = forestUnits(forest);
@@ -95,6 +95,11 @@ export class KpiAggregator {
       bucket.tokensCacheRead += call.usage.cacheReadTokens ?? 0;
       bucket.tokensCacheCreation += call.usage.cacheCreationTokens ?? 0;
       bucket.costUsd += call.costUsd ?? 0;
+      const remote = call.remoteEnergy;
+      if (remote !== undefined) {
+        bucket.remoteMinJoules += remote.minJoules ?? remote.joules;
+        bucket.remoteMaxJoules += remote.maxJoules ?? remote.joules;
+      }
     }
     for (const tool of units.tool) {
       const bucket = this._bucketOfNode(forest, tool.top);

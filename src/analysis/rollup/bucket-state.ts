@@ -28,6 +28,9 @@ export class BucketState {
   energyJoules = 0;
   energyGpuJoules = 0;
   energyCpuJoules = 0;
+  /** Bounds of the hosted-API estimates of the bucket's model calls: apart from the measured joules above. */
+  remoteMinJoules = 0;
+  remoteMaxJoules = 0;
   /** Session key (`c:<conversation id>` or `t:<trace id>`) → SESSION_* flags seen in this bucket. */
   readonly sessions = new Map<string, number>();
   readonly users = new Set<string>();
@@ -93,6 +96,8 @@ export class BucketState {
       grid_intensity_g_per_kwh: gridIntensityGPerKwh ?? null,
       // 1 kWh = 3.6 MJ.
       co2e_g: gridIntensityGPerKwh === undefined ? null : pyRound((this.energyJoules / 3.6e6) * gridIntensityGPerKwh, 6),
+      energy_remote_min_joules: pyRound(this.remoteMinJoules, 3),
+      energy_remote_max_joules: pyRound(this.remoteMaxJoules, 3),
     };
   }
 }

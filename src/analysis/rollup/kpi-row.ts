@@ -2,7 +2,8 @@
  * The columns of one KPI row, in output order. The first columns are the seed's (ml-intern
  * `scripts/build_kpis.py`), all of them, with its names and order, so a seed CSV's header is a prefix of ours and rows
  * from both can be unioned; its job and call-to-action columns are fed by `openjoules.job.*` and
- * `openjoules.cta.click` span events (event-counters.ts). Ours follow, each name carrying its unit.
+ * `openjoules.cta.click` span events (event-counters.ts). Ours follow, each name carrying its unit; a new column goes
+ * last. Measured energy (`energy_*joules`) and the hosted-API estimate (`energy_remote_*`) are separate columns.
  */
 
 /** How a column is typed in every format: `int` is an integer count, `float` a double, `string` text. */
@@ -62,6 +63,13 @@ export interface KpiRow {
   grid_intensity_g_per_kwh: number | null;
   /** energy_joules at grid_intensity_g_per_kwh, in grams CO2-equivalent; null when no intensity was given. */
   co2e_g: number | null;
+  /**
+   * Σ `energy.remote.min_joules` over the bucket's model calls (each call once): the low end of the hosted-API
+   * estimate of the provider's energy. An estimate, not a measurement: never part of energy_joules or co2e_g.
+   */
+  energy_remote_min_joules: number;
+  /** Σ `energy.remote.max_joules` over the same calls: the high end of that estimate. */
+  energy_remote_max_joules: number;
 }
 
 /** Every column, in output order; `bucket` first. */
@@ -99,4 +107,7 @@ export const KPI_COLUMNS: readonly KpiColumn[] = [
   { name: 'output_tokens_per_joule', type: 'float' },
   { name: 'grid_intensity_g_per_kwh', type: 'float', nullable: true },
   { name: 'co2e_g', type: 'float', nullable: true },
+  // Added after every earlier column, so earlier files' columns keep their positions.
+  { name: 'energy_remote_min_joules', type: 'float' },
+  { name: 'energy_remote_max_joules', type: 'float' },
 ];

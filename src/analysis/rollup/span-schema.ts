@@ -18,6 +18,9 @@ const READ: ReadonlyMap<string, Expected> = new Map<string, Expected>([
   [semconv.ATTR_ENERGY_GPU_JOULES, 'amount'],
   [semconv.ATTR_ENERGY_CPU_JOULES, 'amount'],
   [semconv.ATTR_ENERGY_ATTRIBUTED_JOULES, 'amount'],
+  [semconv.ATTR_ENERGY_REMOTE_JOULES, 'amount'],
+  [semconv.ATTR_ENERGY_REMOTE_MIN_JOULES, 'amount'],
+  [semconv.ATTR_ENERGY_REMOTE_MAX_JOULES, 'amount'],
 ]);
 
 /** Every attribute name in our registry (src/semconv.ts), so a misspelt `energy.*` / `openjoules.*` name is caught. */

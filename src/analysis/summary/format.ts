@@ -36,8 +36,8 @@ function table(rows: string[][]): string {
 }
 
 /**
- * The summary as plain text for a terminal: totals and efficiency first, then one row per metric with the
- * per-query avg / median / min / max / std. Metrics no query reported are left out. No colours, so it is safe to
+ * The summary as plain text for a terminal: totals and efficiency first (the hosted-API estimate on a line of its
+ * own, when there is one), then one row per metric with the per-query avg / median / min / max / std. Metrics no query reported are left out. No colours, so it is safe to
  * log or paste.
  */
 export function formatSummaryTable(summary: Summary): string {
@@ -52,6 +52,13 @@ export function formatSummaryTable(summary: Summary): string {
   if (t.gpu_energy_joules !== null) energy.push(`GPU ${formatNumber(t.gpu_energy_joules)} J`);
   if (t.cpu_energy_joules !== null) energy.push(`CPU ${formatNumber(t.cpu_energy_joules)} J`);
   lines.push(`energy: ${energy.length > 0 ? energy.join(', ') : 'not measured'}${t.cost_usd !== null ? `; cost $${formatNumber(t.cost_usd)}` : ''}`);
+  const remote = summary.remote_energy_estimate;
+  if (remote !== undefined) {
+    lines.push(
+      `hosted-API estimate (not measured, not in the energy above): ${formatNumber(remote.joules)} J ` +
+        `(${formatNumber(remote.min_joules)}–${formatNumber(remote.max_joules)} J) over ${plural(remote.calls, 'call')}, method ${remote.methods.join(', ') || 'unknown'}`,
+    );
+  }
   if (e.accuracy !== null) {
     lines.push(
       `accuracy ${formatNumber(e.accuracy)} (${t.resolved}/${t.resolved + t.unresolved} resolved), ` +

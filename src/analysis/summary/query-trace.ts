@@ -3,6 +3,7 @@ import { subtreeEnergy, type EnergyTotals } from '../model/energy-rule.js';
 import { readGenAiSpan, type GenAiSpan } from '../model/genai-span.js';
 import { forestUnits, type ForestUnits, type GenAiUnit } from '../model/genai-units.js';
 import { queryAttribute, queryResolved, queryRoot } from '../model/query-outcome.js';
+import { addRemoteEstimate, emptyRemoteTotals, type RemoteEnergyTotals } from '../model/remote-totals.js';
 import { SpanForest } from '../model/span-forest.js';
 import type { SpanRecord } from '../otlp/span-record.js';
 import {
@@ -49,6 +50,22 @@ interface Query {
  * on odd input: a missing value becomes the seed's default.
  */
 export function spansToQueryTraces(spans: Iterable<SpanRecord>): QueryTrace[] {
+  return spansToQueries(spans).traces;
+}
+
+/** {@link spansToQueries}' answer. */
+export interface QueriesOfSpans {
+  /** What {@link spansToQueryTraces} returns. */
+  readonly traces: QueryTrace[];
+  /**
+   * The hosted-API estimates of the queries' model calls (each call once), or undefined when none carries one. Apart
+   * from the QueryTraces, whose energies are measured only (the seed's model has no field for an estimate).
+   */
+  readonly remoteEnergy?: RemoteEnergyTotals;
+}
+
+/** {@link spansToQueryTraces}, plus the hosted-API estimates of the same queries, from one reading of the spans. */
+export function spansToQueries(spans: Iterable<SpanRecord>): QueriesOfSpans {
   const byTrace = new Map<string, GenAiSpan[]>();
   for (const span of spans) {
     const view = readGenAiSpan(span);
@@ -67,14 +84,17 @@ export function spansToQueryTraces(spans: Iterable<SpanRecord>): QueryTrace[] {
     else byQuery.set(key, list);
   }
   const out: { start: number; trace: QueryTrace }[] = [];
+  const remote = emptyRemoteTotals();
   for (const list of byQuery.values()) {
     if (!list.some((v) => v.operation !== undefined)) continue;
     const forest = SpanForest.fromViews(list);
     const query: Query = { forest, units: forestUnits(forest) };
     const roots = forest.roots;
     out.push({ start: forest.nodes[roots[0]!]!.span.startMs, trace: toQueryTrace(list[0]!.span.traceId, query) });
+    for (const call of query.units.model) addRemoteEstimate(remote, call);
   }
-  return out.sort((a, b) => a.start - b.start).map((entry) => entry.trace);
+  const traces = out.sort((a, b) => a.start - b.start).map((entry) => entry.trace);
+  return remote.calls > 0 ? { traces, remoteEnergy: remote } : { traces };
 }
 
 function toQueryTrace(traceId: string, query: Query): QueryTrace {

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import { readSpanRecords } from '../otlp/read-spans.js';
 import type { ReadIssue, SpanRecord } from '../otlp/span-record.js';
-import { spansToQueryTraces } from './query-trace.js';
+import type { RemoteEnergyTotals } from '../model/remote-totals.js';
+import { spansToQueries } from './query-trace.js';
 import { aggStats, type AggStats } from './stats.js';
 import {
   avgCpuPowerWatts,
@@ -71,7 +72,32 @@ export interface OutliersRemoved {
   queries_after: number;
 }
 
-/** The seed's `export_summary_json` document, key for key; null where Python writes None. */
+/**
+ * The hosted-API estimate (`energy.remote.*`) of the summarized model calls, each call once: an estimate of the
+ * provider's energy, not a measurement, so it stands apart and no measured total (`totals`, `efficiency`,
+ * `statistics`) includes it.
+ */
+export interface SummaryRemoteEnergy {
+  _description: string;
+  /** Model calls that carry an estimate. */
+  calls: number;
+  /** Σ the estimates' middles, in joules. */
+  joules: number;
+  /** Σ the lower bounds, in joules. */
+  min_joules: number;
+  /** Σ the upper bounds, in joules. */
+  max_joules: number;
+  /** `energy.remote.method` values, sorted (e.g. `ecologits`). */
+  methods: string[];
+}
+
+/** The `_description` of {@link SummaryRemoteEnergy}. */
+const REMOTE_DESCRIPTION = 'Estimated energy of hosted-API model calls on the provider side (energy.remote.*): an estimate, not a measurement; not included in any measured total';
+
+/**
+ * The seed's `export_summary_json` document, key for key; null where Python writes None. Ours added after the seed's
+ * keys, only when there is something to say: `remote_energy_estimate`.
+ */
 export interface Summary {
   /** Unix time in seconds (float), like Python's `time.time()`. */
   generated_at: number;
@@ -98,6 +124,8 @@ export interface Summary {
   normalized_statistics: (SummaryStatistics & { _description: string; _outliers_removed: OutliersRemoved }) | null;
   normalized_efficiency: (SummaryEfficiency & { _description: string; _outliers_removed: OutliersRemoved }) | null;
   bench_telemetry?: Record<string, unknown>;
+  /** Only when some model call carries a hosted-API estimate. */
+  remote_energy_estimate?: SummaryRemoteEnergy;
 }
 
 /** Options of {@link summarize}. */
@@ -106,6 +134,8 @@ export interface SummarizeOptions {
   readonly benchEnergy?: BenchEnergy | null;
   /** Overrides `generated_at` (Unix seconds), for reproducible output. */
   readonly generatedAt?: number;
+  /** The hosted-API estimates of the same calls (`spansToQueries`), shown as `remote_energy_estimate`. */
+  readonly remoteEnergy?: RemoteEnergyTotals;
 }
 
 function computeStats(traces: readonly QueryTrace[]): SummaryStatistics {
@@ -269,6 +299,17 @@ export function summarize(traces: readonly QueryTrace[], config: Record<string, 
   if (hasBench) {
     summary.bench_telemetry = Object.fromEntries(Object.entries(bench).filter(([, v]) => v !== null && v !== undefined));
   }
+  const remote = options.remoteEnergy;
+  if (remote !== undefined && remote.calls > 0) {
+    summary.remote_energy_estimate = {
+      _description: REMOTE_DESCRIPTION,
+      calls: remote.calls,
+      joules: remote.joules,
+      min_joules: remote.minJoules,
+      max_joules: remote.maxJoules,
+      methods: [...remote.methods],
+    };
+  }
   return summary;
 }
 
@@ -299,6 +340,6 @@ export async function summarizeSpans(
     options.onIssue?.(issue);
   };
   for await (const span of readSpanRecords(inputs, { onIssue, strict: options.strict, stdin: options.stdin })) spans.push(span);
-  const traces = spansToQueryTraces(spans);
-  return { summary: summarize(traces, options.config ?? { inputs: [...inputs] }, options), traces, issues };
+  const { traces, remoteEnergy } = spansToQueries(spans);
+  return { summary: summarize(traces, options.config ?? { inputs: [...inputs] }, { ...options, remoteEnergy }), traces, issues };
 }

@@ -4,7 +4,7 @@
  * measured joules say nothing about that energy, so it is estimated, with bounds, and kept apart: these attributes
  * are never added to `energy.joules` or to any measured total.
  *
- * Which spans: model calls whose provider is a hosted API (OpenTelemetry GenAI `gen_ai.provider.name`/`gen_ai.system`,
+ * Which spans: model calls (no agent turn or tool call, whatever it carries) whose provider is a hosted API (OpenTelemetry GenAI `gen_ai.provider.name`/`gen_ai.system`,
  * OpenInference `llm.provider`), with a model the table knows and output tokens, that did not go to a server on this
  * machine or a private network (an OpenAI-compatible local server's energy is measured, not estimated). The Vercel AI
  * SDK's outer `ai.generateText`/`ai.streamText` spans are skipped: their `*.doGenerate`/`*.doStream` children are the
@@ -18,6 +18,7 @@ import {
   ATTR_ENERGY_REMOTE_MIN_JOULES,
   ATTR_ENERGY_REMOTE_SOURCE,
 } from '../../semconv.js';
+import { MODEL_OPERATIONS } from '../../genai-operations.js';
 import { estimateRemoteEnergyKWh } from './ecologits-method.js';
 import { HostedModelTable, PROVIDER_PUE, type HostedProvider } from './hosted-models.js';
 
@@ -100,6 +101,11 @@ export class RemoteEnergyEstimator {
   attributes(attributes: Attributes, durationS: number): Attributes | undefined {
     const operation = text(attributes, 'ai.operationId');
     if (operation && !/\.do(Generate|Stream)$/.test(operation)) return undefined;
+    // A turn or tool span may carry the provider, model and its calls' tokens: only the calls are estimated.
+    const operationName = text(attributes, 'gen_ai.operation.name');
+    if (operationName && !MODEL_OPERATIONS.has(operationName)) return undefined;
+    const openinferenceKind = text(attributes, 'openinference.span.kind');
+    if (openinferenceKind && openinferenceKind.toUpperCase() !== 'LLM') return undefined;
     const providerName = text(attributes, 'gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'ai.model.provider');
     if (!providerName) return undefined;
     const provider = PROVIDERS[providerName.toLowerCase()] ?? PROVIDERS[providerName.toLowerCase().split('.')[0] ?? ''];
