@@ -26,7 +26,7 @@ export default tseslint.config(
   {
     // What an agent app loads (`import 'openjoules'`, `openjoules/register`) never loads the analysis behind the CLI:
     // the install an app needs stays small and its start-up fast (issue #13).
-    files: ['src/index.ts', 'src/register*.ts', 'src/register*.cts', 'src/semconv.ts', 'src/{trace,energy,export,setup,instrument,metrics,events,remote}/**/*.ts', 'src/otlp/encode.ts'],
+    files: ['src/index.ts', 'src/register*.ts', 'src/register*.cts', 'src/semconv.ts', 'src/{trace,energy,export,setup,instrument,metrics,events,remote,measure}/**/*.ts', 'src/otlp/encode.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

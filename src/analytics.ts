@@ -63,6 +63,7 @@ export type { SteadyStateConfig, SteadyStateResult } from './stats/steady-state.
 export { GPU_SPECS, lookupGpuSpec, gpuFromDevices } from './stats/gpu-specs.js';
 export type { GpuHardwareSpec } from './stats/gpu-specs.js';
 export { computeEfficiency, modelParamsB, MODEL_PARAMS_B } from './stats/efficiency.js';
+export { estimateFlops, estimateFlopsNoKvCache, computeMfu, gpuPeakTflops, GPU_PEAK_TFLOPS_BF16 } from './stats/flops.js';
 export { computeItlStats } from './stats/itl.js';
 export type { ItlStats } from './stats/itl.js';
 export { computeItlGapStats } from './stats/percentile.js';

@@ -83,6 +83,17 @@ export { sharedEnergySampler, shutdownSharedEnergySampler } from './energy/share
 export { EnergyTimeline, DEFAULT_HISTORY_CAPACITY } from './energy/timeline.js';
 export type { EnergyTimelineOptions, WindowEnergy } from './energy/timeline.js';
 
+// Bracket measurements without spans (the seed's EnergyMonitor.sample(), EnergyBatch and phase metrics)
+export { measureEnergy } from './measure/measure-energy.js';
+export type { MeasureEnergyOptions, EnergyMeasurement } from './measure/measure-energy.js';
+export type { EnergySample } from './measure/energy-sample.js';
+export { withEnergyBatch } from './measure/energy-batch.js';
+export type { BatchMetrics, BatchRecorder, EnergyBatchOptions, EnergyBatchResult } from './measure/energy-batch.js';
+export { phaseMetrics, splitAtTtft } from './measure/phase-metrics.js';
+export type { PhaseMetrics } from './measure/phase-metrics.js';
+export { GpuGaugeReader } from './energy/gpu-gauges.js';
+export type { GpuGauges } from './energy/gpu-gauges.js';
+
 // Per-span joules and metrics
 export { EnergySpanProcessor } from './trace/energy-span-processor.js';
 export type { EnergySpanProcessorOptions, EnergySpanProcessorStats, SpanEnergyFinalize } from './trace/energy-span-processor.js';

@@ -43,7 +43,7 @@ beforeAll(async () => {
     ].join('\n'),
   );
   process.env.OJ_NVML_DOUBLE_CONTROL = control;
-  sampler = await startEnergySampler({ sources: ['nvml'], nvmlLibrary: buildDouble('nvml'), sampleIntervalMs: 10 });
+  sampler = await startEnergySampler({ sources: ['nvml'], nvmlLibrary: buildDouble('nvml'), raplRoot: '/nonexistent', sampleIntervalMs: 10 });
   expect(sampler.status().devices).toHaveLength(2);
 });
 afterAll(() => sampler?.shutdown());
