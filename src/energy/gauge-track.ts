@@ -30,6 +30,7 @@ export class GaugeTrack {
   private _hint = 0;
   private _readings = 0;
   private _lastReadMs = -Infinity;
+  private _hasValues = false;
 
   /** @param capacity change points kept at most (rounded up to a power of two). */
   constructor(capacity: number = DEFAULT_GAUGE_CAPACITY) {
@@ -60,6 +61,11 @@ export class GaugeTrack {
     return this._readings;
   }
 
+  /** Whether any reading carried a gauge (a CPU package or a GPU whose driver lacks them never does). */
+  get hasValues(): boolean {
+    return this._hasValues;
+  }
+
   /** Time of the newest reading, epoch ms (-Infinity before the first). */
   get lastReadMs(): number {
     return this._lastReadMs;
@@ -69,6 +75,38 @@ export class GaugeTrack {
   valueAt(field: GaugeField, tMs: number): number {
     const i = this._indexAtOrBefore(tMs);
     return i < 0 ? NaN : (this._values(field)[this._slot(i)] ?? NaN);
+  }
+
+  /**
+   * Time-weighted sums over [t0, t1] in one walk of the change points, into `out` (9 numbers): for utilization, memory
+   * and temperature in turn, Σ value·ms, the ms where the value was known, and the peak (-Infinity when never known).
+   * A point window (t0 = t1) counts its one instant with weight 1.
+   */
+  windowSums(t0Ms: number, t1Ms: number, out: Float64Array): void {
+    out.fill(0);
+    out[2] = out[5] = out[8] = -Infinity;
+    const n = this._length;
+    let i = this._indexAtOrBefore(t0Ms);
+    let from = t0Ms;
+    if (i < 0) {
+      if (n === 0) return;
+      i = 0;
+      from = this._t[this._slot(0)] ?? NaN;
+      if (!(from <= t1Ms)) return;
+    }
+    for (; i < n; i++) {
+      const slot = this._slot(i);
+      const next = i + 1 < n ? (this._t[this._slot(i + 1)] ?? NaN) : Infinity;
+      const to = next < t1Ms ? next : t1Ms;
+      const weight = t1Ms > t0Ms ? to - from : 1;
+      if (weight > 0) {
+        add(out, 0, this._utilization[slot] ?? NaN, weight);
+        add(out, 3, this._memory[slot] ?? NaN, weight);
+        add(out, 6, this._temperature[slot] ?? NaN, weight);
+      }
+      if (!(next < t1Ms)) break;
+      from = next;
+    }
   }
 
   /** Change-point times strictly inside (t0, t1), oldest first, appended to `out`. */
@@ -122,6 +160,7 @@ export class GaugeTrack {
       slot = this._start;
       this._start = (this._start + 1) & (this._t.length - 1);
     }
+    if (!this._hasValues && !(Number.isNaN(u) && Number.isNaN(m) && Number.isNaN(c))) this._hasValues = true;
     this._t[slot] = t;
     this._utilization[slot] = u;
     this._memory[slot] = m;
@@ -162,6 +201,13 @@ export class GaugeTrack {
     this._hint = lo;
     return lo;
   }
+}
+
+function add(out: Float64Array, at: number, value: number, weight: number): void {
+  if (Number.isNaN(value)) return;
+  out[at] = (out[at] ?? 0) + value * weight;
+  out[at + 1] = (out[at + 1] ?? 0) + weight;
+  if (value > (out[at + 2] ?? -Infinity)) out[at + 2] = value;
 }
 
 function same(a: number | undefined, b: number): boolean {

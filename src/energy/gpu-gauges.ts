@@ -37,6 +37,8 @@ export class GpuGaugeReader {
   private readonly _sum = new Float64Array(3);
   private readonly _known = new Float64Array(3);
   private readonly _peak = new Float64Array(3);
+  /** {@link GaugeTrack.windowSums} of a single GPU. */
+  private readonly _sums = new Float64Array(9);
   /** Per track of the current read: whether it gave any value. */
   private readonly _contributed: boolean[] = [];
 
@@ -57,15 +59,21 @@ export class GpuGaugeReader {
   /** The GPUs' gauges over [t0, t1] (epoch ms; a point when equal); undefined when no GPU reported one there. */
   read(t0Ms: number, t1Ms: number): GpuGauges | undefined {
     if (!(t1Ms >= t0Ms)) return undefined;
+    const gpus = this._gpus;
+    if (gpus.length === 1) {
+      const track = this._timeline.gauges(gpus[0] ?? 0);
+      return track?.hasValues ? this._one(track, t0Ms, t1Ms) : undefined;
+    }
     const tracks = this._tracks;
     const times = this._times;
     tracks.length = 0;
     times.length = 0;
-    for (const d of this._gpus) {
+    for (const d of gpus) {
       const track = this._timeline.gauges(d);
-      if (track && track.readings > 0) tracks.push(track);
+      if (track?.hasValues) tracks.push(track);
     }
     if (tracks.length === 0) return undefined;
+    if (tracks.length === 1) return this._one(tracks[0]!, t0Ms, t1Ms);
     times.push(t0Ms);
     for (const track of tracks) track.changesIn(t0Ms, t1Ms, times);
     if (tracks.length > 1) times.sort((a, b) => a - b);
@@ -84,10 +92,10 @@ export class GpuGaugeReader {
       if (t1Ms > t0Ms && !(weight > 0)) continue;
       for (let f = 0; f < FIELDS.length; f++) this._add(f, tracks, a, weight);
     }
-    let gpus = 0;
-    for (const c of contributed) if (c) gpus++;
+    let count = 0;
+    for (const c of contributed) if (c) count++;
     const result = {
-      gpus,
+      gpus: count,
       utilizationMean: this._mean(0),
       utilizationPeak: this._peakOf(0),
       memoryUsedMeanBytes: this._mean(1),
@@ -98,6 +106,22 @@ export class GpuGaugeReader {
     return result.utilizationMean === undefined && result.memoryUsedMeanBytes === undefined && result.temperatureMeanCelsius === undefined
       ? undefined
       : result;
+  }
+
+  /** One GPU: its own time-weighted sums, in one walk of its change points. */
+  private _one(track: GaugeTrack, t0Ms: number, t1Ms: number): GpuGauges | undefined {
+    const s = this._sums;
+    track.windowSums(t0Ms, t1Ms, s);
+    if (!((s[1] ?? 0) > 0 || (s[4] ?? 0) > 0 || (s[7] ?? 0) > 0)) return undefined;
+    return {
+      gpus: 1,
+      utilizationMean: meanOf(s, 0),
+      utilizationPeak: peakOf(s, 0),
+      memoryUsedMeanBytes: meanOf(s, 3),
+      memoryUsedPeakBytes: peakOf(s, 3),
+      temperatureMeanCelsius: meanOf(s, 6),
+      temperaturePeakCelsius: peakOf(s, 6),
+    };
   }
 
   /** Adds field `f` combined over the GPUs at time `t`, held for `weight` ms. */
@@ -128,4 +152,14 @@ export class GpuGaugeReader {
     const peak = this._peak[f] ?? -Infinity;
     return peak > -Infinity ? peak : undefined;
   }
+}
+
+/** Σ value·ms / known ms of the gauge whose sums start at `at` in {@link GaugeTrack.windowSums}' layout. */
+function meanOf(s: Float64Array, at: number): number | undefined {
+  const known = s[at + 1] ?? 0;
+  return known > 0 ? (s[at] ?? 0) / known : undefined;
+}
+
+function peakOf(s: Float64Array, at: number): number | undefined {
+  return (s[at + 1] ?? 0) > 0 ? s[at + 2] : undefined;
 }
