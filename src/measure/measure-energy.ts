@@ -19,8 +19,9 @@ export interface MeasureEnergyOptions {
   /** A timeline to read instead of a sampler's (an in-process sampler's, a test's). */
   readonly timeline?: EnergyTimeline;
   /**
-   * Longest wait after `fn` settles for every device to report past its end, ms (an energy counter ticks every ~100 ms
-   * on NVIDIA GPUs); default 2000. Past it, or with 0, the end is extrapolated and the sample says so.
+   * Longest wait for the devices' data, ms, each time: before `fn`, for a sampler started just now to have its first
+   * data; after `fn` settles, for every device to report past its end (an energy counter ticks every ~100 ms on NVIDIA
+   * GPUs). Default 2000. Past it, or with 0, the ends are extrapolated and the sample says so (`extrapolated`).
    */
   readonly settleMs?: number;
 }
@@ -38,9 +39,9 @@ const DRAIN_INTERVAL_MS = 1000;
 
 /**
  * Runs `fn` and measures the energy its run took: the seed's EnergySample fields (energy, mean and peak power, GPU
- * utilization, memory and temperature, snapshots, per-component joules). Waits for the energy sampler to be ready
- * before starting `fn` (the first call in a process starts it), and after `fn` until the devices have reported past
- * its end (at most `settleMs`).
+ * utilization, memory and temperature, snapshots, per-component joules). Waits for the energy sampler to be ready and
+ * to have data before starting `fn` (the first call in a process starts it), and after `fn` until the devices have
+ * reported past its end (each wait at most `settleMs`).
  *
  * Everything the devices drew counts, whatever else ran meanwhile (the seed's monitor reads whole devices too); spans
  * are what split energy between concurrent work. Without an energy source the sample has `measured: false` and zeros.
@@ -52,6 +53,9 @@ const DRAIN_INTERVAL_MS = 1000;
  */
 export async function measureEnergy<T>(fn: () => T | PromiseLike<T>, options: MeasureEnergyOptions = {}): Promise<EnergyMeasurement<T>> {
   const timeline = await timelineOf(options);
+  const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
+  // A sampler started just now has devices but no counter tick yet: the bracket would start before its data.
+  if (timeline) await waitQuietly(timeline, () => timeline.coveredUntilAll() > -Infinity, settleMs);
   const t0 = nowEpochMs();
   const drain = timeline ? setInterval(() => syncQuietly(timeline), DRAIN_INTERVAL_MS) : undefined;
   drain?.unref();
@@ -64,7 +68,7 @@ export async function measureEnergy<T>(fn: () => T | PromiseLike<T>, options: Me
   const t1 = nowEpochMs();
   if (!timeline) return { result, sample: unmeasuredSample((t1 - t0) / 1000) };
   try {
-    await settle(timeline, t1, options.settleMs ?? DEFAULT_SETTLE_MS);
+    await waitQuietly(timeline, () => timeline.coveredUntilAll() >= t1, settleMs);
     return { result, sample: energySampleOf(timeline, t0, t1) };
   } catch {
     // A timeline that fails to answer leaves the measurement empty, never the caller's result lost.
@@ -83,11 +87,13 @@ async function timelineOf(options: MeasureEnergyOptions): Promise<EnergyTimeline
   }
 }
 
-/** Waits until every device with data has reported past `t1Ms`, for at most `maxMs`. */
-async function settle(timeline: EnergyTimeline, t1Ms: number, maxMs: number): Promise<void> {
+/** Waits until `done()` (checked every few ms), for at most `maxMs`; never rejects. */
+async function waitQuietly(timeline: EnergyTimeline, done: () => boolean, maxMs: number): Promise<void> {
   const deadline = nowEpochMs() + Math.max(0, maxMs);
-  while (timeline.coveredUntilAll() < t1Ms && nowEpochMs() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+  try {
+    while (!done() && nowEpochMs() < deadline) await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+  } catch {
+    syncQuietly(timeline);
   }
 }
 
