@@ -65,6 +65,7 @@ export type { SteadyStateConfig, SteadyStateResult } from './analysis/stats/stea
 export { GPU_SPECS, lookupGpuSpec, gpuFromDevices } from './analysis/stats/gpu-specs.js';
 export type { GpuHardwareSpec } from './analysis/stats/gpu-specs.js';
 export { computeEfficiency, modelParamsB, MODEL_PARAMS_B } from './analysis/stats/efficiency.js';
+export { estimateFlops, estimateFlopsNoKvCache, computeMfu, gpuPeakTflops, GPU_PEAK_TFLOPS_BF16 } from './analysis/stats/flops.js';
 export { computeItlStats } from './analysis/stats/itl.js';
 export type { ItlStats } from './analysis/stats/itl.js';
 export { computeItlGapStats } from './analysis/stats/percentile.js';

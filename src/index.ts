@@ -83,6 +83,17 @@ export { sharedEnergySampler, shutdownSharedEnergySampler } from './runtime/ener
 export { EnergyTimeline, DEFAULT_HISTORY_CAPACITY } from './runtime/energy/timeline/timeline.js';
 export type { EnergyTimelineOptions, WindowEnergy } from './runtime/energy/timeline/timeline.js';
 
+// Bracket measurements without spans (the seed's EnergyMonitor.sample(), EnergyBatch and phase metrics)
+export { measureEnergy } from './runtime/measure/measure-energy.js';
+export type { MeasureEnergyOptions, EnergyMeasurement } from './runtime/measure/measure-energy.js';
+export type { EnergySample } from './runtime/measure/energy-sample.js';
+export { withEnergyBatch } from './runtime/measure/energy-batch.js';
+export type { BatchMetrics, BatchRecorder, EnergyBatchOptions, EnergyBatchResult } from './runtime/measure/energy-batch.js';
+export { phaseMetrics, splitAtTtft } from './runtime/measure/phase-metrics.js';
+export type { PhaseMetrics } from './runtime/measure/phase-metrics.js';
+export { GpuGaugeReader } from './runtime/energy/timeline/gpu-gauges.js';
+export type { GpuGauges } from './runtime/energy/timeline/gpu-gauges.js';
+
 // Per-span joules and metrics
 export { EnergySpanProcessor } from './runtime/span-processor/energy-span-processor.js';
 export type { EnergySpanProcessorOptions, EnergySpanProcessorStats } from './runtime/span-processor/energy-span-processor.js';

@@ -12,6 +12,12 @@ export const ATTR_ENERGY_DECODE_JOULES = 'energy.decode.joules' as const;
 export const ATTR_ENERGY_DRAM_JOULES = 'energy.dram.joules' as const;
 /** Inclusive GPU energy in joules while the span ran, summed over GPUs. */
 export const ATTR_ENERGY_GPU_JOULES = 'energy.gpu.joules' as const;
+/** Highest GPU memory used while the span ran, in bytes, summed over the GPUs. */
+export const ATTR_ENERGY_GPU_MEMORY_PEAK_BYTES = 'energy.gpu.memory.peak.bytes' as const;
+/** Mean GPU temperature over the span in degrees Celsius, averaged over the GPUs. */
+export const ATTR_ENERGY_GPU_TEMPERATURE_MEAN_CELSIUS = 'energy.gpu.temperature.mean.celsius' as const;
+/** Mean GPU utilization over the span, a 0..1 fraction of time the GPUs were busy. */
+export const ATTR_ENERGY_GPU_UTILIZATION_MEAN = 'energy.gpu.utilization.mean' as const;
 /** Inclusive energy in joules drawn by every measured component while the span ran. */
 export const ATTR_ENERGY_JOULES = 'energy.joules' as const;
 /** Inclusive joules per output token of an LLM span. */

@@ -9,6 +9,10 @@
  *   init_error=R           nvmlInit_v2 returns R
  *   power_mw=P             constant power of every device, mW (default 100000)
  *   profile=MS:MW,MS:MW    piecewise power (replaces power_mw); the last segment lasts forever
+ *   utilization=MS:PCT,... nvmlDeviceGetUtilizationRates' gpu percent, steps on the same time axis (default 42)
+ *   memory_used_mib=MS:MIB,... nvmlDeviceGetMemoryInfo's used memory in MiB, steps (default 3072 of 80 GiB)
+ *   temperature=MS:C,...   nvmlDeviceGetTemperature(NVML_TEMPERATURE_GPU), °C, steps (default 55)
+ *   gauges_not_supported=1 those three answer NVML_ERROR_NOT_SUPPORTED (a part or vGPU without them)
  *   profile_file=PATH      piecewise-linear power from a file (power_profile.h), replaces both of the above
  *   profile_origin_ns=N    profile time 0 is this CLOCK_MONOTONIC instant (default: nvmlInit_v2)
  *   tick_ms=N              the energy counter only advances every N ms: it holds the integral up to the last tick
@@ -84,6 +88,10 @@ static int g_refcount = 0;
 static unsigned int g_count = 1;
 static int g_init_error = 0;
 static oj_profile g_profile;
+static oj_profile g_util;        /* nvmlUtilization_t.gpu, percent */
+static oj_profile g_memory_mib;  /* nvmlMemory_t.used, MiB */
+static oj_profile g_temperature; /* NVML_TEMPERATURE_GPU, °C */
+static int g_gauges_not_supported = 0;
 static double g_tick_ms = 0;
 static double g_tick_phase_ms = 0;
 static int g_power_usage_average = 0;
@@ -116,6 +124,8 @@ static double now_ms(void) {
 
 static void read_control(void) {
   g_count = 1; g_init_error = 0; oj_profile_constant(&g_profile, 100.0);
+  oj_profile_constant(&g_util, 42); oj_profile_constant(&g_memory_mib, 3 * 1024); oj_profile_constant(&g_temperature, 55);
+  g_gauges_not_supported = 0;
   g_tick_ms = 0; g_tick_phase_ms = 0; g_power_usage_average = 0; g_instant_refresh_ms = 0; g_instant_window_ms = 0;
   g_module_extra_mw = -1; g_origin_ns = -1; g_offset_mj = 0; g_energy_not_supported = 0; g_instant_not_supported = 0;
   g_lost_device = -1; g_lost_after = -1; g_reset_at_ms = -1; g_fake_clock = 0; g_fake_ms = 0;
@@ -133,25 +143,11 @@ static void read_control(void) {
     if (!strcmp(k, "devices")) g_count = (unsigned)atoi(v);
     else if (!strcmp(k, "init_error")) g_init_error = atoi(v);
     else if (!strcmp(k, "power_mw")) oj_profile_constant(&g_profile, atof(v) / 1000.0);
-    else if (!strcmp(k, "profile")) {
-      /* Segments "duration_ms:mW": steps, the last one held forever. */
-      oj_profile_clear(&g_profile);
-      const char *p = v;
-      double start = 0;
-      while (*p) {
-        char *end;
-        double ms = strtod(p, &end);
-        if (*end != ':') break;
-        double mw = strtod(end + 1, &end);
-        oj_profile_push(&g_profile, start, mw / 1000.0);
-        oj_profile_push(&g_profile, start + ms, mw / 1000.0);
-        start += ms;
-        if (*end != ',') break;
-        p = end + 1;
-      }
-      if (g_profile.n == 0) oj_profile_constant(&g_profile, 0);
-      else g_profile.n--; /* the last segment lasts forever: drop its end point */
-    }
+    else if (!strcmp(k, "profile")) oj_profile_parse_steps(&g_profile, v, 1.0 / 1000.0, 0); /* "duration_ms:mW" steps */
+    else if (!strcmp(k, "utilization")) oj_profile_parse_steps(&g_util, v, 1, 0);
+    else if (!strcmp(k, "memory_used_mib")) oj_profile_parse_steps(&g_memory_mib, v, 1, 0);
+    else if (!strcmp(k, "temperature")) oj_profile_parse_steps(&g_temperature, v, 1, 0);
+    else if (!strcmp(k, "gauges_not_supported")) g_gauges_not_supported = atoi(v);
     else if (!strcmp(k, "profile_file")) { if (oj_profile_load(&g_profile, v) != 0) oj_profile_constant(&g_profile, 0); }
     else if (!strcmp(k, "profile_origin_ns")) g_origin_ns = atoll(v);
     else if (!strcmp(k, "tick_phase_ms")) g_tick_phase_ms = atof(v);
@@ -338,7 +334,9 @@ nvmlReturn_t nvmlDeviceGetFieldValues(nvmlDevice_t device, int valuesCount, nvml
 nvmlReturn_t nvmlDeviceGetUtilizationRates(nvmlDevice_t device, nvmlUtilization_t *utilization) {
   nvmlReturn_t r = check(device);
   if (r) return r;
-  utilization->gpu = 42;
+  if (g_gauges_not_supported) return NVML_ERROR_NOT_SUPPORTED;
+  if (!utilization) return NVML_ERROR_INVALID_ARGUMENT;
+  utilization->gpu = (unsigned int)oj_profile_watts(&g_util, now_ms());
   utilization->memory = 7;
   return NVML_SUCCESS;
 }
@@ -346,8 +344,10 @@ nvmlReturn_t nvmlDeviceGetUtilizationRates(nvmlDevice_t device, nvmlUtilization_
 nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t device, nvmlMemory_t *memory) {
   nvmlReturn_t r = check(device);
   if (r) return r;
+  if (g_gauges_not_supported) return NVML_ERROR_NOT_SUPPORTED;
+  if (!memory) return NVML_ERROR_INVALID_ARGUMENT;
   memory->total = 80ULL << 30;
-  memory->used = 3ULL << 30;
+  memory->used = (unsigned long long)(oj_profile_watts(&g_memory_mib, now_ms()) * 1048576.0);
   memory->free = memory->total - memory->used;
   return NVML_SUCCESS;
 }
@@ -356,7 +356,9 @@ nvmlReturn_t nvmlDeviceGetTemperature(nvmlDevice_t device, int sensorType, unsig
   nvmlReturn_t r = check(device);
   if (r) return r;
   if (sensorType != 0) return NVML_ERROR_NOT_SUPPORTED;
-  *temp = 55;
+  if (g_gauges_not_supported) return NVML_ERROR_NOT_SUPPORTED;
+  if (!temp) return NVML_ERROR_INVALID_ARGUMENT;
+  *temp = (unsigned int)oj_profile_watts(&g_temperature, now_ms());
   return NVML_SUCCESS;
 }
 

@@ -110,4 +110,28 @@ static inline double oj_last_tick(double t, double period_ms, double phase_ms) {
   return phase_ms + (double)whole * period_ms;
 }
 
+/*
+ * Parses steps "duration_ms:value,duration_ms:value,..." into a step profile whose values are value × scale; the last
+ * step lasts forever. An empty or malformed text leaves the constant `fallback`.
+ */
+static inline void oj_profile_parse_steps(oj_profile *p, const char *text, double scale, double fallback) {
+  oj_profile_clear(p);
+  const char *s = text;
+  double start = 0;
+  while (*s) {
+    char *end;
+    double ms = strtod(s, &end);
+    if (*end != ':') break;
+    double value = strtod(end + 1, &end);
+    oj_profile_push(p, start, value * scale);
+    oj_profile_push(p, start + ms, value * scale);
+    start += ms;
+    if (*end != ',') break;
+    s = end + 1;
+  }
+  if (p->n == 0) oj_profile_constant(p, fallback);
+  else p->n--; /* the last step lasts forever: drop its end point */
+}
+
+
 #endif

@@ -22,6 +22,10 @@
  *   backward_at_ms=T, backward_counts=N  from time T the accumulator reads N counts lower (a glitch)
  *   energy_not_supported=1 rsmi_dev_energy_count_get answers RSMI_STATUS_NOT_SUPPORTED
  *   clock=fake             time moves only through ojtest_set_time_ms
+ *   busy_percent=MS:PCT,...    rsmi_dev_busy_percent_get, steps on the profile's time axis (default 64)
+ *   memory_used_mib=MS:MIB,... rsmi_dev_memory_usage_get(VRAM) in MiB, steps (default 5120 of 192 GiB)
+ *   temperature=MS:C,...       rsmi_dev_temp_metric_get(EDGE, CURRENT) in °C, steps (default 61)
+ *   gauges_not_supported=1     those three answer RSMI_STATUS_NOT_SUPPORTED
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -53,6 +57,10 @@ static int g_refcount = 0;
 static uint32_t g_count = 1;
 static int g_init_error = 0;
 static oj_profile g_profile;
+static oj_profile g_busy;        /* rsmi_dev_busy_percent_get, percent */
+static oj_profile g_vram_mib;    /* rsmi_dev_memory_usage_get(VRAM), MiB */
+static oj_profile g_temperature; /* rsmi_dev_temp_metric_get(EDGE, CURRENT), °C (answered in millidegrees) */
+static int g_gauges_not_supported = 0;
 static double g_tick_ms = 0;
 static double g_tick_phase_ms = 0;
 static double g_unit_uj = 15.3; /* set to the float kEnergyCounterResolution in read_control */
@@ -85,6 +93,8 @@ static void read_control(void) {
   g_tick_ms = 0; g_tick_phase_ms = 0; g_unit_uj = kEnergyCounterResolution; g_power_average = 0; g_average_window_ms = 1000; g_origin_ns = -1;
   g_reset_at_ms = -1; g_backward_at_ms = -1; g_backward_counts = 0; g_energy_not_supported = 0;
   g_fake_clock = 0; g_fake_ms = 0;
+  oj_profile_constant(&g_busy, 64); oj_profile_constant(&g_vram_mib, 5 * 1024); oj_profile_constant(&g_temperature, 61);
+  g_gauges_not_supported = 0;
   const char *path = getenv("OJ_ROCM_DOUBLE_CONTROL");
   FILE *f = path ? fopen(path, "r") : NULL;
   if (!f) return;
@@ -112,6 +122,10 @@ static void read_control(void) {
     else if (!strcmp(k, "backward_counts")) g_backward_counts = atof(v);
     else if (!strcmp(k, "energy_not_supported")) g_energy_not_supported = atoi(v);
     else if (!strcmp(k, "clock")) g_fake_clock = !strncmp(v, "fake", 4);
+    else if (!strcmp(k, "busy_percent")) oj_profile_parse_steps(&g_busy, v, 1, 0);
+    else if (!strcmp(k, "memory_used_mib")) oj_profile_parse_steps(&g_vram_mib, v, 1, 0);
+    else if (!strcmp(k, "temperature")) oj_profile_parse_steps(&g_temperature, v, 1, 0);
+    else if (!strcmp(k, "gauges_not_supported")) g_gauges_not_supported = atoi(v);
   }
   fclose(f);
 }
@@ -230,7 +244,9 @@ rsmi_status_t rsmi_dev_power_cap_get(uint32_t dv_ind, uint32_t sensor_ind, uint6
 
 rsmi_status_t rsmi_dev_busy_percent_get(uint32_t dv_ind, uint32_t *busy_percent) {
   CHECK(dv_ind);
-  *busy_percent = 64;
+  if (g_gauges_not_supported) return RSMI_STATUS_NOT_SUPPORTED;
+  if (!busy_percent) return RSMI_STATUS_INVALID_ARGS;
+  *busy_percent = (uint32_t)oj_profile_watts(&g_busy, now_ms());
   return RSMI_STATUS_SUCCESS;
 }
 
@@ -243,15 +259,17 @@ rsmi_status_t rsmi_dev_memory_total_get(uint32_t dv_ind, rsmi_memory_type_t mem_
 
 rsmi_status_t rsmi_dev_memory_usage_get(uint32_t dv_ind, rsmi_memory_type_t mem_type, uint64_t *used) {
   CHECK(dv_ind);
-  if (mem_type != RSMI_MEM_TYPE_VRAM) return RSMI_STATUS_NOT_SUPPORTED;
-  *used = 5ULL << 30;
+  if (mem_type != RSMI_MEM_TYPE_VRAM || g_gauges_not_supported) return RSMI_STATUS_NOT_SUPPORTED;
+  if (!used) return RSMI_STATUS_INVALID_ARGS;
+  *used = (uint64_t)(oj_profile_watts(&g_vram_mib, now_ms()) * 1048576.0);
   return RSMI_STATUS_SUCCESS;
 }
 
 rsmi_status_t rsmi_dev_temp_metric_get(uint32_t dv_ind, uint32_t sensor_type, rsmi_temperature_metric_t metric, int64_t *temperature) {
   CHECK(dv_ind);
   (void)sensor_type;
-  if (metric != RSMI_TEMP_CURRENT) return RSMI_STATUS_NOT_SUPPORTED;
-  *temperature = 61000;
+  if (metric != RSMI_TEMP_CURRENT || g_gauges_not_supported) return RSMI_STATUS_NOT_SUPPORTED;
+  if (!temperature) return RSMI_STATUS_INVALID_ARGS;
+  *temperature = (int64_t)(oj_profile_watts(&g_temperature, now_ms()) * 1000.0);
   return RSMI_STATUS_SUCCESS;
 }

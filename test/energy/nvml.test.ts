@@ -9,6 +9,7 @@ import { DriverInitError, EnergyError, NoDevicesError } from '../../src/runtime/
 import { NvmlSource } from '../../src/runtime/energy/sources/nvml.js';
 import type { EnergyConfig } from '../../src/runtime/energy/sources/config.js';
 import type { EnergySource } from '../../src/runtime/energy/sources/source.js';
+import { GAUGE_READ_PERIOD_MS } from '../../src/runtime/energy/sources/gauge-period.js';
 import { buildDouble } from './helpers/doubles.js';
 
 let library: string;
@@ -207,6 +208,28 @@ describe('NvmlSource', () => {
     expect(caught).toMatchObject({ code: 'OJ_LIBRARY_NOT_FOUND', source: 'nvml' });
     const result = await detectEnergySources(config({ nvmlLibrary: '/nonexistent/libnvidia-ml.so.1' }));
     expect(result.unavailable[0]!.reason).toMatch(/^\/nonexistent\/libnvidia-ml\.so\.1: not loadable: /);
+  });
+
+  it('reads utilization, memory used and temperature off the energy path, every 250 ms, as the driver has them', async () => {
+    configure({ clock: 'fake', utilization: '1000:20,1000:90', memory_used_mib: '1000:1024,1000:4096', temperature: '1000:40,1000:70' });
+    const source = openNvml();
+    setTimeMs(500);
+    expect(source.read()[0]).toMatchObject({ utilization: 0.2, memoryUsedBytes: 2 ** 30, temperatureCelsius: 40 });
+    setTimeMs(1500);
+    await new Promise((resolve) => setTimeout(resolve, GAUGE_READ_PERIOD_MS + 20));
+    expect(source.read()[0]).toMatchObject({ utilization: 0.9, memoryUsedBytes: 4 * 2 ** 30, memoryTotalBytes: 80 * 2 ** 30, temperatureCelsius: 70 });
+  });
+
+  it('leaves the gauges out, and still measures energy, where the driver does not support them', () => {
+    configure({ clock: 'fake', gauges_not_supported: 1 });
+    const source = openNvml();
+    setTimeMs(500);
+    const [r] = source.read();
+    expect(r!.energyJoules).toBeGreaterThan(0);
+    expect(r).not.toHaveProperty('utilization');
+    expect(r).not.toHaveProperty('memoryUsedBytes');
+    expect(r).not.toHaveProperty('temperatureCelsius');
+    expect(source.faults()).toEqual([]);
   });
 
   it('has no source without GPUs', () => {

@@ -9,6 +9,7 @@ import { DriverInitError } from '../../src/runtime/energy/sources/errors.js';
 import { RocmSmiSource } from '../../src/runtime/energy/sources/rocm-smi.js';
 import { rocmCandidates } from '../../src/runtime/energy/sources/rocm-smi-ffi.js';
 import type { EnergySource } from '../../src/runtime/energy/sources/source.js';
+import { GAUGE_READ_PERIOD_MS } from '../../src/runtime/energy/sources/gauge-period.js';
 import { buildDouble } from './helpers/doubles.js';
 
 /** The library's counter_resolution: 15.3 as a C float. */
@@ -60,6 +61,24 @@ describe('RocmSmiSource', () => {
     expect(r0!.energyJoules).toBeCloseTo(300, 2);
     expect(r0).toMatchObject({ powerWatts: 300, utilization: 0.64, memoryUsedBytes: 5 * 2 ** 30, memoryTotalBytes: 192 * 2 ** 30, temperatureCelsius: 61, powerLimitWatts: 750 });
     expect(refcount()).toBe(1);
+  });
+
+  it('reads busy percent, VRAM used and edge temperature every 250 ms, in the units of rocm_smi.h', async () => {
+    configure({ clock: 'fake', busy_percent: '1000:10,1000:75', memory_used_mib: '1000:2048,1000:8192', temperature: '1000:45,1000:80' });
+    const source = openRocm();
+    setTimeMs(500);
+    expect(source.read()[0]).toMatchObject({ utilization: 0.1, memoryUsedBytes: 2 * 2 ** 30, temperatureCelsius: 45 });
+    setTimeMs(1500);
+    await new Promise((resolve) => setTimeout(resolve, GAUGE_READ_PERIOD_MS + 20));
+    expect(source.read()[0]).toMatchObject({ utilization: 0.75, memoryUsedBytes: 8 * 2 ** 30, temperatureCelsius: 80 });
+    configure({ clock: 'fake', gauges_not_supported: 1 });
+    source.close();
+    const bare = openRocm();
+    setTimeMs(500);
+    const [r] = bare.read();
+    expect(r!.energyJoules).toBeGreaterThan(0);
+    expect(r).not.toHaveProperty('utilization');
+    expect(r).not.toHaveProperty('temperatureCelsius');
   });
 
   it("measures the accumulator's tick at start-up (ROCm has no documented period)", () => {

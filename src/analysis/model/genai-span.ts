@@ -28,6 +28,12 @@ export interface SpanEnergy {
   readonly decodeJoules?: number;
   readonly meanWatts?: number;
   readonly peakWatts?: number;
+  /** `energy.gpu.utilization.mean`: 0..1, mean over the GPUs and the span. */
+  readonly gpuUtilizationMean?: number;
+  /** `energy.gpu.memory.peak.bytes`: summed over the GPUs. */
+  readonly gpuMemoryPeakBytes?: number;
+  /** `energy.gpu.temperature.mean.celsius`. */
+  readonly gpuTemperatureMeanCelsius?: number;
   readonly method?: string;
   readonly source?: string;
 }
@@ -237,6 +243,9 @@ function readEnergy(): SpanEnergy {
     decodeJoules: get(F.decodeJoules) as number | undefined,
     meanWatts: get(F.meanWatts) as number | undefined,
     peakWatts: get(F.peakWatts) as number | undefined,
+    gpuUtilizationMean: get(F.gpuUtilizationMean) as number | undefined,
+    gpuMemoryPeakBytes: get(F.gpuMemoryPeakBytes) as number | undefined,
+    gpuTemperatureMeanCelsius: get(F.gpuTemperatureMeanCelsius) as number | undefined,
     method: get(F.energyMethod) as string | undefined,
     source: get(F.energySource) as string | undefined,
   };

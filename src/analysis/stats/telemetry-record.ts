@@ -161,6 +161,10 @@ function toRecord(forest: SpanForest, call: GenAiUnit, resolved: boolean | null,
   const meanItlEstimate = decodeLatency !== null && decodeLatency > 0 && completion > 0 ? (decodeLatency / completion) * 1000 : null;
   if (itl === null && meanItlEstimate !== null) itlSource = 'estimate';
 
+  // The devices' state over the call: the outer span's window, else the provider span's.
+  const hasGauges = (e: typeof top.energy): boolean =>
+    e?.gpuUtilizationMean !== undefined || e?.gpuMemoryPeakBytes !== undefined || e?.gpuTemperatureMeanCelsius !== undefined;
+  const gauges = hasGauges(top.energy) ? top.energy : streamView?.energy;
   const gpu = gpuFromDevices(strings(span.resource[ATTR_OPENJOULES_ENERGY_DEVICES]));
   return {
     timestamp: span.startMs / 1000,
@@ -176,9 +180,10 @@ function toRecord(forest: SpanForest, call: GenAiUnit, resolved: boolean | null,
     cost_usd: call.costUsd ?? null,
     energy_joules: energy,
     power_watts: power,
-    gpu_utilization_pct: null,
-    gpu_memory_used_gb: null,
-    gpu_temperature_c: null,
+    // The seed's EnergySample: mean utilization, PEAK memory (in 2^30 bytes, as it divides), mean temperature.
+    gpu_utilization_pct: gauges?.gpuUtilizationMean !== undefined ? gauges.gpuUtilizationMean * 100 : null,
+    gpu_memory_used_gb: gauges?.gpuMemoryPeakBytes !== undefined ? gauges.gpuMemoryPeakBytes / 2 ** 30 : null,
+    gpu_temperature_c: gauges?.gpuTemperatureMeanCelsius ?? null,
     throughput_tok_per_sec: throughput,
     prefill_latency_seconds: prefillLatency,
     decode_latency_seconds: decodeLatency,

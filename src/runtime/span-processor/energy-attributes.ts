@@ -25,12 +25,13 @@ import {
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
 } from '../../semconv.js';
 import type { AttributionSweep } from './attribution.js';
+import { GpuGaugeAttributes, MAX_GPU_GAUGE_ATTRIBUTES } from './gpu-gauge-attributes.js';
 
 const COMPONENTS: readonly EnergyComponent[] = ['gpu', 'cpu', 'dram', 'ane'];
 const METHODS: readonly EnergyMethod[] = ['counter', 'power_integration', 'estimate'];
 
-/** Most attributes {@link EnergyAttributeWriter.write} adds to one span (4 core, 4 components, 2 power, 4 phase). */
-export const MAX_ENERGY_ATTRIBUTES = 14;
+/** Most attributes {@link EnergyAttributeWriter.write} adds to one span (4 core, 4 components, 2 power, 4 phase, GPU gauges). */
+export const MAX_ENERGY_ATTRIBUTES = 14 + MAX_GPU_GAUGE_ATTRIBUTES;
 
 /** Writes a swept span's energy attributes. One per span processor. */
 export class EnergyAttributeWriter {
@@ -49,6 +50,7 @@ export class EnergyAttributeWriter {
   private readonly _perDeviceStart: Float64Array;
   private readonly _componentJoules = new Float64Array(COMPONENTS.length);
   private readonly _componentOrder = new Int8Array(COMPONENTS.length);
+  private readonly _gpuGauges: GpuGaugeAttributes;
 
   constructor(timeline: EnergyTimeline, sweep: AttributionSweep) {
     this._timeline = timeline;
@@ -62,6 +64,7 @@ export class EnergyAttributeWriter {
     this._sourceNames = names;
     this._sourceIndex = Uint8Array.from(devices, (d) => names.indexOf(d.source));
     this._perDeviceStart = new Float64Array(this._count);
+    this._gpuGauges = new GpuGaugeAttributes(timeline);
   }
 
   /**
@@ -136,6 +139,7 @@ export class EnergyAttributeWriter {
       out[ATTR_ENERGY_PEAK_WATTS] = Math.max(peak, mean);
       written += 2;
     }
+    written += this._gpuGauges.write(out, t0, t1);
     return written + this._phases(out, total, t0, t1, spanAttributes);
   }
 

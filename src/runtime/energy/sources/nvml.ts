@@ -25,11 +25,10 @@ import { DEFAULT_PROBE_BUDGET, fitTicks, measuredTiming, probeChannels, type Pro
 import { stallThresholdMs, timedCall } from './timed-call.js';
 import { CounterTracker } from './wraparound.js';
 import { FaultLog } from './fault-log.js';
+import { GAUGE_READ_PERIOD_MS } from './gauge-period.js';
 
 /** NVML's energy counter ticks about every 100 ms (zeus, ml.energy); no NVIDIA document states it. */
 export const NVML_COUNTER_PERIOD_MS = 100;
-/** Utilization, memory, temperature and power limit change slowly; reading them at 100 Hz would only cost FFI calls. */
-const SLOW_TELEMETRY_PERIOD_MS = 1000;
 
 interface Slow {
   utilization?: number;
@@ -228,7 +227,7 @@ export class NvmlSource implements EnergySource {
       energyJoules = gpu.integrator.add(performance.now(), watts);
     }
 
-    if (timeMs - gpu.slowAtMs >= SLOW_TELEMETRY_PERIOD_MS) {
+    if (timeMs - gpu.slowAtMs >= GAUGE_READ_PERIOD_MS) {
       gpu.slow = this._readSlow(gpu.handle);
       gpu.slowAtMs = timeMs;
     }

@@ -26,12 +26,12 @@ import { DEFAULT_PROBE_BUDGET, measuredTiming, probeChannels, type ProbeBudget, 
 import { stallThresholdMs, timedCall } from './timed-call.js';
 import { CounterTracker } from './wraparound.js';
 import { FaultLog } from './fault-log.js';
+import { GAUGE_READ_PERIOD_MS } from './gauge-period.js';
 
 /** gpu_metrics v1_0 had a 32-bit accumulator; later versions are 64-bit. */
 const WRAP_32_BIT = 2 ** 32;
 /** A ceiling on any one AMD GPU's power, to tell a 32-bit wrap from a reset. Above every Instinct part's TBP. */
 const MAX_PLAUSIBLE_WATTS = 3000;
-const SLOW_TELEMETRY_PERIOD_MS = 1000;
 
 type PowerKind = 'socket' | 'power_get' | 'average' | 'none';
 
@@ -291,7 +291,7 @@ export class RocmSmiSource implements EnergySource {
       if (!power) return undefined;
       energyJoules = gpu.integrator.add(performance.now(), power.watts);
     }
-    if (timeMs - gpu.slowAtMs >= SLOW_TELEMETRY_PERIOD_MS) {
+    if (timeMs - gpu.slowAtMs >= GAUGE_READ_PERIOD_MS) {
       gpu.slow = this._readSlow(gpu.index);
       gpu.slowAtMs = timeMs;
     }

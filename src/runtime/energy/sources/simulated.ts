@@ -50,6 +50,10 @@ export interface SimulatedDeviceOptions {
   readonly counter?: boolean;
   /** Utilization (0..1) reported with every reading, as a function of epoch ms. */
   readonly utilization?: (tMs: number) => number;
+  /** Memory used (bytes) reported with every reading, as a function of epoch ms. */
+  readonly memoryUsedBytes?: (tMs: number) => number;
+  /** Temperature (°C) reported with every reading, as a function of epoch ms. */
+  readonly temperatureCelsius?: (tMs: number) => number;
 }
 
 /** Options of {@link SimulatedEnergySource}. */
@@ -171,6 +175,8 @@ export class SimulatedEnergySource implements EnergySource {
       }
       if (o.counter === false && reporting === 'none') r.powerWatts = d.watts(timeMs);
       if (o.utilization) r.utilization = o.utilization(timeMs);
+      if (o.memoryUsedBytes) r.memoryUsedBytes = o.memoryUsedBytes(timeMs);
+      if (o.temperatureCelsius) r.temperatureCelsius = o.temperatureCelsius(timeMs);
       return r;
     });
   }

@@ -6,6 +6,7 @@
  * `hrTimeToMilliseconds(span.startTime)` gives for spans timed by the SDK. See device-track.ts for the interpolation.
  */
 import { DeviceTrack } from './device-track.js';
+import { GaugeTrack } from './gauge-track.js';
 import type { SampleRing } from './ring.js';
 import type { DeviceInfo, EnergyComponent, EnergyMethod, EnergySourceName } from '../sources/source.js';
 
@@ -39,6 +40,8 @@ export class EnergyTimeline {
   /** The devices, indexed as in every method's `device` argument. */
   readonly devices: readonly DeviceInfo[];
   private readonly _tracks: DeviceTrack[];
+  /** Utilization, memory and temperature of each device as step functions (gauge-track.ts). */
+  private readonly _gauges: GaugeTrack[];
   private readonly _rings: readonly SampleRing[];
   private readonly _sequences: number[];
   private _lostSamples = 0;
@@ -52,6 +55,7 @@ export class EnergyTimeline {
     this._rings = rings;
     const capacity = options.historyCapacity ?? DEFAULT_HISTORY_CAPACITY;
     this._tracks = devices.map((d) => new DeviceTrack(d, capacity));
+    this._gauges = devices.map(() => new GaugeTrack());
     this._sequences = rings.map(() => 0);
   }
 
@@ -79,8 +83,12 @@ export class EnergyTimeline {
     const since = this._sequences[d] ?? 0;
     if (!ring || ring.sequence() === since) return;
     const track = this._tracks[d];
-    if (!track) return;
-    const { sequence, lost } = ring.readSince(since, (s, o) => track.ingest(s, o));
+    const gauges = this._gauges[d];
+    if (!track || !gauges) return;
+    const { sequence, lost } = ring.readSince(since, (s, o) => {
+      track.ingest(s, o);
+      gauges.ingest(s, o);
+    });
     this._sequences[d] = sequence;
     this._lostSamples += lost;
     this._coveredAllStale = true;
@@ -128,6 +136,12 @@ export class EnergyTimeline {
     this._syncDevice(device);
     const w = this._tracks[device]?.peakWatts(t0Ms, t1Ms);
     return w === undefined || Number.isNaN(w) ? undefined : w;
+  }
+
+  /** `device`'s utilization, memory used and temperature over time, and its reading count (gauge-track.ts). */
+  gauges(device: number): GaugeTrack | undefined {
+    this._syncDevice(device);
+    return this._gauges[device];
   }
 
   /** Energy of every device with data over the window, per component; undefined when no device has data. */

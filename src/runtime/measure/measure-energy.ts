@@ -1,0 +1,106 @@
+/**
+ * A bracket measurement without spans: the seed's `with monitor.sample() as s:` (OpenJarvis EnergyMonitor) as a
+ * function. It runs `fn`, then reads what the devices drew from the energy timeline the sampler feeds — the same
+ * numbers a span over `fn` would get, without a tracer.
+ */
+import { nowEpochMs } from '../energy/sources/clock.js';
+import type { EnergySampler } from '../energy/sampler/sampler.js';
+import { sharedEnergySampler } from '../energy/sampler/shared-sampler.js';
+import type { EnergyTimeline } from '../energy/timeline/timeline.js';
+import { energySampleOf, unmeasuredSample, type EnergySample } from './energy-sample.js';
+
+/** Options of {@link measureEnergy}. */
+export interface MeasureEnergyOptions {
+  /**
+   * The sampler to read. Default: the process-wide one ({@link sharedEnergySampler}, started on first use from the
+   * environment, shared with startOpenJoules and EnergySpanProcessor).
+   */
+  readonly sampler?: EnergySampler | Promise<EnergySampler | undefined>;
+  /** A timeline to read instead of a sampler's (an in-process sampler's, a test's). */
+  readonly timeline?: EnergyTimeline;
+  /**
+   * Longest wait for the devices' data, ms, each time: before `fn`, for a sampler started just now to have its first
+   * data; after `fn` settles, for every device to report past its end (an energy counter ticks every ~100 ms on NVIDIA
+   * GPUs). Default 2000. Past it, or with 0, the ends are extrapolated and the sample says so (`extrapolated`).
+   */
+  readonly settleMs?: number;
+}
+
+/** What {@link measureEnergy} resolves to: `fn`'s result and the EnergySample of its run. */
+export interface EnergyMeasurement<T> {
+  readonly result: T;
+  readonly sample: EnergySample;
+}
+
+const DEFAULT_SETTLE_MS = 2000;
+const SETTLE_POLL_MS = 10;
+/** How often the rings are drained while `fn` runs, so a long run never laps them (they hold ~10 s of samples). */
+const DRAIN_INTERVAL_MS = 1000;
+
+/**
+ * Runs `fn` and measures the energy its run took: the seed's EnergySample fields (energy, mean and peak power, GPU
+ * utilization, memory and temperature, snapshots, per-component joules). Waits for the energy sampler to be ready and
+ * to have data before starting `fn` (the first call in a process starts it), and after `fn` until the devices have
+ * reported past its end (each wait at most `settleMs`).
+ *
+ * Everything the devices drew counts, whatever else ran meanwhile (the seed's monitor reads whole devices too); spans
+ * are what split energy between concurrent work. Without an energy source the sample has `measured: false` and zeros.
+ * Never throws of its own; `fn`'s own error is passed on as it is.
+ *
+ * @example
+ * const { result, sample } = await measureEnergy(() => model.generate(prompt));
+ * console.log(`${sample.energy_joules} J, ${sample.mean_utilization_pct} % busy`);
+ */
+export async function measureEnergy<T>(fn: () => T | PromiseLike<T>, options: MeasureEnergyOptions = {}): Promise<EnergyMeasurement<T>> {
+  const timeline = await timelineOf(options);
+  const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
+  // A sampler started just now has devices but no counter tick yet: the bracket would start before its data.
+  if (timeline) await waitQuietly(timeline, () => timeline.coveredUntilAll() > -Infinity, settleMs);
+  const t0 = nowEpochMs();
+  const drain = timeline ? setInterval(() => syncQuietly(timeline), DRAIN_INTERVAL_MS) : undefined;
+  drain?.unref();
+  let result: T;
+  try {
+    result = await fn();
+  } finally {
+    if (drain) clearInterval(drain);
+  }
+  const t1 = nowEpochMs();
+  if (!timeline) return { result, sample: unmeasuredSample((t1 - t0) / 1000) };
+  try {
+    await waitQuietly(timeline, () => timeline.coveredUntilAll() >= t1, settleMs);
+    return { result, sample: energySampleOf(timeline, t0, t1) };
+  } catch {
+    // A timeline that fails to answer leaves the measurement empty, never the caller's result lost.
+    return { result, sample: unmeasuredSample((t1 - t0) / 1000) };
+  }
+}
+
+/** The timeline to read; undefined when there is no energy source. Never rejects. */
+async function timelineOf(options: MeasureEnergyOptions): Promise<EnergyTimeline | undefined> {
+  if (options.timeline) return options.timeline;
+  try {
+    const sampler = await (options.sampler ?? sharedEnergySampler());
+    return sampler && sampler.timeline.devices.length > 0 ? sampler.timeline : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits until `done()` (checked every few ms), for at most `maxMs`; never rejects. */
+async function waitQuietly(timeline: EnergyTimeline, done: () => boolean, maxMs: number): Promise<void> {
+  const deadline = nowEpochMs() + Math.max(0, maxMs);
+  try {
+    while (!done() && nowEpochMs() < deadline) await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+  } catch {
+    syncQuietly(timeline);
+  }
+}
+
+function syncQuietly(timeline: EnergyTimeline): void {
+  try {
+    timeline.sync();
+  } catch {
+    // Read again at the end; nothing to report from a timer.
+  }
+}
