@@ -184,6 +184,10 @@ export const ATTR_OPENJOULES_QUERY_RESOLVED = 'openjoules.query.resolved' as con
 export const ATTR_OPENJOULES_RETRY_ATTEMPT = 'openjoules.retry.attempt' as const;
 /** The serving engine behind a model call (vllm, ollama, llama.cpp), when it is not the provider itself. */
 export const ATTR_OPENJOULES_SERVING_ENGINE = 'openjoules.serving.engine' as const;
+/** How many streamed chunks carried output; larger than the length of openjoules.stream.chunk_offsets_ms when the call streamed more chunks than it keeps. */
+export const ATTR_OPENJOULES_STREAM_CHUNK_COUNT = 'openjoules.stream.chunk_count' as const;
+/** Arrival of each streamed chunk that carried output, in whole milliseconds from the span's start, in arrival order; the first 1024 chunks of a call (see openjoules.stream.chunk_count for the total). Inter-token latency (ITL) percentiles are the gaps between consecutive offsets. */
+export const ATTR_OPENJOULES_STREAM_CHUNK_OFFSETS_MS = 'openjoules.stream.chunk_offsets_ms' as const;
 /** True on a model span called from inside a tool or an MCP server rather than by the agent loop. */
 export const ATTR_OPENJOULES_SUB_MODEL_CALL = 'openjoules.sub_model_call' as const;
 /** Zero-based index of an agent turn within its conversation. */
