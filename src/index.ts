@@ -44,6 +44,17 @@ export { ReportingBatchSpanProcessor } from './export/reporting-batch-processor.
 export type { ReportingBatchOptions, DropCounts } from './export/reporting-batch-processor.js';
 export { FanOutSpanProcessor } from './export/fan-out-processor.js';
 
+// A vLLM server's Prometheus /metrics page as OpenTelemetry metrics (OPENJOULES_VLLM_METRICS_URL)
+export { startVllmMetricsScraper } from './vllm/start-vllm-metrics-scraper.js';
+export type { StartVllmMetricsScraperOptions, RunningVllmMetricsScraper } from './vllm/start-vllm-metrics-scraper.js';
+export { VllmMetricsScraper, vllmMetricsUrl } from './vllm/vllm-metrics-scraper.js';
+export type { VllmScrape, VllmScraperOptions } from './vllm/vllm-metrics-scraper.js';
+export type { VllmMetrics } from './vllm/vllm-page.js';
+export type { VllmMetricsEntry } from './metrics/vllm-metrics.js';
+
+// Streamed calls: how many chunk arrival times one span keeps (openjoules.stream.chunk_offsets_ms)
+export { MAX_CHUNK_OFFSETS } from './trace/chunk-times.js';
+
 // OTLP/JSON encoding (the JSONL exporter's line format)
 export { encodeTraceRequest } from './otlp/encode.js';
 export type { OtlpTraceRequest } from './otlp/encode.js';
