@@ -44,6 +44,17 @@ export { ReportingBatchSpanProcessor } from './runtime/export/reporting-batch-pr
 export type { ReportingBatchOptions, DropCounts } from './runtime/export/reporting-batch-processor.js';
 export { FanOutSpanProcessor } from './runtime/export/fan-out-processor.js';
 
+// A vLLM server's Prometheus /metrics page as OpenTelemetry metrics (OPENJOULES_VLLM_METRICS_URL)
+export { startVllmMetricsScraper } from './runtime/vllm/start-vllm-metrics-scraper.js';
+export type { StartVllmMetricsScraperOptions, RunningVllmMetricsScraper } from './runtime/vllm/start-vllm-metrics-scraper.js';
+export { VllmMetricsScraper, vllmMetricsUrl } from './runtime/vllm/vllm-metrics-scraper.js';
+export type { VllmScrape, VllmScraperOptions } from './runtime/vllm/vllm-metrics-scraper.js';
+export type { VllmMetrics } from './runtime/vllm/vllm-page.js';
+export type { VllmMetricsEntry } from './runtime/metrics/vllm-metrics.js';
+
+// Streamed calls: how many chunk arrival times one span keeps (openjoules.stream.chunk_offsets_ms)
+export { MAX_CHUNK_OFFSETS } from './runtime/api/chunk-times.js';
+
 // OTLP/JSON encoding (the JSONL exporter's line format)
 export { encodeTraceRequest } from './runtime/otlp/encode.js';
 export type { OtlpTraceRequest } from './runtime/otlp/encode.js';

@@ -118,6 +118,8 @@ export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model' as const;
 export const ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK = 'gen_ai.response.time_to_first_chunk' as const;
 /** The system message or instructions provided to the model (opt-in content, JSON). */
 export const ATTR_GEN_AI_SYSTEM_INSTRUCTIONS = 'gen_ai.system_instructions' as const;
+/** The type of token being counted (input or output). */
+export const ATTR_GEN_AI_TOKEN_TYPE = 'gen_ai.token.type' as const;
 /** Parameters passed to the tool call (opt-in content). */
 export const ATTR_GEN_AI_TOOL_CALL_ARGUMENTS = 'gen_ai.tool.call.arguments' as const;
 /** The tool call identifier. */
@@ -180,6 +182,8 @@ export const ATTR_OPENJOULES_JOB_GPU_COUNT = 'openjoules.job.gpu.count' as const
 export const ATTR_OPENJOULES_JOB_ID = 'openjoules.job.id' as const;
 /** A finished job's final status as its runner reports it; `completed`, `succeeded` or `success` (any case) count as succeeded. */
 export const ATTR_OPENJOULES_JOB_STATUS = 'openjoules.job.status' as const;
+/** The quantile (0 to 1) a gauge reports, computed from the server's histogram buckets over the scrape interval. */
+export const ATTR_OPENJOULES_QUANTILE = 'openjoules.quantile' as const;
 /** The query's accuracy score from the task's grader (the seed's accuracy_score), on the root span. */
 export const ATTR_OPENJOULES_QUERY_ACCURACY = 'openjoules.query.accuracy' as const;
 /** Whether the query ran to completion (the seed's completed). */
@@ -190,6 +194,10 @@ export const ATTR_OPENJOULES_QUERY_RESOLVED = 'openjoules.query.resolved' as con
 export const ATTR_OPENJOULES_RETRY_ATTEMPT = 'openjoules.retry.attempt' as const;
 /** The serving engine behind a model call (vllm, ollama, llama.cpp), when it is not the provider itself. */
 export const ATTR_OPENJOULES_SERVING_ENGINE = 'openjoules.serving.engine' as const;
+/** How many streamed chunks carried output; larger than the length of openjoules.stream.chunk_offsets_ms when the call streamed more chunks than it keeps. */
+export const ATTR_OPENJOULES_STREAM_CHUNK_COUNT = 'openjoules.stream.chunk_count' as const;
+/** Arrival of each streamed chunk that carried output, in whole milliseconds from the span's start, in arrival order; the first 1024 chunks of a call (see openjoules.stream.chunk_count for the total). Inter-token latency (ITL) percentiles are the gaps between consecutive offsets. */
+export const ATTR_OPENJOULES_STREAM_CHUNK_OFFSETS_MS = 'openjoules.stream.chunk_offsets_ms' as const;
 /** True on a model span called from inside a tool or an MCP server rather than by the agent loop. */
 export const ATTR_OPENJOULES_SUB_MODEL_CALL = 'openjoules.sub_model_call' as const;
 /** Zero-based index of an agent turn within its conversation. */
@@ -221,6 +229,20 @@ export const METRIC_HW_TEMPERATURE = 'hw.temperature' as const;
 export const METRIC_OPENJOULES_EXPORT_DROPPED_SPANS = 'openjoules.export.dropped_spans' as const;
 /** Inclusive joules per operation (span), so a backend charts joules per tool call without reading spans. Instrument: histogram; unit: J. */
 export const METRIC_OPENJOULES_OPERATION_ENERGY = 'openjoules.operation.energy' as const;
+/** End-to-end latency of the requests a vLLM server finished in the last scrape interval, at one quantile (vllm:e2e_request_latency_seconds). Instrument: gauge; unit: s. */
+export const METRIC_OPENJOULES_VLLM_E2E_REQUEST_LATENCY = 'openjoules.vllm.e2e_request_latency' as const;
+/** Inter-token latency of a vLLM server in the last scrape interval, at one quantile (vllm:inter_token_latency_seconds, formerly time_per_output_token_seconds). Instrument: gauge; unit: s. */
+export const METRIC_OPENJOULES_VLLM_INTER_TOKEN_LATENCY = 'openjoules.vllm.inter_token_latency' as const;
+/** Fraction of a vLLM server's KV cache in use, 0 to 1 (vllm:kv_cache_usage_perc, formerly gpu_cache_usage_perc). Instrument: gauge; unit: 1. */
+export const METRIC_OPENJOULES_VLLM_KV_CACHE_USAGE = 'openjoules.vllm.kv_cache.usage' as const;
+/** Requests in a vLLM server's running batch (vllm:num_requests_running). Instrument: gauge; unit: {request}. */
+export const METRIC_OPENJOULES_VLLM_REQUESTS_RUNNING = 'openjoules.vllm.requests.running' as const;
+/** Requests waiting to be scheduled on a vLLM server, the queue depth (vllm:num_requests_waiting). Instrument: gauge; unit: {request}. */
+export const METRIC_OPENJOULES_VLLM_REQUESTS_WAITING = 'openjoules.vllm.requests.waiting' as const;
+/** Time to first token of the requests a vLLM server answered in the last scrape interval, at one quantile (vllm:time_to_first_token_seconds). Instrument: gauge; unit: s. */
+export const METRIC_OPENJOULES_VLLM_TIME_TO_FIRST_TOKEN = 'openjoules.vllm.time_to_first_token' as const;
+/** Tokens a vLLM server processed since the scraper started, by gen_ai.token.type input (prompt) or output (generated) (vllm:prompt_tokens, vllm:generation_tokens). Instrument: counter; unit: {token}. */
+export const METRIC_OPENJOULES_VLLM_TOKENS = 'openjoules.vllm.tokens' as const;
 
 /** A background job was submitted (the seed's hf_job_submit), on the span that submitted it. */
 export const EVENT_OPENJOULES_JOB_SUBMIT = 'openjoules.job.submit' as const;

@@ -15,6 +15,7 @@ import { defineCliCommand } from './command.js';
 import { COMMANDS } from './commands.js';
 import { EXIT } from './exit-codes.js';
 import { envOf, type CommandIo } from './io.js';
+import { collectFlag } from './options.js';
 
 /** Exit statuses of `openjoules attribute`. */
 export const ATTRIBUTE_EXIT = {
@@ -169,15 +170,3 @@ export default defineCliCommand({
       envOf(io),
     ),
 });
-
-/** Every value of a repeatable flag (`--timeline a --timeline b`, `--timeline=a`); citty keeps only the last. */
-function collectFlag(rawArgs: readonly string[], names: readonly string[]): string[] {
-  const values: string[] = [];
-  for (let i = 0; i < rawArgs.length; i++) {
-    const arg = rawArgs[i]!;
-    if (arg === '--') break;
-    if (names.includes(arg) && rawArgs[i + 1] !== undefined) values.push(rawArgs[++i]!);
-    else for (const name of names) if (name.startsWith('--') && arg.startsWith(`${name}=`)) values.push(arg.slice(name.length + 1));
-  }
-  return values;
-}

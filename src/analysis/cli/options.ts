@@ -48,6 +48,18 @@ export function unknownFlag(rawArgs: readonly string[], args: ArgsDef): string |
   return undefined;
 }
 
+/** Every value of a repeatable flag (`--timeline a --timeline b`, `--timeline=a`); citty keeps only the last. */
+export function collectFlag(rawArgs: readonly string[], names: readonly string[]): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < rawArgs.length; i++) {
+    const arg = rawArgs[i]!;
+    if (arg === '--') break;
+    if (names.includes(arg) && rawArgs[i + 1] !== undefined) values.push(rawArgs[++i]!);
+    else for (const name of names) if (name.startsWith('--') && arg.startsWith(`${name}=`)) values.push(arg.slice(name.length + 1));
+  }
+  return values;
+}
+
 function aliasesOf(def: ArgsDef[string]): string[] {
   const alias = (def as { alias?: string | string[] }).alias;
   return alias === undefined ? [] : Array.isArray(alias) ? alias : [alias];

@@ -1,9 +1,11 @@
 import type { StatsGrouping, StatsReport } from '../stats/aggregate.js';
 import { DEFAULT_STEADY_STATE_CONFIG } from '../stats/steady-state.js';
+import type { VllmSection } from '../stats/vllm-section.js';
 import { defineCliCommand } from './command.js';
 import { COMMANDS } from './commands.js';
 import { EXIT, exitForSkipped } from './exit-codes.js';
 import { say, type CommandIo } from './io.js';
+import { collectFlag } from './options.js';
 import { readCommandSpans } from './read-command-spans.js';
 import { parseTimeArg, TimeArgError } from './time-arg.js';
 
@@ -42,6 +44,11 @@ export interface StatsArgs {
   readonly excludeWarmup?: boolean;
   /** "Now" for durations, epoch ms; default the clock. */
   readonly nowMs?: number;
+  /**
+   * vLLM servers or saved `/metrics` pages (`--vllm-metrics`, repeatable): one gives the server's figures since it
+   * started, two those of the interval between the first and the last (stats/vllm-section.ts).
+   */
+  readonly vllmMetrics?: readonly string[];
 }
 
 /** What {@link runStats} needs from the process, so tests can run it in-process. */
@@ -77,14 +84,27 @@ export async function runStats(args: StatsArgs, io: StatsIo): Promise<number> {
   const storePath = args.store ?? DEFAULT_STATS_STORE;
   if (args.ingestOnly && args.inputs.length === 0) return fail('ingest: no input; give --input <file|dir|-> (repeatable)');
 
-  const { TelemetryStore, TelemetryStoreError } = await import('../stats/store.js');
   let skipped = 0;
+  let vllm: VllmSection | undefined;
+  if (args.vllmMetrics !== undefined && args.vllmMetrics.length > 0) {
+    const { readVllmSection } = await import('../stats/vllm-section.js');
+    const read = await readVllmSection(args.vllmMetrics);
+    if ('problem' in read) {
+      if (args.strict) return fail(`--vllm-metrics ${read.problem}`);
+      say(io.stderr, `openjoules stats: --vllm-metrics ${read.problem}; left out`);
+      skipped++;
+    } else {
+      vllm = read.section;
+    }
+  }
+
+  const { TelemetryStore, TelemetryStoreError } = await import('../stats/store.js');
   if (args.inputs.length > 0) {
     const { spansToTelemetryRecords } = await import('../stats/telemetry-record.js');
     const read = await readCommandSpans(args.inputs, { strict: args.strict, io, label: 'stats', nothingDone: 'nothing stored' });
     if ('error' in read) return fail(read.error);
     const { spans } = read;
-    skipped = read.skipped;
+    skipped += read.skipped;
     const records = spansToTelemetryRecords(spans, { batchId: args.batch });
     try {
       const result = await TelemetryStore.update(storePath, (store) => store.ingest(records));
@@ -104,7 +124,11 @@ export async function runStats(args: StatsArgs, io: StatsIo): Promise<number> {
   let report: StatsReport;
   try {
     const { stat } = await import('node:fs/promises');
-    if (!(await stat(storePath).catch(() => undefined))) return fail(`no store at ${storePath}; give --input to ingest spans first`);
+    if (!(await stat(storePath).catch(() => undefined))) {
+      // The server's view alone is worth printing: nothing was ingested yet, but the user asked for it.
+      if (args.vllmMetrics !== undefined && args.vllmMetrics.length > 0 && args.inputs.length === 0) return printVllmOnly(vllm, args, io, skipped);
+      return fail(`no store at ${storePath}; give --input to ingest spans first`);
+    }
     const store = await TelemetryStore.open(storePath);
     try {
       report = aggregateStats(store, { by, warmup, gpu: args.gpu, numGpus: gpus, since, until });
@@ -117,11 +141,27 @@ export async function runStats(args: StatsArgs, io: StatsIo): Promise<number> {
   if (args.json) {
     const column = GROUP_COLUMN[by];
     const groups = report.groups.map(({ key, ...rest }) => ({ [column]: key, ...rest }));
-    say(io.stdout, JSON.stringify({ store: storePath, ...report, groups }, null, 2));
+    say(io.stdout, JSON.stringify({ store: storePath, ...report, groups, ...(vllm ? { vllm } : {}) }, null, 2));
   } else {
     say(io.stdout, formatStatsTable(report, storePath));
+    if (vllm) {
+      const { formatVllmSection } = await import('../stats/vllm-section.js');
+      say(io.stdout, `\n${formatVllmSection(vllm)}`);
+    }
   }
   return exitCode;
+}
+
+/** `stats --vllm-metrics …` before any call was stored: the server's section alone. */
+async function printVllmOnly(vllm: VllmSection | undefined, args: StatsArgs, io: StatsIo, skipped: number): Promise<number> {
+  if (!vllm) return STATS_EXIT.FAILED;
+  if (args.json) {
+    say(io.stdout, JSON.stringify({ vllm }, null, 2));
+  } else {
+    const { formatVllmSection } = await import('../stats/vllm-section.js');
+    say(io.stdout, formatVllmSection(vllm));
+  }
+  return exitForSkipped(skipped);
 }
 
 export default defineCliCommand({
@@ -143,6 +183,12 @@ export default defineCliCommand({
     gpus: { type: 'string', description: 'GPUs per call with --gpu (default 1)' },
     batch: { type: 'string', description: 'Batch id for ingested calls that carry no openjoules.batch.id' },
     strict: { type: 'boolean', description: 'Stop at the first bad input (exit 2), storing nothing', default: false },
+    'vllm-metrics': {
+      type: 'string',
+      description:
+        "A vLLM server (http://host:8000) or a saved copy of its /metrics page, repeatable: its TTFT, e2e and ITL percentiles, KV cache and queue since it started, or between the first and the last given",
+      valueHint: 'url|file',
+    },
   },
   run({ args, rawArgs, inputsOf, io }) {
     const ingestOnly = rawArgs[0] === 'ingest';
@@ -161,6 +207,7 @@ export default defineCliCommand({
         gpus: args.gpus,
         batch: args.batch,
         strict: args.strict,
+        vllmMetrics: collectFlag(rawArgs, ['--vllm-metrics']),
       },
       io,
     );

@@ -12,6 +12,7 @@ import {
   ATTR_OPENJOULES_WARMUP,
 } from '../../semconv.js';
 import { gpuFromDevices } from './gpu-specs.js';
+import { computeItlStats } from './itl.js';
 import { computeItlGapStats, itlFromTimestamps } from './percentile.js';
 
 /** The deprecated GenAI provider attribute older instrumentations still write (renamed gen_ai.provider.name in v1.37). */
@@ -79,7 +80,7 @@ export interface TelemetryRecord {
   gpu_name: string | null;
   /** How many devices of that name were listed. */
   num_gpus: number | null;
-  /** Where the ITL values come from: `chunks` (chunk events), `estimate` (decode time / output tokens) or ''. */
+  /** Where the ITL values come from: `chunks` (chunk arrival times or events), `estimate` (decode time / output tokens) or ''. */
   itl_source: '' | 'chunks' | 'estimate';
 }
 
@@ -155,7 +156,17 @@ function toRecord(forest: SpanForest, call: GenAiUnit, resolved: boolean | null,
   let itl: ReturnType<typeof computeItlGapStats> | null = null;
   let itlSource: TelemetryRecord['itl_source'] = '';
   if (chunkTimes.length >= 2) {
-    itl = computeItlGapStats(itlFromTimestamps(chunkTimes));
+    // The seed's compute_itl_stats (chunk arrival times in, p50_ms … max_ms out) gives the stored percentiles and mean;
+    // the stored sample std is the engine's _compute_itl_stats one over the same gaps.
+    const fromTimes = computeItlStats(chunkTimes);
+    itl = {
+      mean_ms: fromTimes.mean_ms,
+      median_ms: fromTimes.p50_ms,
+      p90_ms: fromTimes.p90_ms,
+      p95_ms: fromTimes.p95_ms,
+      p99_ms: fromTimes.p99_ms,
+      std_ms: computeItlGapStats(itlFromTimestamps(chunkTimes)).std_ms,
+    };
     itlSource = 'chunks';
   }
   const meanItlEstimate = decodeLatency !== null && decodeLatency > 0 && completion > 0 ? (decodeLatency / completion) * 1000 : null;

@@ -49,6 +49,7 @@ import {
   ATTR_USER_ID,
   EVENT_OPENJOULES_FEEDBACK,
 } from '../../semconv.js';
+import { ChunkTimes } from './chunk-times.js';
 import { isContentCaptureEnabled, serializeContent } from './content-capture.js';
 import { getTracer } from './tracer.js';
 
@@ -165,6 +166,13 @@ export interface LlmCallHandle extends SpanHandle {
    * seconds from the start of the call; the energy processor splits prefill and decode there. Only the first mark counts.
    */
   markFirstChunk(timeMs?: number): this;
+  /**
+   * Marks the arrival of one streamed chunk that carries output (default: now): the first also marks the first chunk
+   * ({@link markFirstChunk}); their arrival times go on the span when it ends, as `openjoules.stream.chunk_offsets_ms`
+   * (whole ms from the start, the first 1024 chunks) and `openjoules.stream.chunk_count`, from which `openjoules
+   * stats` reads inter-token latency.
+   */
+  markChunk(timeMs?: number): this;
   /** Records input messages (and system instructions) when content capture is on; does nothing otherwise. */
   recordInput(messages: unknown, systemInstructions?: unknown): this;
   /** Records output messages when content capture is on; does nothing otherwise. */
@@ -299,6 +307,7 @@ class TurnHandle extends BaseHandle implements AgentTurnHandle {
 
 class LlmHandle extends BaseHandle implements LlmCallHandle {
   private firstChunkMarked = false;
+  private chunkTimes: ChunkTimes | undefined;
 
   constructor(
     span: Span,
@@ -326,6 +335,19 @@ class LlmHandle extends BaseHandle implements LlmCallHandle {
     if (this.firstChunkMarked || this.ended) return this;
     this.firstChunkMarked = true;
     return this.setAttributes({ [ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]: Math.max(0, (timeMs - this.startMs) / 1000) });
+  }
+
+  markChunk(timeMs: number = nowMs()): this {
+    if (this.ended) return this;
+    this.markFirstChunk(timeMs);
+    (this.chunkTimes ??= new ChunkTimes(this.startMs)).add(timeMs);
+    return this;
+  }
+
+  override end(): void {
+    // The chunk times go on once, as the span ends: one attribute write per call, not per chunk.
+    if (this.chunkTimes !== undefined && !this.ended) this.setAttributes(this.chunkTimes.attributes());
+    super.end();
   }
 
   recordInput(messages: unknown, systemInstructions?: unknown): this {
@@ -473,8 +495,9 @@ export function withToolCall<T>(options: ToolCallOptions, fn: (tool: ToolCallHan
 
 /**
  * Streams an LLM call: an LLM span that stays open while the returned generator is consumed. The first chunk sets
- * the time to first chunk; the span ends when the stream completes, fails (error recorded, rethrown unchanged) or the
- * consumer stops early (`break`). Each chunk is pulled with the span active, so work inside the source is its child.
+ * the time to first chunk, and every chunk's arrival is kept for inter-token latency ({@link LlmCallHandle.markChunk});
+ * the span ends when the stream completes, fails (error recorded, rethrown unchanged) or the consumer stops early
+ * (`break`). Each chunk is pulled with the span active, so work inside the source is its child.
  * `onChunk` sees every chunk with the handle (e.g. to read the provider's final usage chunk); if it throws, the
  * error is recorded as a diagnostic and the stream goes on.
  */
@@ -492,7 +515,7 @@ export async function* streamLlmCall<T>(
       for (;;) {
         const next = await call.run(() => iterator.next());
         if (next.done) break;
-        call.markFirstChunk();
+        call.markChunk();
         if (onChunk) {
           try {
             onChunk(next.value, call);

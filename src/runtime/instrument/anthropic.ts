@@ -127,8 +127,10 @@ function traceMessageStream(stream: { iterator: () => AsyncIterator<unknown> }, 
           break;
         }
         case 'content_block_start':
-        case 'content_block_delta': {
           call.markFirstChunk();
+          break;
+        case 'content_block_delta': {
+          call.markChunk();
           const delta = event.delta as Body | undefined;
           if (capture && typeof delta?.text === 'string') text += delta.text;
           break;

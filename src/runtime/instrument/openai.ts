@@ -4,7 +4,8 @@
  *
  * Streaming: usage comes from the provider's final chunk. Chat completions only send it when asked
  * (`stream_options.include_usage`); when the user did not say, we ask and hide that extra usage-only chunk, so the
- * user's loop sees the chunks it would have seen. The first chunk with output sets the time to first chunk.
+ * user's loop sees the chunks it would have seen. The first chunk sets the time to first chunk; the arrival of each
+ * chunk that brings output is kept for inter-token latency (`openjoules.stream.chunk_offsets_ms`).
  */
 import type { Attributes } from '@opentelemetry/api';
 import { startLlmCall, withToolCall, type LlmCallHandle, type TokenUsage } from '../api/agent-spans.js';
@@ -201,6 +202,7 @@ function traceChatStream(stream: { iterator: () => AsyncIterator<unknown> }, cal
       model ??= str(chunk.model);
       const choices = Array.isArray(chunk.choices) ? (chunk.choices as Body[]) : [];
       if (choices.length > 0) call.markFirstChunk();
+      if (choices.some(carriesOutput)) call.markChunk();
       for (const choice of choices) {
         const index = num(choice.index) ?? 0;
         const reason = str(choice.finish_reason);
@@ -220,6 +222,18 @@ function traceChatStream(stream: { iterator: () => AsyncIterator<unknown> }, cal
       if (capture) call.recordOutput(texts.map((content) => ({ role: 'assistant', content })));
     },
   });
+}
+
+/**
+ * True when a streamed chat choice brings output: text, a refusal, tool-call arguments or reasoning text (vLLM and
+ * others stream `reasoning_content`). The role-only first chunk and the empty closing one with the finish reason bring
+ * none, so they do not count as inter-token gaps.
+ */
+function carriesOutput(choice: Body): boolean {
+  const delta = choice.delta as Body | undefined;
+  if (!delta) return false;
+  const text = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
+  return text(delta.content) || text(delta.refusal) || text(delta.reasoning_content) || text(delta.reasoning) || (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0);
 }
 
 function tracedResponsesCreate(original: Fn, tracer: TracerSource): Fn {
@@ -243,7 +257,7 @@ function tracedResponsesCreate(original: Fn, tracer: TracerSource): Fn {
           onChunk(raw) {
             const event = (raw ?? {}) as Body;
             const type = str(event.type) ?? '';
-            if (type.endsWith('.delta')) call.markFirstChunk();
+            if (type.endsWith('.delta')) call.markChunk();
             if (type === 'response.completed' || type === 'response.incomplete' || type === 'response.failed') recordResponse(call, event.response);
           },
           onEnd() {},

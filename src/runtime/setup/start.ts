@@ -22,6 +22,8 @@ import { chooseMetricReaders } from './metric-readers.js';
 import { startSampler } from './pipeline-sampler.js';
 import { reportOncePerVariable } from './problem-reporter.js';
 import { energyResourceDetector } from './resource-detector.js';
+import { vllmMetricsSettingsFromEnv } from './vllm-metrics-env.js';
+import type { RunningVllmMetricsScraper } from '../vllm/start-vllm-metrics-scraper.js';
 import { chooseTraceExporters, type ChosenExporter } from './trace-exporters.js';
 
 /** Options of {@link startOpenJoules}. Everything defaults to the environment. */
@@ -80,8 +82,8 @@ export interface StartingOpenJoules extends OpenJoules {
 /**
  * Starts OpenTelemetry with openjoules in front: every span gains joules from the energy sampler, spans go to the
  * exporters chosen from the environment (OTLP when an endpoint is set, else JSONL files), and hardware and energy
- * metrics go to OTLP or Prometheus when asked (OTEL_METRICS_EXPORTER). Never throws: a part that cannot start is
- * reported in one line and left out.
+ * metrics go to OTLP or Prometheus when asked (OTEL_METRICS_EXPORTER), with a vLLM server's metrics when
+ * OPENJOULES_VLLM_METRICS_URL names one. Never throws: a part that cannot start is reported in one line and left out.
  */
 export async function startOpenJoules(options: OpenJoulesOptions = {}): Promise<OpenJoules> {
   const started = startOpenJoulesSync(options);
@@ -143,6 +145,19 @@ export function startOpenJoulesSync(options: OpenJoulesOptions = {}): StartingOp
   let sampler: EnergySampler | undefined;
   let unregisterHw: (() => void) | undefined;
   let stopping = false;
+  let vllmScraper: RunningVllmMetricsScraper | undefined;
+  const vllm = vllmMetricsSettingsFromEnv(env, warn);
+  if (vllm && metricReaders.length === 0) {
+    warn('openjoules: OPENJOULES_VLLM_METRICS_URL is set but no metric exporter is (OTEL_METRICS_EXPORTER=otlp or prometheus); vLLM metrics are off');
+  } else if (vllm) {
+    // Loaded only when asked for, so a process that scrapes nothing loads none of it.
+    void import('../vllm/start-vllm-metrics-scraper.js').then(
+      ({ startVllmMetricsScraper }) => {
+        if (!stopping) vllmScraper = startVllmMetricsScraper({ ...vllm, meterProvider, warn });
+      },
+      (error: Error) => warn(`openjoules: vLLM metrics are off: ${error.message}`),
+    );
+  }
   const ready = energy.sampler.then(async (started) => {
     if (stopping) {
       await energy.stop();
@@ -172,6 +187,7 @@ export function startOpenJoulesSync(options: OpenJoulesOptions = {}): StartingOp
     shutdown: () =>
       (stopped ??= (async () => {
         stopping = true;
+        vllmScraper?.stop();
         const deadline = performance.now() + shutdownMs;
         const late: string[] = [];
         // Each part gets what is left of the one bound; a part still running then is named, not waited for.
