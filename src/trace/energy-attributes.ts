@@ -25,12 +25,13 @@ import {
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
 } from '../semconv.js';
 import type { AttributionSweep } from './attribution.js';
+import { DeviceReadingWriter, MAX_DEVICE_READING_ATTRIBUTES } from './device-readings.js';
 
 const COMPONENTS: readonly EnergyComponent[] = ['gpu', 'cpu', 'dram', 'ane'];
 const METHODS: readonly EnergyMethod[] = ['counter', 'power_integration', 'estimate'];
 
-/** Most attributes {@link EnergyAttributeWriter.write} adds to one span (4 core, 4 components, 2 power, 4 phase). */
-export const MAX_ENERGY_ATTRIBUTES = 14;
+/** Most attributes {@link EnergyAttributeWriter.write} adds to one span (4 core, 4 components, 2 power, 4 phase, 3 readings). */
+export const MAX_ENERGY_ATTRIBUTES = 14 + MAX_DEVICE_READING_ATTRIBUTES;
 
 /** Writes a swept span's energy attributes. One per span processor. */
 export class EnergyAttributeWriter {
@@ -47,6 +48,8 @@ export class EnergyAttributeWriter {
   private _lastMask = -1;
   private _lastSources = '';
   private readonly _perDeviceStart: Float64Array;
+  private readonly _perDeviceEnd: Float64Array;
+  private readonly _readings: DeviceReadingWriter;
   private readonly _componentJoules = new Float64Array(COMPONENTS.length);
   private readonly _componentOrder = new Int8Array(COMPONENTS.length);
 
@@ -62,6 +65,8 @@ export class EnergyAttributeWriter {
     this._sourceNames = names;
     this._sourceIndex = Uint8Array.from(devices, (d) => names.indexOf(d.source));
     this._perDeviceStart = new Float64Array(this._count);
+    this._perDeviceEnd = new Float64Array(this._count);
+    this._readings = new DeviceReadingWriter(devices);
   }
 
   /**
@@ -106,6 +111,7 @@ export class EnergyAttributeWriter {
         }
       }
       perDeviceStart[d] = e0;
+      this._perDeviceEnd[d] = e1;
       if (Number.isNaN(e0) || Number.isNaN(e1)) continue;
       any = true;
       const j = e1 > e0 ? e1 - e0 : 0;
@@ -136,6 +142,7 @@ export class EnergyAttributeWriter {
       out[ATTR_ENERGY_PEAK_WATTS] = Math.max(peak, mean);
       written += 2;
     }
+    written += this._readings.write(out, perDeviceStart, this._perDeviceEnd);
     return written + this._phases(out, total, t0, t1, spanAttributes);
   }
 
