@@ -164,6 +164,11 @@ export class HostShares {
     return this._attributed.get(spanKeyOf(traceId, spanId));
   }
 
+  /** Every span given attributed joules: its key (`traceId:spanId`, lowercase) and the joules. */
+  attributed(): IterableIterator<[key: string, joules: number]> {
+    return this._attributed.entries();
+  }
+
   /** The span with `energy.attributed.joules` redone across processes, or the span itself when nothing changed. */
   apply(span: SpanRecord): SpanRecord {
     if (this._attributed.size === 0) return span;
@@ -184,7 +189,7 @@ export class HostShares {
  * The spans of a list with `energy.attributed.joules` redone across the processes that shared a device (the same
  * array when no device was shared), for commands that hold their spans in memory.
  */
-export function withHostShares(spans: readonly SpanRecord[]): readonly SpanRecord[] {
+export function withHostShares(spans: SpanRecord[]): SpanRecord[] {
   const shares = new HostShares();
   for (const span of spans) shares.add(span);
   if (shares.size === 0) return spans;

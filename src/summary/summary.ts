@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { withHostShares } from '../analysis/host-shares.js';
 import { readSpanRecords } from '../otlp/read-spans.js';
 import type { ReadIssue, SpanRecord } from '../otlp/span-record.js';
 import { spansToQueryTraces } from './query-trace.js';
@@ -299,6 +300,7 @@ export async function summarizeSpans(
     options.onIssue?.(issue);
   };
   for await (const span of readSpanRecords(inputs, { onIssue, strict: options.strict, stdin: options.stdin })) spans.push(span);
-  const traces = spansToQueryTraces(spans);
+  // Spans of several processes on one device share its joules (analysis/host-shares.ts).
+  const traces = spansToQueryTraces(withHostShares(spans));
   return { summary: summarize(traces, options.config ?? { inputs: [...inputs] }, options), traces, issues };
 }
