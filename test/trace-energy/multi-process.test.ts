@@ -2,8 +2,7 @@
 // than its 100 ms counter ticks), each with overlapping spans, each exporting OTLP/JSON lines. Each process alone hands
 // its spans the whole GPU; over their combined output, `summary`, `rollup` and `attribute` (the re-attributed spans)
 // must add up to the GPU's energy over the run, each joule once: the profile's exact integral, within 1%.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -16,31 +15,15 @@ import { runRollup } from '../../src/cli/rollup.js';
 import { runSummary } from '../../src/cli/summary.js';
 import { readSpanRecords } from '../../src/otlp/read-spans.js';
 import type { SpanRecord } from '../../src/otlp/span-record.js';
-import { formatProfile, joulesBetween, parseProfile } from '../doubles/power-profile.mjs';
-import { buildDouble } from '../energy/helpers/doubles.js';
-import { ensureBuilt, repoRoot } from '../helpers/build.js';
+import { ensureBuilt } from '../helpers/build.js';
+import { deviceJoules as truthOf, DRIVER_OFFSET_MJ, GPU_UUID, runAgents, type AgentAnchor } from './multi-process-run.js';
 
 const AGENTS = 3;
 const RUN_MS = 4000;
-/** Profile: 300 W base, a step to 150–450 W every 37 ms (faster than the counter), for 60 s. */
-const PROFILE = parseProfile(
-  formatProfile(
-    Array.from({ length: 60_000 / 37 }, (_, k) => {
-      const w = 300 + 150 * Math.sin(k * 1.7);
-      return [
-        [k * 37, w],
-        [(k + 1) * 37, w],
-      ] as const;
-    }).flat(),
-  ),
-);
-/** The driver had been up a while: its counter does not start at 0 (mJ). */
-const DRIVER_OFFSET_MJ = 5_000_000_000;
-const GPU_UUID = 'GPU-00000000-0000-0000-0000-000000000000';
 
 let dir = '';
 let spanDir = '';
-const anchors: Array<{ index: number; spans: number; epochMs: number; profileMs: number }> = [];
+let anchors: AgentAnchor[] = [];
 let input: SpanRecord[] = [];
 /** The GPU's joules from the first span start to the last span end, from the profile. */
 let deviceJoules = 0;
@@ -54,24 +37,6 @@ function io(): CommandIo & { out: ReturnType<typeof sink>; err: ReturnType<typeo
   const out = sink();
   const err = sink();
   return { stdout: out, stderr: err, env: {}, out, err };
-}
-
-function runAgent(index: number, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'test', 'fixtures', 'apps', 'multi-process', 'agent.mjs')], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', ...env, AGENT_INDEX: String(index), AGENT_SEED: String(17 + index), AGENT_OUT: join(spanDir, `agent-${index}.jsonl`) },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-  });
 }
 
 /** The attributed joules of a span set, each joule once (the analysis layer's energy rule, over the spans as given). */
@@ -93,34 +58,11 @@ beforeAll(async () => {
   ensureBuilt();
   dir = mkdtempSync(join(tmpdir(), 'oj-multi-process-'));
   spanDir = join(dir, 'spans');
-  const originNs = process.hrtime.bigint();
-  const profileFile = join(dir, 'profile.txt');
-  writeFileSync(profileFile, formatProfile(Array.from(PROFILE.t, (t, i) => [t, PROFILE.w[i]!] as const)));
-  const control = join(dir, 'nvml.control');
-  writeFileSync(control, `devices=1\nprofile_file=${profileFile}\nprofile_origin_ns=${originNs}\ntick_ms=100\nenergy_offset_mj=${DRIVER_OFFSET_MJ}\n`);
-  const env = {
-    OPENJOULES_ENERGY_SOURCES: 'nvml',
-    OPENJOULES_NVML_LIBRARY: buildDouble('nvml'),
-    OJ_NVML_DOUBLE_CONTROL: control,
-    AGENT_START_AT_MS: String(Date.now() + 2500),
-    AGENT_RUN_MS: String(RUN_MS),
-    AGENT_PROFILE_ORIGIN_NS: String(originNs),
-  };
-  const results = await Promise.all(Array.from({ length: AGENTS }, (_, i) => runAgent(i, env)));
-  for (const r of results) {
-    expect(r.code, r.stderr).toBe(0);
-    anchors.push(JSON.parse(r.stdout.trim().split('\n').pop()!) as (typeof anchors)[number]);
-  }
+  anchors = await runAgents({ dir, agents: AGENTS, runMs: RUN_MS, servicePrefix: 'agent-', spanDir });
   input = await readAll([spanDir]);
-  // Span time → profile time, per process: its own anchor (Node's performance.timeOrigin can be a few ms off the wall
-  // clock, differently in each process, and span times carry that offset).
-  const offsetOf = new Map(anchors.map((a) => [`agent-${a.index}`, a.epochMs - a.profileMs]));
-  const profileMs = (span: SpanRecord, t: number): number => t - offsetOf.get(span.resource['service.name'] as string)!;
-  const first = Math.min(...input.map((s) => profileMs(s, s.startMs)));
-  const last = Math.max(...input.map((s) => profileMs(s, s.endMs)));
-  deviceJoules = joulesBetween(PROFILE, first, last);
-  const offsets = [...offsetOf.values()].map((o) => (o - offsetOf.get('agent-0')!).toFixed(3));
-  console.log(`span clocks of agents 0..2 against agent 0's (ms): ${offsets.join(', ')}; run ${(last - first).toFixed(1)} ms; device ${deviceJoules.toFixed(3)} J`);
+  const truth = truthOf(input, anchors);
+  deviceJoules = truth.joules;
+  console.log(`${input.length} spans; the processes' span clocks spread over ${truth.clockSpreadMs.toFixed(3)} ms; device ${deviceJoules.toFixed(3)} J`);
 }, 180_000);
 
 afterAll(() => {
