@@ -11,8 +11,9 @@
  * device's energy from the first boundary to the last, each joule once. Each stretch is then split as in-process:
  * equally among the leaf spans running then, now of every process on the device (a span is a leaf when none of its
  * children in its own process runs), and a parent gets its children's shares. With one process this is the in-process
- * rule again, so every span with readings is redone the same way: processes whose resources look alike (no
- * `process.pid`) are still told apart by nothing but their spans, and need no telling apart.
+ * rule again, so every span with readings is redone the same way; the sharing itself needs no process told apart
+ * (processes whose resources look alike, without `process.pid`, still share correctly), only parent links and the
+ * correction below go by the process (the resource).
  *
  * A span whose every measured device is listed gets its attributed joules from the readings alone; one that also drew
  * on devices without a host-wide counter keeps the in-process share of those: its recorded share, less its own
