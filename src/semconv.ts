@@ -8,6 +8,12 @@ export const ATTR_ENERGY_ATTRIBUTED_JOULES = 'energy.attributed.joules' as const
 export const ATTR_ENERGY_CPU_JOULES = 'energy.cpu.joules' as const;
 /** Inclusive joules from the first streamed chunk to the end (decode) of an LLM span; on a serving engine's request span, its attributed joules from first to last token. */
 export const ATTR_ENERGY_DECODE_JOULES = 'energy.decode.joules' as const;
+/** Each listed device's energy counter at the span's end, in joules on the driver's host-wide counter. */
+export const ATTR_ENERGY_DEVICE_END_JOULES = 'energy.device.end.joules' as const;
+/** The devices energy.device.start.joules and energy.device.end.joules read, by host-wide identity. */
+export const ATTR_ENERGY_DEVICE_IDS = 'energy.device.ids' as const;
+/** Each listed device's energy counter at the span's start, in joules on the driver's host-wide counter. */
+export const ATTR_ENERGY_DEVICE_START_JOULES = 'energy.device.start.joules' as const;
 /** Inclusive DRAM energy in joules while the span ran (RAPL dram zones). */
 export const ATTR_ENERGY_DRAM_JOULES = 'energy.dram.joules' as const;
 /** Inclusive GPU energy in joules while the span ran, summed over GPUs. */

@@ -241,4 +241,15 @@ describe('openjoules attribute', () => {
     const { stdout } = await run({ inputs: [f.spans], timeline: [f.timeline], out: `${f.dir}/` });
     expect(stdout).toBe(`${join(f.dir, 'attributed-traces.jsonl')}\n`);
   });
+
+  it('without --timeline it shares agent spans across processes, and says so in one line when no span has readings', async () => {
+    const f = await fixture();
+    const none = await run({ inputs: [f.spans], timeline: [], out: join(f.dir, 'shared.jsonl') });
+    expect(none.result.exitCode).toBe(ATTRIBUTE_EXIT.FAILED);
+    expect(none.stderr).toBe(
+      'openjoules attribute: no span carries device readings (energy.device.ids, written by openjoules on a device with a host-wide energy counter); to attribute serving-engine requests give --timeline; nothing written\n',
+    );
+    expect(readdirSync(f.dir)).not.toContain('shared.jsonl');
+    // (Spans with readings: test/trace-energy/multi-process.test.ts and test/e2e/multi-process-shares.test.ts.)
+  });
 });

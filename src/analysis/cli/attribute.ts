@@ -3,12 +3,17 @@
  * energy timeline `openjoules sample` recorded on the GPU host. Writes the span input again (OTLP/JSON lines, as the
  * Collector's file exporter does) with the joules on each request span and on the caller's span that made it, plus
  * one span with the devices' joules and the idle rest; optionally re-exports it to an OTLP/HTTP endpoint.
+ *
+ * Without `--timeline`: the spans of several processes that shared a device get their attributed joules across those
+ * processes, from the device readings the spans carry (serving/attribute-host-shares.ts); written and re-exported
+ * the same way.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpanInputError } from '../otlp/read-spans.js';
 import { formatIssue } from '../otlp/span-record.js';
 import { ATTRIBUTION_RULES, type AttributionRule } from '../serving/attribute-energy.js';
+import type { AttributeHostSharesResult } from '../serving/attribute-host-shares.js';
 import { AttributionError, attributeSpans, RULE_METHOD, type AttributeSpansResult } from '../serving/attribute-spans.js';
 import { TimelineInputError } from '../serving/read-timeline.js';
 import { defineCliCommand } from './command.js';
@@ -52,6 +57,8 @@ export interface AttributeRunResult {
   readonly exitCode: number;
   readonly out?: string;
   readonly result?: AttributeSpansResult;
+  /** Without `--timeline`: the re-attribution across processes. */
+  readonly hostShares?: AttributeHostSharesResult;
   readonly skipped: number;
   /** Documents re-exported to `--otlp-endpoint`. */
   readonly exported?: number;
@@ -66,7 +73,7 @@ export async function runAttribute(o: AttributeCliOptions, io: CommandIo, env: N
     return { exitCode: ATTRIBUTE_EXIT.FAILED, skipped };
   };
   if (o.inputs.length === 0) return fail('no span input; give --input <file|dir> (repeatable)');
-  if (o.timeline.length === 0) return fail('no energy timeline; give --timeline <file|dir> (what `openjoules sample` wrote)');
+  if (o.timeline.length === 0) return runHostShares(o, io, env);
   if (!(ATTRIBUTION_RULES as readonly string[]).includes(o.rule)) return fail(`--rule must be one of ${ATTRIBUTION_RULES.join(', ')}, got "${o.rule}"`);
   const rule = o.rule as AttributionRule;
   const devices = o.devices?.split(',').map((d) => d.trim()).filter(Boolean);
@@ -98,20 +105,61 @@ export async function runAttribute(o: AttributeCliOptions, io: CommandIo, env: N
   io.stdout.write(`${out}\n`);
   for (const line of describeResult(result, rule, skipped)) say(line);
 
-  let exported: number | undefined;
-  if (o.otlpEndpoint !== undefined) {
-    const { otlpTracesUrlFor, replayOtlpJsonLines } = await import('../serving/replay-otlp.js');
-    const { otlpExporterConfig } = await import('../../runtime/setup/otlp-config.js');
-    const url = otlpTracesUrlFor(o.otlpEndpoint);
-    const headers = otlpExporterConfig(env, 'traces').config?.headers ?? {};
-    const replay = await replayOtlpJsonLines(out, { url, headers });
-    exported = replay.sent;
-    for (const failure of replay.failures.slice(0, 10)) say(failure);
-    if (replay.failures.length > 10) say(`… and ${replay.failures.length - 10} more`);
-    say(`openjoules attribute: re-exported ${replay.sent} document(s) to ${url}${replay.failures.length > 0 ? `, ${replay.failures.length} failed` : ''}`);
-    if (replay.failures.length > 0) return { exitCode: ATTRIBUTE_EXIT.EXPORT_FAILED, out, result, skipped, exported };
+  const replay = await reexport(out, o.otlpEndpoint, env, say);
+  if (replay.failed) return { exitCode: ATTRIBUTE_EXIT.EXPORT_FAILED, out, result, skipped, exported: replay.sent };
+  return { exitCode: skipped > 0 ? ATTRIBUTE_EXIT.SKIPPED : ATTRIBUTE_EXIT.OK, out, result, skipped, exported: replay.sent };
+}
+
+/** Without `--timeline`: the spans' attributed joules shared across the processes that shared a device. */
+async function runHostShares(o: AttributeCliOptions, io: CommandIo, env: NodeJS.ProcessEnv): Promise<AttributeRunResult> {
+  const say = (line: string): void => void io.stderr.write(`${line}\n`);
+  let skipped = 0;
+  const out = outputFile(o.out);
+  const { attributeHostShares } = await import('../serving/attribute-host-shares.js');
+  let hostShares: AttributeHostSharesResult;
+  try {
+    hostShares = await attributeHostShares({
+      inputs: o.inputs,
+      out,
+      strict: o.strict,
+      onIssue: (issue) => {
+        skipped++;
+        say(formatIssue(issue));
+      },
+    });
+  } catch (error) {
+    const stop = (message: string): AttributeRunResult => {
+      say(`openjoules attribute: ${message}`);
+      return { exitCode: ATTRIBUTE_EXIT.FAILED, skipped };
+    };
+    if (error instanceof SpanInputError) return stop(`${formatIssue(error.issue)} (--strict: stopped, nothing written)`);
+    if (error instanceof AttributionError) return stop(`${error.message}; nothing written`);
+    return stop(`cannot read input: ${(error as Error).message}`);
   }
-  return { exitCode: skipped > 0 ? ATTRIBUTE_EXIT.SKIPPED : ATTRIBUTE_EXIT.OK, out, result, skipped, exported };
+  io.stdout.write(`${out}\n`);
+  const j = (x: number): string => `${x.toFixed(3)} J`;
+  say(`openjoules attribute: ${hostShares.spans} of ${hostShares.read} span(s) carry device readings; energy.attributed.joules shared across the processes on each device`);
+  for (const d of hostShares.devices) {
+    say(`  ${d.id}  ${d.processes} process(es), ${j(d.deviceJoules)} from the first span boundary to the last, ${j(d.idleJoules)} of it while no span ran (given to none)`);
+  }
+  say(`openjoules attribute: ${skipped} bad input(s) skipped${skipped > 0 ? ' (see above)' : ''}`);
+  const replay = await reexport(out, o.otlpEndpoint, env, say);
+  const exitCode = replay.failed ? ATTRIBUTE_EXIT.EXPORT_FAILED : skipped > 0 ? ATTRIBUTE_EXIT.SKIPPED : ATTRIBUTE_EXIT.OK;
+  return { exitCode, out, hostShares, skipped, exported: replay.sent };
+}
+
+/** Sends the output to `--otlp-endpoint` when given. */
+async function reexport(out: string, endpoint: string | undefined, env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<{ sent?: number; failed: boolean }> {
+  if (endpoint === undefined) return { failed: false };
+  const { otlpTracesUrlFor, replayOtlpJsonLines } = await import('../serving/replay-otlp.js');
+  const { otlpExporterConfig } = await import('../../runtime/setup/otlp-config.js');
+  const url = otlpTracesUrlFor(endpoint);
+  const headers = otlpExporterConfig(env, 'traces').config?.headers ?? {};
+  const replay = await replayOtlpJsonLines(out, { url, headers });
+  for (const failure of replay.failures.slice(0, 10)) say(failure);
+  if (replay.failures.length > 10) say(`… and ${replay.failures.length - 10} more`);
+  say(`openjoules attribute: re-exported ${replay.sent} document(s) to ${url}${replay.failures.length > 0 ? `, ${replay.failures.length} failed` : ''}`);
+  return { sent: replay.sent, failed: replay.failures.length > 0 };
 }
 
 /** `--out` as a file: a directory (existing, or written with a trailing slash) gets {@link ATTRIBUTE_OUT_FILE}. */
@@ -148,7 +196,12 @@ export default defineCliCommand({
   meta: { name: 'attribute', description: COMMANDS.attribute.description },
   args: {
     input: { type: 'string', alias: 'i', description: 'OTLP/JSON lines with the request spans (Collector file exporter output): a file or directory; repeatable', valueHint: 'file|dir' },
-    timeline: { type: 'string', alias: 't', description: 'Energy timeline written by `openjoules sample`: a file or directory; repeatable', valueHint: 'file|dir' },
+    timeline: {
+      type: 'string',
+      alias: 't',
+      description: 'Energy timeline written by `openjoules sample`: a file or directory; repeatable. Without it: share the spans\' joules across the processes that shared a device, from the device readings they carry',
+      valueHint: 'file|dir',
+    },
     out: { type: 'string', alias: 'o', description: `Output OTLP/JSON lines file (a directory gets ${ATTRIBUTE_OUT_FILE})`, default: DEFAULT_ATTRIBUTE_OUT },
     rule: { type: 'string', description: 'fair: equal shares among the requests on the GPU; tokens: by tokens per second in each phase', default: 'fair' },
     devices: { type: 'string', description: 'Timeline devices to use, comma-separated ids (default: every GPU)' },

@@ -40,7 +40,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandEntry>> = {
     load: () => import('./report.js').then((m) => m.default as unknown as CommandDef),
   },
   attribute: {
-    description: "Joules for a serving engine's request spans (vLLM llm_request) from the GPU host's energy timeline",
+    description: "Joules for a serving engine's request spans (vLLM llm_request) from the GPU host's energy timeline; without one, agent spans' joules shared across the processes on a device",
     load: () => import('./attribute.js').then((m) => m.default as unknown as CommandDef),
   },
   sample: {

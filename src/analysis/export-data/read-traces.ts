@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { withHostShares } from '../model/host-shares.js';
 import { listSpanInputs, readSpanRecords } from '../otlp/read-spans.js';
 import type { ReadIssue, SpanRecord } from '../otlp/span-record.js';
 import { createProgress } from '../rollup/progress.js';
@@ -16,7 +17,8 @@ export interface ReadAllSpansOptions {
 
 /**
  * Reads every span of the inputs into memory (traces need all their spans before they can be mapped), with a
- * progress bar over the input bytes on a terminal. Throws what the reader throws (`SpanInputError` in strict mode,
+ * progress bar over the input bytes on a terminal; spans of processes that shared a device get their attributed joules
+ * across them (analysis/host-shares.ts). Throws what the reader throws (`SpanInputError` in strict mode,
  * a file-system error for an input that cannot be opened).
  */
 export async function readAllSpans(inputs: readonly string[], options: ReadAllSpansOptions = {}): Promise<SpanRecord[]> {
@@ -40,5 +42,6 @@ export async function readAllSpans(inputs: readonly string[], options: ReadAllSp
   } finally {
     progress?.done();
   }
-  return spans;
+  // Spans of several processes on one device share its joules (analysis/host-shares.ts).
+  return withHostShares(spans);
 }

@@ -2,6 +2,8 @@
 // rule. Every command (summary, rollup, stats, report, export) reads spans through it; runtime code never imports it.
 export { amount, finite, flag, strings, text } from './attribute-value.js';
 export { addEnergy, energyRoots, exclusiveEnergy, fairShare, subtreeEnergy, type EnergyTotals } from './energy-rule.js';
+export { HostShares, withHostShares, type HostDevice } from './host-shares.js';
+export { hostSharesFromFiles } from './host-shares-files.js';
 export { GENAI_FIELDS, type FieldType, type GenAiField } from './genai-fields.js';
 export { readGenAiSpan, type GenAiSpan, type RemoteEnergy, type SpanEnergy, type TokenUsage } from './genai-span.js';
 export { forestUnits, GenAiUnit, type ForestUnits, type UnitKind } from './genai-units.js';

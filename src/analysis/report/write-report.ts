@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
+import { HostShares } from '../model/host-shares.js';
 import { readSpanRecords } from '../otlp/read-spans.js';
 import type { ReadIssue, SpanRecord } from '../otlp/span-record.js';
 import { validateRollupSpan } from '../rollup/span-schema.js';
@@ -55,9 +56,16 @@ export async function writeReport(inputs: readonly string[], out: string, option
       options.onIssue?.(issue);
     },
   });
+  // Every span read takes part in the shares across processes, also those of traces not drawn.
+  const shares = new HostShares();
   for await (const span of reader) {
     traceIds.add(span.traceId);
+    shares.add(span);
     if (options.traceId === undefined || span.traceId === options.traceId.toLowerCase()) spans.push(span);
+  }
+  if (shares.size > 0) {
+    shares.resolve();
+    for (let i = 0; i < spans.length; i++) spans[i] = shares.apply(spans[i]!);
   }
   if (spans.length === 0) {
     throw new EmptyReportError(

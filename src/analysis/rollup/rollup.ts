@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { hostSharesFromFiles } from '../model/host-shares-files.js';
 import { readSpanBatches, SpanInputError } from '../otlp/read-spans.js';
 import type { ReadIssue, SpanRecord } from '../otlp/span-record.js';
 import { KpiAggregator } from './aggregator.js';
@@ -22,7 +23,9 @@ export interface RollupOptions {
 
 /**
  * Computes one KPI row per bucket of `window` from spans, in one streaming pass: a span counts in the bucket in which
- * it ended. `inputs` are files, directories or `-` (read as OTLP/JSON lines), or spans already in memory. Rows come
+ * it ended. `inputs` are files, directories or `-` (read as OTLP/JSON lines), or spans already in memory. Spans in
+ * files get their attributed joules across the processes that shared a device (a first pass, analysis/host-shares.ts);
+ * spans from stdin or memory keep the shares their processes recorded. Rows come
  * back in the window's bucket order, one per bucket even when it saw no span.
  */
 export async function rollupSpans(
@@ -32,6 +35,8 @@ export async function rollupSpans(
 ): Promise<KpiRow[]> {
   const aggregator = new KpiAggregator(window);
   if (isPathList(inputs)) {
+    // Spans of several processes on one device share its joules: a first pass over the files finds their shares.
+    const shares = await hostSharesFromFiles(inputs);
     const batches = readSpanBatches(inputs, {
       onIssue: options.onIssue,
       strict: options.strict,
@@ -40,7 +45,7 @@ export async function rollupSpans(
       onProgress: options.onProgress,
     });
     for await (const batch of batches) {
-      for (const span of batch) aggregator.add(span);
+      for (const span of batch) aggregator.add(shares ? shares.apply(span) : span);
       aggregator.endBatch();
     }
   } else {

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { withHostShares } from '../model/host-shares.js';
 import { readSpanRecords } from '../otlp/read-spans.js';
 import type { ReadIssue, SpanRecord } from '../otlp/span-record.js';
 import type { RemoteEnergyTotals } from '../model/remote-totals.js';
@@ -340,6 +341,7 @@ export async function summarizeSpans(
     options.onIssue?.(issue);
   };
   for await (const span of readSpanRecords(inputs, { onIssue, strict: options.strict, stdin: options.stdin })) spans.push(span);
-  const { traces, remoteEnergy } = spansToQueries(spans);
+  // Spans of several processes on one device share its joules (analysis/host-shares.ts).
+  const { traces, remoteEnergy } = spansToQueries(withHostShares(spans));
   return { summary: summarize(traces, options.config ?? { inputs: [...inputs] }, { ...options, remoteEnergy }), traces, issues };
 }

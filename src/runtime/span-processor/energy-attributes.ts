@@ -26,12 +26,13 @@ import {
 } from '../../semconv.js';
 import type { AttributionSweep } from './attribution.js';
 import { GpuGaugeAttributes, MAX_GPU_GAUGE_ATTRIBUTES } from './gpu-gauge-attributes.js';
+import { DeviceReadingWriter, MAX_DEVICE_READING_ATTRIBUTES } from './device-readings.js';
 
 const COMPONENTS: readonly EnergyComponent[] = ['gpu', 'cpu', 'dram', 'ane'];
 const METHODS: readonly EnergyMethod[] = ['counter', 'power_integration', 'estimate'];
 
-/** Most attributes {@link EnergyAttributeWriter.write} adds to one span (4 core, 4 components, 2 power, 4 phase, GPU gauges). */
-export const MAX_ENERGY_ATTRIBUTES = 14 + MAX_GPU_GAUGE_ATTRIBUTES;
+/** Most attributes {@link EnergyAttributeWriter.write} adds to one span (4 core, 4 components, 2 power, 4 phase, GPU gauges, 3 readings). */
+export const MAX_ENERGY_ATTRIBUTES = 14 + MAX_GPU_GAUGE_ATTRIBUTES + MAX_DEVICE_READING_ATTRIBUTES;
 
 /** Writes a swept span's energy attributes. One per span processor. */
 export class EnergyAttributeWriter {
@@ -48,6 +49,8 @@ export class EnergyAttributeWriter {
   private _lastMask = -1;
   private _lastSources = '';
   private readonly _perDeviceStart: Float64Array;
+  private readonly _perDeviceEnd: Float64Array;
+  private readonly _readings: DeviceReadingWriter;
   private readonly _componentJoules = new Float64Array(COMPONENTS.length);
   private readonly _componentOrder = new Int8Array(COMPONENTS.length);
   private readonly _gpuGauges: GpuGaugeAttributes;
@@ -65,6 +68,8 @@ export class EnergyAttributeWriter {
     this._sourceIndex = Uint8Array.from(devices, (d) => names.indexOf(d.source));
     this._perDeviceStart = new Float64Array(this._count);
     this._gpuGauges = new GpuGaugeAttributes(timeline);
+    this._perDeviceEnd = new Float64Array(this._count);
+    this._readings = new DeviceReadingWriter(devices);
   }
 
   /**
@@ -109,6 +114,7 @@ export class EnergyAttributeWriter {
         }
       }
       perDeviceStart[d] = e0;
+      this._perDeviceEnd[d] = e1;
       if (Number.isNaN(e0) || Number.isNaN(e1)) continue;
       any = true;
       const j = e1 > e0 ? e1 - e0 : 0;
@@ -140,6 +146,7 @@ export class EnergyAttributeWriter {
       written += 2;
     }
     written += this._gpuGauges.write(out, t0, t1);
+    written += this._readings.write(out, perDeviceStart, this._perDeviceEnd);
     return written + this._phases(out, total, t0, t1, spanAttributes);
   }
 

@@ -302,7 +302,9 @@ function probeGpu(nvml: NvmlLibrary, index: number, faults: string[]): GpuState 
   const tracker = new CounterTracker();
   if (ret === NVML_SUCCESS) {
     tracker.update(Number(energy[0]));
-    const info: DeviceInfo = { ...base, method: 'counter', counterPeriodMs: NVML_COUNTER_PERIOD_MS };
+    // The counter runs from the driver's load (mJ): the same for every process on the host.
+    const counterOriginJoules = Number(energy[0]) / 1000;
+    const info: DeviceInfo = { ...base, method: 'counter', counterPeriodMs: NVML_COUNTER_PERIOD_MS, counterOriginJoules };
     const state = newState(handle, info, hasInstantPower, tracker, field);
     state.module = NvmlModuleScope.probe(nvml, handle, info);
     return state;

@@ -44,6 +44,14 @@ export interface DeviceInfo {
    * interval); 0 for a counter that moves at every read. The timeline uses it to know where a counter can have ticked.
    */
   readonly counterPeriodMs?: number;
+  /**
+   * The driver's energy counter at open, joules, where that counter is host-wide (NVML's
+   * `nvmlDeviceGetTotalEnergyConsumption` counts from the driver's load, whoever reads it). Cumulative joules read from
+   * this device plus this origin are the driver's own counter: every process on the host reads the same value at the
+   * same instant, which is what lets spans of several processes share the device's joules (analysis/host-shares.ts).
+   * Undefined for counters each reader starts from its own zero (integrated power, powermetrics, estimates).
+   */
+  readonly counterOriginJoules?: number;
   /** Whether {@link DeviceInfo.counterPeriodMs} was measured on this device at start-up (true) or assumed. */
   readonly counterPeriodMeasured?: boolean;
   /**
