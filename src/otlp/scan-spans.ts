@@ -15,6 +15,7 @@ export type KeepAttribute = (key: string) => boolean;
  */
 export function scanTraceLine(bytes: Buffer, start: number, end: number, keep: KeepAttribute): SpanRecord[] | undefined {
   buf = bytes;
+  view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   pos = start;
   stop = end;
   keepAttribute = keep;
@@ -25,6 +26,7 @@ export function scanTraceLine(bytes: Buffer, start: number, end: number, keep: K
     return pos === stop ? out : undefined;
   } finally {
     buf = EMPTY;
+    view = EMPTY_VIEW;
     out = [];
   }
 }
@@ -44,6 +46,9 @@ const MAX_DEPTH = 64;
 
 // The line being read (the reader is synchronous): module state, so no per-line closure or object.
 let buf: Buffer = EMPTY;
+const EMPTY_VIEW = new DataView(EMPTY.buffer, 0, 0);
+/** {@link buf} as a DataView, for reading four bytes at a time at any offset. */
+let view: DataView<ArrayBufferLike> = EMPTY_VIEW;
 let pos = 0;
 let stop = 0;
 let keepAttribute: KeepAttribute = () => true;
@@ -65,6 +70,8 @@ interface Name {
   keep: boolean;
   keepFor: KeepAttribute | undefined;
   next: Name | undefined;
+  /** This name's attribute heads, by value type (stringValue, intValue, doubleValue, boolValue). */
+  readonly heads: Array<Head | undefined>;
 }
 const NAMES = new Map<number, Name>();
 /** Cap, so input with endless distinct names cannot grow the table; past it names are made each time. */
@@ -190,7 +197,7 @@ function name(h: number): Name {
     if (k === len) return e;
   }
   const text = buf.toString('utf8', strStart, strEnd);
-  const entry: Name = { bytes: buf.slice(strStart, strEnd), text, member: MEMBERS.indexOf(text as never), keep: false, keepFor: undefined, next: NAMES.get(h) };
+  const entry: Name = { bytes: buf.slice(strStart, strEnd), text, member: MEMBERS.indexOf(text as never), keep: false, keepFor: undefined, next: NAMES.get(h), heads: [] };
   if (namesCount < NAMES_MAX) {
     NAMES.set(h, entry);
     namesCount++;
@@ -207,8 +214,8 @@ function keepOf(n: Name): boolean {
 }
 
 /** Member names with their closing quote, by first byte: compared in place, with no hashing or lookup. */
-const BY_FIRST: Array<Array<{ readonly bytes: Buffer; readonly member: number }> | undefined> = [];
-MEMBERS.forEach((m, i) => (BY_FIRST[m.charCodeAt(0)] ??= []).push({ bytes: Buffer.from(`${m}"`), member: i }));
+const BY_FIRST: Array<Array<{ readonly name: Pattern; readonly member: number }> | undefined> = [];
+MEMBERS.forEach((m, i) => (BY_FIRST[m.charCodeAt(0)] ??= []).push({ name: pattern(Buffer.from(`${m}"`)), member: i }));
 
 /** MALFORMED, OTHER (a name this reader does not read) or the index in {@link MEMBERS} of the member name at `pos`, colon consumed. */
 function member(): number {
@@ -218,9 +225,9 @@ function member(): number {
   if (list !== undefined) {
     const at = pos + 1;
     for (let j = 0; j < list.length; j++) {
-      const { bytes, member } = list[j]!;
-      if (matchesAt(bytes, at)) {
-        pos = at + bytes.length;
+      const { name, member } = list[j]!;
+      if (matchesAt(name, at)) {
+        pos = at + name.bytes.length;
         return eat(COLON) ? member : MALFORMED;
       }
     }
@@ -231,13 +238,28 @@ function member(): number {
 const MALFORMED = -2;
 const OTHER = -1;
 
-/** Whether `bytes` are at `at`. */
-function matchesAt(bytes: Buffer, at: number): boolean {
+/** Bytes to find in place, with their 4-byte words (little-endian) for comparing four at a time. */
+interface Pattern {
+  readonly bytes: Buffer;
+  readonly words: Int32Array;
+}
+
+function pattern(bytes: Buffer): Pattern {
+  const words = new Int32Array(bytes.length >> 2);
+  for (let k = 0; k < words.length; k++) words[k] = bytes.readInt32LE(k * 4);
+  return { bytes, words };
+}
+
+/** Whether `p` is at `at`: word by word through {@link view}, then the last bytes. */
+function matchesAt(p: Pattern, at: number): boolean {
+  const bytes = p.bytes;
   const n = bytes.length;
   if (at + n > stop) return false;
+  const words = p.words;
   let k = 0;
-  while (k < n && bytes[k] === buf[at + k]) k++;
-  return k === n;
+  for (; k < words.length; k++) if (view.getInt32(at + k * 4, true) !== words[k]) return false;
+  for (k *= 4; k < n; k++) if (bytes[k] !== buf[at + k]) return false;
+  return true;
 }
 
 /**
@@ -511,6 +533,7 @@ function spanMember(m: number): boolean {
     case M.endTimeUnixNano:
       return (endMs = nanos()) !== undefined;
     case M.attributes:
+      lastHead = undefined;
       return array(attribute);
     case M.status:
       return object(statusMember);
@@ -599,25 +622,53 @@ function attribute(): boolean {
   return object(attributeMember);
 }
 
-const KEY_OPEN = Buffer.from('{"key":');
-const VALUE_OPEN = Buffer.from(',"value":{');
-const CLOSE_CLOSE = Buffer.from('}}');
+const KEY_OPEN = pattern(Buffer.from('{"key":"'));
+const VALUE_OPEN = pattern(Buffer.from(',"value":{'));
+const CLOSE_CLOSE = pattern(Buffer.from('}}'));
 
-/** An attribute as every OTLP/JSON writer lays it out, `{"key":"…","value":{"<type>":…}}`, read with no lookups. */
+/**
+ * The bytes of an attribute from its key to its value, `<key>","value":{"<type>":`, and what they say. A writer
+ * repeats the same attributes in the same order span after span, so each head remembers the one that followed it
+ * last time, and an attribute is first compared with that guess in one pass: no hashing, no lookup.
+ */
+interface Head {
+  readonly bytes: Pattern;
+  readonly name: Name;
+  /** The value's member: stringValue, intValue, doubleValue or boolValue. */
+  readonly member: number;
+  next: Head | undefined;
+}
+/** The head of the previous attribute of this span (undefined before its first), and the guess for a first one. */
+let lastHead: Head | undefined;
+let firstHead: Head | undefined;
+
+/** An attribute as every OTLP/JSON writer lays it out, `{"key":"…","value":{"<type>":…}}`. */
 function compactAttribute(): boolean {
   if (!matchesAt(KEY_OPEN, pos)) return false;
-  pos += KEY_OPEN.length;
-  const n = nameStr();
-  if (n === undefined || !matchesAt(VALUE_OPEN, pos)) return false;
-  pos += VALUE_OPEN.length;
-  const m = member();
-  if (m < M.stringValue) return false;
-  if (!keepOf(n)) {
+  const keyStart = pos + KEY_OPEN.bytes.length;
+  const guess = lastHead === undefined ? firstHead : lastHead.next;
+  let head: Head;
+  if (guess !== undefined && matchesAt(guess.bytes, keyStart)) {
+    head = guess;
+    pos = keyStart + guess.bytes.bytes.length;
+  } else {
+    pos = keyStart - 1;
+    const n = nameStr();
+    if (n === undefined || !matchesAt(VALUE_OPEN, pos)) return false;
+    pos += VALUE_OPEN.bytes.length;
+    const m = member();
+    if (m < M.stringValue) return false;
+    head = n.heads[m - M.stringValue] ??= { bytes: pattern(buf.slice(keyStart, pos)), name: n, member: m, next: undefined };
+    if (lastHead === undefined) firstHead = head;
+    else lastHead.next = head;
+  }
+  lastHead = head;
+  if (!keepOf(head.name)) {
     if (!skip()) return false;
   } else {
-    const value = scalar(m);
+    const value = scalar(head.member);
     if (value === undefined) return false;
-    attributes[n.text] = value;
+    attributes[head.name.text] = value;
   }
   if (!matchesAt(CLOSE_CLOSE, pos)) return false;
   pos += 2;

@@ -93,6 +93,18 @@ describe('scanTraceLine', () => {
     });
   }
 
+  it('reads attributes whose order, names and types change from span to span (its guesses miss and recover)', () => {
+    const shapes = [
+      [attr('a', '{"stringValue":"x"}'), attr('ab', '{"intValue":"1"}'), attr('abc', '{"doubleValue":2.5}')],
+      [attr('ab', '{"stringValue":"y"}'), attr('a', '{"intValue":"3"}'), attr('abc', '{"boolValue":false}')],
+      [attr('a', '{"stringValue":"x"}'), attr('abc', '{"doubleValue":1}'), attr('ab', '{"intValue":"1"}'), attr('skip.z', '{"intValue":"9"}')],
+      [attr('a', '{"intValue":"4"}'), attr('abcd', '{"stringValue":"w"}'), attr('ab ', '{"stringValue":"v"}')],
+    ];
+    const spans = Array.from({ length: 40 }, (_, i) => span(`${BASE},"attributes":[${shapes[(i * 7) % 4]!.join(',')}]`));
+    const text = line(spans);
+    expect(scan(text)).toStrictEqual(reference(text));
+  });
+
   it('keeps -0 as -0 and long decimals as Number() reads them', () => {
     const text = line([span(`${BASE},"attributes":[${attr('z', '{"doubleValue":-0}')},${attr('p', '{"doubleValue":0.30000000000000004}')},${attr('q', '{"intValue":"9007199254740993"}')}]`)]);
     const attrs = scan(text)![0]!.attributes;
