@@ -515,6 +515,7 @@ function spanMember(m: number): boolean {
     case M.spanId:
       return (spanId = hexId(16)) !== undefined;
     case M.parentSpanId:
+      if ((parentSpanId = hexId(16)) !== undefined) return true;
       if (!str()) return false;
       // The reference reader takes any non-empty string here; an empty one is no parent.
       if (strEnd === strStart) return true;

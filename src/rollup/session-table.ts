@@ -22,6 +22,10 @@ export class SessionTable {
   private readonly _userIds: string[] = [];
   /** Trace → the session of the first conversation id seen on it, so spans of the trace that lack the id join it. */
   private readonly _traceConversation = new TraceIdTable();
+  /** The last conversation and trace seen, and the conversation's session: spans of a trace mostly come in a run. */
+  private _lastConversation: string | undefined;
+  private _lastTrace: string | undefined;
+  private _lastSession = -1;
 
   /**
    * The session of a span: its conversation, else the conversation its trace carried earlier in the input, else
@@ -29,9 +33,16 @@ export class SessionTable {
    */
   sessionOf(traceId: string, conversationId: string | undefined): number {
     if (conversationId !== undefined) {
-      const session = this._intern(`c:${conversationId}`);
-      this._traceConversation.setIfAbsent(traceId, session);
-      return session;
+      if (conversationId !== this._lastConversation) {
+        this._lastSession = this._intern(`c:${conversationId}`);
+        this._lastConversation = conversationId;
+        this._lastTrace = undefined;
+      }
+      if (traceId !== this._lastTrace) {
+        this._traceConversation.setIfAbsent(traceId, this._lastSession);
+        this._lastTrace = traceId;
+      }
+      return this._lastSession;
     }
     const known = this._traceConversation.get(traceId);
     return known >= 0 ? known : this._intern(`t:${traceId}`);
