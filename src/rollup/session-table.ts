@@ -1,15 +1,25 @@
+import { Hash64Table } from './hash64-table.js';
 import { TraceIdTable } from './trace-id-table.js';
 
 /**
  * Every session of the input as a small integer (its index, in order of first sight), with what the rollup needs of
  * each across the whole input, since a session's first span may be in any hour: its first start, its first tool
  * call, its user. A session is a conversation (`c:<id>`), or a trace whose spans carry no conversation id
- * (`t:<trace id>`). Memory: per session its key and one Map entry, 29 bytes of typed arrays; per trace ~16 bytes
- * (trace-id-table.ts). Measured by bench/rollup/throughput.ts.
+ * (`t:<trace id>`). Memory: per conversation ~18 bytes of hash table (its id hashed to 64 bits: two ids share a
+ * session only by a 1 in 2^64 chance per pair) and 29 of typed arrays; per trace ~18 (trace-id-table.ts); the id
+ * itself only while the session has no user id (the seed counts such a session as its own user). Measured by
+ * bench/rollup/throughput.ts.
  */
 export class SessionTable {
-  private readonly _index = new Map<string, number>();
-  private readonly _keys: string[] = [];
+  private _count = 0;
+  /** Conversation id (hashed) → session. */
+  private readonly _conversations = new Hash64Table();
+  /** Trace id → its session, for the traces whose spans carried no conversation id (the rare case). */
+  private readonly _traceSessions = new Map<string, number>();
+  /** Session → its trace id, for those sessions. */
+  private readonly _traceOf = new Map<number, string>();
+  /** Session → its conversation id, while it has no user id. */
+  private readonly _idOf = new Map<number, string>();
   private _firstStartMs = new Float64Array(INITIAL);
   /** Start and end of the execute_tool span that started first; NaN while there is none. */
   private _firstToolStartMs = new Float64Array(INITIAL);
@@ -34,7 +44,13 @@ export class SessionTable {
   sessionOf(traceId: string, conversationId: string | undefined): number {
     if (conversationId !== undefined) {
       if (conversationId !== this._lastConversation) {
-        this._lastSession = this._intern(`c:${conversationId}`);
+        hash64(conversationId);
+        const session = this._conversations.setIfAbsent(hashHi, hashLo, this._count);
+        if (session === this._count) {
+          this._add();
+          this._idOf.set(session, conversationId);
+        }
+        this._lastSession = session;
         this._lastConversation = conversationId;
         this._lastTrace = undefined;
       }
@@ -45,7 +61,14 @@ export class SessionTable {
       return this._lastSession;
     }
     const known = this._traceConversation.get(traceId);
-    return known >= 0 ? known : this._intern(`t:${traceId}`);
+    if (known >= 0) return known;
+    let session = this._traceSessions.get(traceId);
+    if (session === undefined) {
+      session = this._add();
+      this._traceSessions.set(traceId, session);
+      this._traceOf.set(session, traceId);
+    }
+    return session;
   }
 
   /** Takes in one span of `session`: its start, whether it is a tool call, its user id. */
@@ -53,10 +76,12 @@ export class SessionTable {
     if (this._tracked[session] === 0) {
       this._tracked[session] = 1;
       this._firstStartMs[session] = startMs;
-      this._user[session] = userId === undefined ? 0 : this._userNumber(userId);
-    } else {
-      if (startMs < this._firstStartMs[session]!) this._firstStartMs[session] = startMs;
-      if (this._user[session] === 0 && userId !== undefined) this._user[session] = this._userNumber(userId);
+    } else if (startMs < this._firstStartMs[session]!) {
+      this._firstStartMs[session] = startMs;
+    }
+    if (this._user[session] === 0 && userId !== undefined) {
+      this._user[session] = this._userNumber(userId);
+      this._idOf.delete(session);
     }
     if (isTool && !(startMs >= this._firstToolStartMs[session]!)) {
       this._firstToolStartMs[session] = startMs;
@@ -69,14 +94,11 @@ export class SessionTable {
    * that conversation's, folding their totals in order of first sight. Returns each session's final session.
    */
   resolve(): Int32Array {
-    const n = this._keys.length;
-    const final = new Int32Array(n);
+    const final = new Int32Array(this._count);
+    for (let i = 0; i < final.length; i++) final[i] = i;
     const groups = new Map<number, number[]>();
-    for (let i = 0; i < n; i++) {
-      final[i] = i;
-      const key = this._keys[i]!;
-      if (!key.startsWith('t:')) continue;
-      const conversation = this._traceConversation.get(key.slice(2));
+    for (const [i, traceId] of this._traceOf) {
+      const conversation = this._traceConversation.get(traceId);
       if (conversation < 0) continue;
       final[i] = conversation;
       const members = groups.get(conversation);
@@ -101,12 +123,13 @@ export class SessionTable {
   /** The seed's `user_id or session_id`: the session's user id, else its conversation (or trace) id. */
   userOrId(session: number): string {
     const user = this._user[session]!;
-    return user === 0 ? this._keys[session]!.slice(2) : this._userIds[user - 1]!;
+    if (user !== 0) return this._userIds[user - 1]!;
+    return this._traceOf.get(session) ?? this._idOf.get(session)!;
   }
 
   /** Number of sessions. */
   get size(): number {
-    return this._keys.length;
+    return this._count;
   }
 
   /** The totals of `members` (in order of first sight) folded into `into`, as one session seen from the start. */
@@ -131,12 +154,9 @@ export class SessionTable {
     this._user[into] = user;
   }
 
-  private _intern(key: string): number {
-    let session = this._index.get(key);
-    if (session !== undefined) return session;
-    session = this._keys.length;
-    this._index.set(key, session);
-    this._keys.push(key);
+  /** A new session, numbered in order of first sight. */
+  private _add(): number {
+    const session = this._count++;
     if (session === this._tracked.length) this._grow();
     this._firstToolStartMs[session] = NaN;
     this._firstToolEndMs[session] = NaN;
@@ -165,6 +185,30 @@ export class SessionTable {
 }
 
 const INITIAL = 1024;
+
+// The 64-bit hash of the string given to hash64(), as two int32s.
+let hashHi = 0;
+let hashLo = 0;
+
+/** Two independent 32-bit hashes of `s` (FNV-1a and a multiply-rotate), each finished with murmur3's mix. */
+function hash64(s: string): void {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c ^ s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 16777619);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  hashHi = fmix(a);
+  hashLo = fmix(b);
+}
+
+function fmix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
 
 function grown<T extends Float64Array | Int32Array | Uint8Array>(from: T, to: T): T {
   to.set(from as never);
