@@ -7,7 +7,7 @@
 // A turn is an invoke_agent span / a user message; a model call a chat span / an `llm_call` event; a tool call an
 // execute_tool span / a `tool_call` + `tool_output` pair; feedback, a failed turn and a regenerated turn a span
 // event, status and flag / `feedback`, `error`, `undo_complete` events. Sessions start evenly over one UTC day and
-// have 1–6 turns of 2–8 calls each (about 18 spans a session).
+// have 1–6 turns of 2–8 calls each (about 21 spans a session).
 //
 //   npx tsx bench/rollup/generate.ts [sessions=20000] [dir=.cache/bench/rollup/s<sessions>]
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';

@@ -57,8 +57,6 @@ let out: SpanRecord[] = [];
 let strStart = 0;
 let strEnd = 0;
 let strPlain = true;
-/** FNV-1a of the last string read by {@link nameStr}. */
-let strHash = 0;
 
 /** Interned member and attribute names: FNV-1a of the bytes → entries, so a name becomes a string once per run. */
 interface Name {
@@ -217,7 +215,7 @@ function keepOf(n: Name): boolean {
 const BY_FIRST: Array<Array<{ readonly name: Pattern; readonly member: number }> | undefined> = [];
 MEMBERS.forEach((m, i) => (BY_FIRST[m.charCodeAt(0)] ??= []).push({ name: pattern(Buffer.from(`${m}"`)), member: i }));
 
-/** MALFORMED, OTHER (a name this reader does not read) or the index in {@link MEMBERS} of the member name at `pos`, colon consumed. */
+/** The index in {@link MEMBERS} of the member name at `pos` (colon consumed), -1 for a name this reader does not read, or MALFORMED. */
 function member(): number {
   ws();
   if (pos >= stop || buf[pos] !== QUOTE) return MALFORMED;
@@ -236,7 +234,6 @@ function member(): number {
   return n !== undefined && eat(COLON) ? n.member : MALFORMED;
 }
 const MALFORMED = -2;
-const OTHER = -1;
 
 /** Bytes to find in place, with their 4-byte words (little-endian) for comparing four at a time. */
 interface Pattern {
