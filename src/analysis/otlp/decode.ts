@@ -73,7 +73,7 @@ function decodeSpan(raw: unknown, resource: Record<string, AttrValue>, scopeName
 }
 
 /** Span events; most spans have none and share one frozen empty list instead of allocating one each. */
-function decodeEvents(list: unknown): SpanRecord['events'] {
+export function decodeEvents(list: unknown): SpanRecord['events'] {
   if (!Array.isArray(list) || list.length === 0) return NO_EVENTS;
   const events: SpanRecord['events'][number][] = [];
   for (const event of list) {

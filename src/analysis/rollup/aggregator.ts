@@ -7,30 +7,20 @@ import type { SpanRecord } from '../otlp/span-record.js';
 import * as sc from '../../semconv.js';
 import { BucketState, SESSION_FAILED, SESSION_REGENERATED } from './bucket-state.js';
 import type { KpiRow } from './kpi-row.js';
+import { SessionTable } from './session-table.js';
 import { bucketStartOf, type RollupWindow } from './windows.js';
-
-/** What one session looks like across the whole input, needed because a session's first span may be in any hour. */
-interface SessionTotals {
-  firstStartMs: number;
-  /** Start and end of the execute_tool span that started first; NaN while there is none. */
-  firstToolStartMs: number;
-  firstToolEndMs: number;
-  userId: string | undefined;
-}
 
 /**
  * Folds spans into per-bucket KPI state in one pass, in any order. What depends on a span alone (spans, sessions,
  * users, events, failures) is counted as it arrives; turns, model calls, tool calls, their tokens and cost, and
  * energy are counted per trace, through the analysis layer's units and energy rule, once the trace's root has
  * arrived (analysis/trace-assembler.ts); call {@link endBatch} after each input line. Memory: one {@link BucketState}
- * per bucket of the window, one small record per session, one map entry per trace that carried a conversation id,
- * and the spans of the traces still open.
+ * per bucket of the window, about 100 bytes per session and 16 per trace (session-table.ts), and the spans of the
+ * traces still open.
  */
 export class KpiAggregator {
   private readonly _buckets = new Map<number, BucketState>();
-  private readonly _sessions = new Map<string, SessionTotals>();
-  /** traceId → conversation id, so spans of a trace that lack the id still join its conversation. */
-  private readonly _traceConversation = new Map<string, string>();
+  private readonly _sessions = new SessionTable();
 
   private readonly _traces = new TraceAssembler((forest) => this._addTrace(forest));
 
@@ -48,18 +38,10 @@ export class KpiAggregator {
     const view = readGenAiSpan(span);
     this._traces.add(view);
     const attrs = span.attributes;
-    const conversation = view.conversationId;
-    let session: string;
-    if (conversation !== undefined) {
-      session = `c:${conversation}`;
-      if (!this._traceConversation.has(span.traceId)) this._traceConversation.set(span.traceId, conversation);
-    } else {
-      const known = this._traceConversation.get(span.traceId);
-      session = known === undefined ? `t:${span.traceId}` : `c:${known}`;
-    }
+    const session = this._sessions.sessionOf(span.traceId, view.conversationId);
     // An empty user id is no user id (the seed's `user_id or session_id`): the view reads none.
     const userId = view.userId;
-    this._trackSession(session, span, view.kind === 'tool', userId);
+    this._sessions.track(session, span.startMs, span.endMs, view.kind === 'tool', userId);
 
     const bucket = this._buckets.get(bucketStartOf(span.endMs, this._window.granularity));
     if (bucket === undefined) return;
@@ -125,67 +107,28 @@ export class KpiAggregator {
   /** The rows, in the window's bucket order, with trace-keyed sessions merged into their conversations. */
   rows(gridIntensityGPerKwh?: number): KpiRow[] {
     this._traces.flush();
-    const sessions = this._mergeSessions();
-    for (const totals of sessions.values()) {
-      if (Number.isNaN(totals.firstToolStartMs)) continue;
-      const bucket = this._buckets.get(bucketStartOf(totals.firstToolEndMs, this._window.granularity));
-      bucket?.ttfaSeconds.push((totals.firstToolStartMs - totals.firstStartMs) / 1000);
+    const sessions = this._sessions;
+    const final = sessions.resolve();
+    for (let s = 0; s < final.length; s++) {
+      if (final[s] !== s) continue;
+      const ttfa = sessions.ttfaSeconds(s);
+      if (ttfa === undefined) continue;
+      this._buckets.get(bucketStartOf(sessions.firstToolEndMs(s), this._window.granularity))?.ttfaSeconds.push(ttfa);
     }
     return this._window.buckets.map((b) => {
       const state = this._buckets.get(b.startMs)!;
-      const merged = new Map<string, number>();
-      for (const [key, flags] of state.sessions) {
-        const final = this._resolve(key);
-        merged.set(final, (merged.get(final) ?? 0) | flags);
+      const merged = new Map<number, number>();
+      for (const [session, flags] of state.sessions) {
+        const into = final[session]!;
+        merged.set(into, (merged.get(into) ?? 0) | flags);
       }
       state.sessions.clear();
-      for (const [key, flags] of merged) {
-        state.sessions.set(key, flags);
+      for (const [session, flags] of merged) {
+        state.sessions.set(session, flags);
         // The seed's `user_id or session_id`: a session without a user counts as its own user.
-        state.users.add(sessions.get(key)?.userId ?? key.slice(2));
+        state.users.add(sessions.userOrId(session));
       }
       return state.toRow(gridIntensityGPerKwh);
     });
-  }
-
-  private _trackSession(session: string, span: SpanRecord, isTool: boolean, userId: string | undefined): void {
-    let totals = this._sessions.get(session);
-    if (totals === undefined) {
-      totals = { firstStartMs: span.startMs, firstToolStartMs: NaN, firstToolEndMs: NaN, userId };
-      this._sessions.set(session, totals);
-    } else {
-      if (span.startMs < totals.firstStartMs) totals.firstStartMs = span.startMs;
-      totals.userId ??= userId;
-    }
-    if (isTool && !(span.startMs >= totals.firstToolStartMs)) {
-      totals.firstToolStartMs = span.startMs;
-      totals.firstToolEndMs = span.endMs;
-    }
-  }
-
-  /** A `t:<trace>` key whose trace turned out (later in the input) to carry a conversation id becomes `c:<id>`. */
-  private _resolve(key: string): string {
-    if (!key.startsWith('t:')) return key;
-    const conversation = this._traceConversation.get(key.slice(2));
-    return conversation === undefined ? key : `c:${conversation}`;
-  }
-
-  private _mergeSessions(): Map<string, SessionTotals> {
-    const out = new Map<string, SessionTotals>();
-    for (const [key, totals] of this._sessions) {
-      const final = this._resolve(key);
-      const into = out.get(final);
-      if (into === undefined) {
-        out.set(final, { ...totals });
-        continue;
-      }
-      into.firstStartMs = Math.min(into.firstStartMs, totals.firstStartMs);
-      into.userId ??= totals.userId;
-      if (totals.firstToolStartMs < into.firstToolStartMs || Number.isNaN(into.firstToolStartMs)) {
-        into.firstToolStartMs = totals.firstToolStartMs;
-        into.firstToolEndMs = totals.firstToolEndMs;
-      }
-    }
-    return out;
   }
 }

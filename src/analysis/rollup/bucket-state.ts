@@ -31,8 +31,8 @@ export class BucketState {
   /** Bounds of the hosted-API estimates of the bucket's model calls: apart from the measured joules above. */
   remoteMinJoules = 0;
   remoteMaxJoules = 0;
-  /** Session key (`c:<conversation id>` or `t:<trace id>`) → SESSION_* flags seen in this bucket. */
-  readonly sessions = new Map<string, number>();
+  /** Session (its number in the aggregator's session-table.ts) → SESSION_* flags seen in this bucket. */
+  readonly sessions = new Map<number, number>();
   readonly users = new Set<string>();
   /** Time to first action of the sessions whose first execute_tool span ended in this bucket, in seconds. */
   readonly ttfaSeconds: number[] = [];
@@ -40,7 +40,7 @@ export class BucketState {
   constructor(readonly key: string) {}
 
   /** Marks a session active here, OR-ing in flags. */
-  touch(session: string, flags: number): void {
+  touch(session: number, flags: number): void {
     const old = this.sessions.get(session);
     if (old === undefined || (old | flags) !== old) this.sessions.set(session, (old ?? 0) | flags);
   }

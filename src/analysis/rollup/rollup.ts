@@ -4,7 +4,7 @@ import { readSpanBatches, SpanInputError } from '../otlp/read-spans.js';
 import type { ReadIssue, SpanRecord } from '../otlp/span-record.js';
 import { KpiAggregator } from './aggregator.js';
 import type { KpiRow } from './kpi-row.js';
-import { validateRollupSpan } from './span-schema.js';
+import { rollupReadsAttribute, validateRollupSpan } from './span-schema.js';
 import type { RollupWindow } from './windows.js';
 
 /** Options of {@link rollupSpans}. */
@@ -43,6 +43,7 @@ export async function rollupSpans(
       stdin: options.stdin,
       validate: validateRollupSpan,
       onProgress: options.onProgress,
+      keepAttribute: rollupReadsAttribute,
     });
     for await (const batch of batches) {
       for (const span of batch) aggregator.add(shares ? shares.apply(span) : span);

@@ -1,3 +1,4 @@
+import { GENAI_FIELDS } from '../model/genai-fields.js';
 import type { AttrValue, SpanRecord } from '../otlp/span-record.js';
 import * as semconv from '../../semconv.js';
 
@@ -33,6 +34,18 @@ const KNOWN: ReadonlySet<string> = new Set(
 /** Namespaces our registry owns: a name there that the registry lacks is a typo or a version skew, not data. */
 function isOurNamespace(key: string): boolean {
   return key.startsWith('energy.') || key.startsWith('openjoules.');
+}
+
+/** Every span attribute the analysis layer's GenAI view reads (analysis/genai-fields.ts). */
+const GENAI_KEYS: ReadonlySet<string> = new Set(Object.values(GENAI_FIELDS).flatMap((field) => field.keys as readonly string[]));
+
+/**
+ * Whether the rollup reads a span attribute, or checks it: what the GenAI view reads, what {@link validateRollupSpan}
+ * checks (READ and our namespaces, where an unknown name is an issue). The reader skips every other attribute
+ * undecoded (otlp/scan-spans.ts); dropping them changes no row and no issue.
+ */
+export function rollupReadsAttribute(key: string): boolean {
+  return GENAI_KEYS.has(key) || READ.has(key) || isOurNamespace(key);
 }
 
 /** How a key is checked: one of READ's types, UNKNOWN (ours but unregistered), or IGNORED (not read, not ours). */

@@ -1,0 +1,216 @@
+import { Hash64Table } from './hash64-table.js';
+import { TraceIdTable } from './trace-id-table.js';
+
+/**
+ * Every session of the input as a small integer (its index, in order of first sight), with what the rollup needs of
+ * each across the whole input, since a session's first span may be in any hour: its first start, its first tool
+ * call, its user. A session is a conversation (`c:<id>`), or a trace whose spans carry no conversation id
+ * (`t:<trace id>`). Memory: per conversation ~18 bytes of hash table (its id hashed to 64 bits: two ids share a
+ * session only by a 1 in 2^64 chance per pair) and 29 of typed arrays; per trace ~18 (trace-id-table.ts); the id
+ * itself only while the session has no user id (the seed counts such a session as its own user). Measured by
+ * bench/rollup/throughput.ts.
+ */
+export class SessionTable {
+  private _count = 0;
+  /** Conversation id (hashed) → session. */
+  private readonly _conversations = new Hash64Table();
+  /** Trace id → its session, for the traces whose spans carried no conversation id (the rare case). */
+  private readonly _traceSessions = new Map<string, number>();
+  /** Session → its trace id, for those sessions. */
+  private readonly _traceOf = new Map<number, string>();
+  /** Session → its conversation id, while it has no user id. */
+  private readonly _idOf = new Map<number, string>();
+  private _firstStartMs = new Float64Array(INITIAL);
+  /** Start and end of the execute_tool span that started first; NaN while there is none. */
+  private _firstToolStartMs = new Float64Array(INITIAL);
+  private _firstToolEndMs = new Float64Array(INITIAL);
+  /** Index in _userIds + 1; 0 while the session has no user id. */
+  private _user = new Int32Array(INITIAL);
+  /** 1 once a span of the session was tracked. */
+  private _tracked = new Uint8Array(INITIAL);
+  private readonly _userIndex = new Map<string, number>();
+  private readonly _userIds: string[] = [];
+  /** Trace → the session of the first conversation id seen on it, so spans of the trace that lack the id join it. */
+  private readonly _traceConversation = new TraceIdTable();
+  /** The last conversation and trace seen, and the conversation's session: spans of a trace mostly come in a run. */
+  private _lastConversation: string | undefined;
+  private _lastTrace: string | undefined;
+  private _lastSession = -1;
+
+  /**
+   * The session of a span: its conversation, else the conversation its trace carried earlier in the input, else
+   * its trace (merged into the trace's conversation by {@link resolve} if one turns up later).
+   */
+  sessionOf(traceId: string, conversationId: string | undefined): number {
+    if (conversationId !== undefined) {
+      if (conversationId !== this._lastConversation) {
+        hash64(conversationId);
+        const session = this._conversations.setIfAbsent(hashHi, hashLo, this._count);
+        if (session === this._count) {
+          this._add();
+          this._idOf.set(session, conversationId);
+        }
+        this._lastSession = session;
+        this._lastConversation = conversationId;
+        this._lastTrace = undefined;
+      }
+      if (traceId !== this._lastTrace) {
+        this._traceConversation.setIfAbsent(traceId, this._lastSession);
+        this._lastTrace = traceId;
+      }
+      return this._lastSession;
+    }
+    const known = this._traceConversation.get(traceId);
+    if (known >= 0) return known;
+    let session = this._traceSessions.get(traceId);
+    if (session === undefined) {
+      session = this._add();
+      this._traceSessions.set(traceId, session);
+      this._traceOf.set(session, traceId);
+    }
+    return session;
+  }
+
+  /** Takes in one span of `session`: its start, whether it is a tool call, its user id. */
+  track(session: number, startMs: number, endMs: number, isTool: boolean, userId: string | undefined): void {
+    if (this._tracked[session] === 0) {
+      this._tracked[session] = 1;
+      this._firstStartMs[session] = startMs;
+    } else if (startMs < this._firstStartMs[session]!) {
+      this._firstStartMs[session] = startMs;
+    }
+    if (this._user[session] === 0 && userId !== undefined) {
+      this._user[session] = this._userNumber(userId);
+      this._idOf.delete(session);
+    }
+    if (isTool && !(startMs >= this._firstToolStartMs[session]!)) {
+      this._firstToolStartMs[session] = startMs;
+      this._firstToolEndMs[session] = endMs;
+    }
+  }
+
+  /**
+   * Merges each `t:<trace>` session whose trace turned out (later in the input) to carry a conversation id into
+   * that conversation's, folding their totals in order of first sight. Returns each session's final session.
+   */
+  resolve(): Int32Array {
+    const final = new Int32Array(this._count);
+    for (let i = 0; i < final.length; i++) final[i] = i;
+    const groups = new Map<number, number[]>();
+    for (const [i, traceId] of this._traceOf) {
+      const conversation = this._traceConversation.get(traceId);
+      if (conversation < 0) continue;
+      final[i] = conversation;
+      const members = groups.get(conversation);
+      if (members === undefined) groups.set(conversation, [conversation, i]);
+      else members.push(i);
+    }
+    for (const [into, members] of groups) this._fold(into, members.sort((a, b) => a - b));
+    return final;
+  }
+
+  /** Seconds from the session's first start to its first tool call's start; undefined without a tool call. */
+  ttfaSeconds(session: number): number | undefined {
+    const toolStartMs = this._firstToolStartMs[session]!;
+    return Number.isNaN(toolStartMs) ? undefined : (toolStartMs - this._firstStartMs[session]!) / 1000;
+  }
+
+  /** End of the session's first tool call (NaN without one). */
+  firstToolEndMs(session: number): number {
+    return this._firstToolEndMs[session]!;
+  }
+
+  /** The seed's `user_id or session_id`: the session's user id, else its conversation (or trace) id. */
+  userOrId(session: number): string {
+    const user = this._user[session]!;
+    if (user !== 0) return this._userIds[user - 1]!;
+    return this._traceOf.get(session) ?? this._idOf.get(session)!;
+  }
+
+  /** Number of sessions. */
+  get size(): number {
+    return this._count;
+  }
+
+  /** The totals of `members` (in order of first sight) folded into `into`, as one session seen from the start. */
+  private _fold(into: number, members: readonly number[]): void {
+    const first = members[0]!;
+    let startMs = this._firstStartMs[first]!;
+    let toolStartMs = this._firstToolStartMs[first]!;
+    let toolEndMs = this._firstToolEndMs[first]!;
+    let user = this._user[first]!;
+    for (let k = 1; k < members.length; k++) {
+      const m = members[k]!;
+      startMs = Math.min(startMs, this._firstStartMs[m]!);
+      if (user === 0) user = this._user[m]!;
+      if (this._firstToolStartMs[m]! < toolStartMs || Number.isNaN(toolStartMs)) {
+        toolStartMs = this._firstToolStartMs[m]!;
+        toolEndMs = this._firstToolEndMs[m]!;
+      }
+    }
+    this._firstStartMs[into] = startMs;
+    this._firstToolStartMs[into] = toolStartMs;
+    this._firstToolEndMs[into] = toolEndMs;
+    this._user[into] = user;
+  }
+
+  /** A new session, numbered in order of first sight. */
+  private _add(): number {
+    const session = this._count++;
+    if (session === this._tracked.length) this._grow();
+    this._firstToolStartMs[session] = NaN;
+    this._firstToolEndMs[session] = NaN;
+    return session;
+  }
+
+  private _userNumber(userId: string): number {
+    let user = this._userIndex.get(userId);
+    if (user === undefined) {
+      this._userIds.push(userId);
+      user = this._userIds.length;
+      this._userIndex.set(userId, user);
+    }
+    return user;
+  }
+
+  /** Typed arrays 1.5× larger (not 2×: this is most of the rollup's memory that grows with the input). */
+  private _grow(): void {
+    const size = Math.ceil(this._tracked.length * 1.5);
+    this._firstStartMs = grown(this._firstStartMs, new Float64Array(size));
+    this._firstToolStartMs = grown(this._firstToolStartMs, new Float64Array(size));
+    this._firstToolEndMs = grown(this._firstToolEndMs, new Float64Array(size));
+    this._user = grown(this._user, new Int32Array(size));
+    this._tracked = grown(this._tracked, new Uint8Array(size));
+  }
+}
+
+const INITIAL = 1024;
+
+// The 64-bit hash of the string given to hash64(), as two int32s.
+let hashHi = 0;
+let hashLo = 0;
+
+/** Two independent 32-bit hashes of `s` (FNV-1a and a multiply-rotate), each finished with murmur3's mix. */
+function hash64(s: string): void {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c ^ s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 16777619);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  hashHi = fmix(a);
+  hashLo = fmix(b);
+}
+
+function fmix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+function grown<T extends Float64Array | Int32Array | Uint8Array>(from: T, to: T): T {
+  to.set(from as never);
+  return to;
+}
