@@ -36,7 +36,7 @@ import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type * as SdkTrace from '@opentelemetry/sdk-trace';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { startInProcessSampler, type InProcessSampler } from '../../src/runtime/energy/sampler/sampler.js';
-import { SimulatedEnergySource } from '../../src/runtime/energy/sources/simulated.js';
+import { SimulatedEnergySource, type SimulatedDeviceOptions } from '../../src/runtime/energy/sources/simulated.js';
 import type { EnergyTimeline } from '../../src/runtime/energy/timeline/timeline.js';
 import { EnergySpanProcessor } from '../../src/runtime/span-processor/energy-span-processor.js';
 import { median, printTable } from '../lib/table.js';
@@ -62,6 +62,15 @@ function packageVersion(file: string, name: string): string {
 const BESIDE_SUPPORTED = typeof (EnergySpanProcessor.prototype as { whenReady?: unknown }).whenReady === 'function';
 
 const ROUNDS = Number(process.env.OVERHEAD_ROUNDS ?? 5);
+/**
+ * The simulated GPU. OVERHEAD_GPU=nvml makes it report what a real NVML GPU adds to every span: a host-wide counter
+ * (the device readings for shares across processes, 3 attributes) and utilization, memory and temperature (the GPU
+ * gauges, 3 attributes). Default: energy only, as the tables before those attributes were measured.
+ */
+const GPU: SimulatedDeviceOptions =
+  process.env.OVERHEAD_GPU === 'nvml'
+    ? { power: (t) => 200 + 100 * Math.sin(t / 50), counterOriginJoules: 0, utilization: (t) => (Math.floor(t / 300) % 2 ? 0.9 : 0.4), memoryUsedBytes: () => 3 * 2 ** 30, temperatureCelsius: (t) => 55 + (Math.floor(t / 500) % 3) }
+    : { power: (t) => 200 + 100 * Math.sin(t / 50) };
 const SPANS = Number(process.env.OVERHEAD_SPANS ?? 40_000); // per timed run; 4 spans a turn
 const TIMED_RUNS = 7;
 const WARMUP_RUNS = 3;
@@ -349,7 +358,7 @@ async function child(variant: Variant, mode: string, sinkUrl: string | undefined
   const sampler =
     variant.processor === 'ref' || variant.processor === 'attrs'
       ? undefined
-      : startInProcessSampler([new SimulatedEnergySource({ devices: [{ power: (t) => 200 + 100 * Math.sin(t / 50) }] })]);
+      : startInProcessSampler([new SimulatedEnergySource({ devices: [GPU] })]);
   // A deployed sampler has been running for a while when the agent's spans come: wait for the counter's first ticks.
   for (let waited = 0; sampler && sampler.timeline.coveredUntilAll() === -Infinity && waited < 2000; waited += 5) {
     await new Promise((r) => setTimeout(r, 5));

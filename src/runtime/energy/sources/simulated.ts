@@ -54,6 +54,11 @@ export interface SimulatedDeviceOptions {
   readonly memoryUsedBytes?: (tMs: number) => number;
   /** Temperature (°C) reported with every reading, as a function of epoch ms. */
   readonly temperatureCelsius?: (tMs: number) => number;
+  /**
+   * Make the counter host-wide like NVML's ({@link DeviceInfo.counterOriginJoules}: its value when this source opened),
+   * so spans carry the device readings that share a device across processes. Default: a per-process counter.
+   */
+  readonly counterOriginJoules?: number;
 }
 
 /** Options of {@link SimulatedEnergySource}. */
@@ -115,6 +120,7 @@ export class SimulatedEnergySource implements EnergySource {
         method: o.counter === false ? 'power_integration' : 'counter',
         ...((o.counterPeriodMs ?? 100) > 0 ? { counterPeriodMs: o.counterPeriodMs ?? 100 } : {}),
         ...(o.counterTimestamped ? { counterTimestamped: true } : {}),
+        ...(o.counterOriginJoules !== undefined ? { counterOriginJoules: o.counterOriginJoules } : {}),
       };
       return { info, options: o, watts, joules, cumulativeAtMs: this.originMs, cumulativeJoules: 0 };
     });
