@@ -2,13 +2,22 @@
 // process records the raw counter at its open plus what it counted since, so processes that opened on either side of
 // a wrap count from different multiples of the range. Checked against the rule integrated step by step, on the same
 // power profile as host-shares.test.ts.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { runAttribute } from '../../src/analysis/cli/attribute.js';
+import { runRollup } from '../../src/analysis/cli/rollup.js';
+import { runSummary } from '../../src/analysis/cli/summary.js';
+import { encodeTraceRequest } from '../../src/runtime/otlp/encode.js';
+import { makeSpans } from '../helpers/span-trees.js';
 import { subtreeEnergy } from '../../src/analysis/model/energy-rule.js';
 import { alignWrappedReadings } from '../../src/analysis/model/host-alignment.js';
 import { HostShares, withHostShares } from '../../src/analysis/model/host-shares.js';
 import { SpanForest } from '../../src/analysis/model/span-forest.js';
 import type { SpanRecord } from '../../src/analysis/otlp/span-record.js';
-import { named, node, records, type SpanSpec } from './records.js';
+import { BASE_MS, named, node, records, type SpanSpec } from './records.js';
 
 const GPU = '0x1234abcd0000';
 /** The raw counter at t = 0, J: it wraps at {@link RANGE_J} 585 ms into the run. */
@@ -141,5 +150,32 @@ describe('several processes on a counter that wraps', () => {
     expect(alignment.note).toBeUndefined();
     const spans = withHostShares(processes(trees));
     expect(total(spans)).toBeCloseTo(energyJ(2800) - energyJ(0), 6);
+  });
+});
+
+describe('the commands say so when a process could not be placed', () => {
+  it('summary, rollup and attribute each print one line naming the device', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oj-host-alignment-'));
+    try {
+      const reset = [measured(640, 'c', 650, 1000, [], { resetJ: 12_345.6 })];
+      const lines = [A, B, reset].map((trees, p) => JSON.stringify(encodeTraceRequest(makeSpans(trees, { 'service.name': 'agent', 'process.pid': 1000 + p }))));
+      const input = join(dir, 'spans.jsonl');
+      writeFileSync(input, `${lines.join('\n')}\n`);
+      const stderrOf = async (run: (io: { stdout: Writable; stderr: Writable; env: Record<string, string> }) => Promise<unknown>): Promise<string> => {
+        let text = '';
+        const stderr = new Writable({ write: (c: Buffer, _e, done) => ((text += c.toString()), done()) });
+        await run({ stdout: new Writable({ write: (_c, _e, done) => done() }), stderr, env: {} });
+        return text;
+      };
+      const line = /0x1234abcd0000: 1 of 3 processes could not be placed on one counter line/;
+      expect(await stderrOf((io) => runSummary({ inputs: [input], out: join(dir, 'summary.json'), strict: true }, io))).toMatch(line);
+      const day = new Date(BASE_MS).toISOString().slice(0, 10);
+      expect(await stderrOf((io) => runRollup({ inputs: [input], out: join(dir, 'rollup'), daily: day, format: 'json', strict: true }, io))).toMatch(line);
+      expect(await stderrOf((io) => runAttribute({ inputs: [input], timeline: [], out: join(dir, 'out.jsonl'), rule: 'fair', strict: true }, io, {}))).toMatch(
+        /0x1234abcd0000 {2}1 of 3 processes could not be placed/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
