@@ -14,6 +14,8 @@ export const ATTR_ENERGY_DEVICE_END_JOULES = 'energy.device.end.joules' as const
 export const ATTR_ENERGY_DEVICE_IDS = 'energy.device.ids' as const;
 /** Each listed device's energy counter at the span's start, in joules on the driver's host-wide counter. */
 export const ATTR_ENERGY_DEVICE_START_JOULES = 'energy.device.start.joules' as const;
+/** Each listed device's counter range in joules, where the driver's raw counter wraps to 0; 0 for a counter that does not wrap. */
+export const ATTR_ENERGY_DEVICE_WRAP_JOULES = 'energy.device.wrap.joules' as const;
 /** Inclusive DRAM energy in joules while the span ran (RAPL dram zones). */
 export const ATTR_ENERGY_DRAM_JOULES = 'energy.dram.joules' as const;
 /** Inclusive GPU energy in joules while the span ran, summed over GPUs. */

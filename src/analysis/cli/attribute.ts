@@ -141,6 +141,7 @@ async function runHostShares(o: AttributeCliOptions, io: CommandIo, env: NodeJS.
   say(`openjoules attribute: ${hostShares.spans} of ${hostShares.read} span(s) carry device readings; energy.attributed.joules shared across the processes on each device`);
   for (const d of hostShares.devices) {
     say(`  ${d.id}  ${d.processes} process(es), ${j(d.deviceJoules)} from the first span boundary to the last, ${j(d.idleJoules)} of it while no span ran (given to none)`);
+    if (d.note) say(`  ${d.id}  ${d.note}`);
   }
   say(`openjoules attribute: ${skipped} bad input(s) skipped${skipped > 0 ? ' (see above)' : ''}`);
   const replay = await reexport(out, o.otlpEndpoint, env, say);

@@ -111,6 +111,10 @@ export async function runRollup(o: RollupCliOptions, io: CommandIo): Promise<Rol
       strict: o.strict,
       stdin: io.stdin,
       onProgress: (n) => progress.advance(n),
+      onNote: (line) => {
+        progress.done();
+        say(io.stderr, `openjoules rollup: ${line}`);
+      },
       onIssue: (issue) => {
         skipped++;
         progress.done();

@@ -47,6 +47,7 @@ export async function runSummary(args: SummaryArgs, io: SummaryIo): Promise<numb
       strict: args.strict,
       stdin: io.stdin,
       onIssue: (issue) => say(io.stderr, formatIssue(issue)),
+      onNote: (line) => say(io.stderr, `openjoules summary: ${line}`),
     });
   } catch (error) {
     if (error instanceof SpanInputError) {

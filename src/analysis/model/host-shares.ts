@@ -18,9 +18,21 @@
  * A span whose every measured device is listed gets its attributed joules from the readings alone; one that also drew
  * on devices without a host-wide counter keeps the in-process share of those: its recorded share, less its own
  * process's share of the listed devices, plus its share of them across processes.
+ *
+ * A counter that wraps (ROCm SMI, RAPL: spans carry `energy.device.wrap.joules`) agrees across processes only modulo
+ * its range; host-alignment.ts first puts every process on one line. Processes it cannot place share the device in
+ * groups of their own, and the device says why ({@link HostDevice.note}).
  */
 import type { SpanRecord } from '../otlp/span-record.js';
-import { ATTR_ENERGY_ATTRIBUTED_JOULES, ATTR_ENERGY_DEVICE_END_JOULES, ATTR_ENERGY_DEVICE_IDS, ATTR_ENERGY_DEVICE_START_JOULES, ATTR_ENERGY_JOULES } from '../../semconv.js';
+import {
+  ATTR_ENERGY_ATTRIBUTED_JOULES,
+  ATTR_ENERGY_DEVICE_END_JOULES,
+  ATTR_ENERGY_DEVICE_IDS,
+  ATTR_ENERGY_DEVICE_START_JOULES,
+  ATTR_ENERGY_DEVICE_WRAP_JOULES,
+  ATTR_ENERGY_JOULES,
+} from '../../semconv.js';
+import { alignWrappedReadings } from './host-alignment.js';
 import { processKey } from './process-key.js';
 
 /** Relative difference under which a span's readings account for all its inclusive joules. */
@@ -32,6 +44,8 @@ interface DeviceGroup {
   readonly start: number[];
   readonly end: number[];
   readonly processes: Set<number>;
+  /** The counter's range where it wraps, J; 0 when it does not. */
+  wrapJoules: number;
 }
 
 /** What one device's readings added up to. */
@@ -44,6 +58,8 @@ export interface HostDevice {
   readonly deviceJoules: number;
   /** Of those, the joules while no span ran (handed to none). */
   readonly idleJoules: number;
+  /** One line when the readings of some processes could not be placed with the others' (a counter that wraps). */
+  readonly note?: string;
 }
 
 /**
@@ -71,6 +87,7 @@ export class HostShares {
     const ids = a[ATTR_ENERGY_DEVICE_IDS];
     const starts = a[ATTR_ENERGY_DEVICE_START_JOULES];
     const ends = a[ATTR_ENERGY_DEVICE_END_JOULES];
+    const wraps = a[ATTR_ENERGY_DEVICE_WRAP_JOULES];
     if (!Array.isArray(ids) || !Array.isArray(starts) || !Array.isArray(ends)) return;
     if (ids.length === 0 || starts.length !== ids.length || ends.length !== ids.length) return;
     const key = spanKeyOf(span.traceId, span.spanId);
@@ -86,7 +103,9 @@ export class HostShares {
       const e = ends[k];
       if (typeof id !== 'string' || typeof s !== 'number' || typeof e !== 'number' || !Number.isFinite(s) || !Number.isFinite(e)) continue;
       let group = this._groups.get(id);
-      if (!group) this._groups.set(id, (group = { spans: [], start: [], end: [], processes: new Set() }));
+      if (!group) this._groups.set(id, (group = { spans: [], start: [], end: [], processes: new Set(), wrapJoules: 0 }));
+      const wrap = Array.isArray(wraps) ? wraps[k] : undefined;
+      if (typeof wrap === 'number' && wrap > group.wrapJoules) group.wrapJoules = wrap;
       group.spans.push(i);
       group.start.push(s);
       group.end.push(e >= s ? e : s);
@@ -135,8 +154,7 @@ export class HostShares {
     const sweep = new ShareSweep(n, parent, this._startMs, this._endMs);
     const devices: HostDevice[] = [];
     for (const [id, group] of this._groups) {
-      const result = sweep.run(group.spans, group.start, group.end, across);
-      devices.push({ id, processes: group.processes.size, deviceJoules: result.deviceJoules, idleJoules: result.idleJoules });
+      devices.push({ id, processes: group.processes.size, ...this._shareAcross(group, sweep, across) });
       // Each process alone, for spans whose other devices keep their in-process share.
       for (const process of group.processes) {
         const mine: number[] = [];
@@ -158,6 +176,45 @@ export class HostShares {
     }
     this._attributed = attributed;
     this._devices = devices;
+  }
+
+  /**
+   * Shares one device among the spans of all its processes into `across`. A counter that wraps is first put on one line
+   * (host-alignment.ts); processes that could not be placed share it in groups of their own.
+   */
+  private _shareAcross(group: DeviceGroup, sweep: ShareSweep, across: Float64Array): Omit<HostDevice, 'id' | 'processes'> {
+    if (group.wrapJoules <= 0 || group.processes.size < 2) {
+      const { deviceJoules, idleJoules } = sweep.run(group.spans, group.start, group.end, across);
+      return { deviceJoules, idleJoules };
+    }
+    const process = group.spans.map((i) => this._process[i]!);
+    const alignment = alignWrappedReadings({
+      wrapJoules: group.wrapJoules,
+      process,
+      startMs: group.spans.map((i) => this._startMs[i]!),
+      endMs: group.spans.map((i) => this._endMs[i]!),
+      start: group.start,
+      end: group.end,
+    });
+    let deviceJoules = 0;
+    let idleJoules = 0;
+    for (let g = 0; g < alignment.groups; g++) {
+      const spans: number[] = [];
+      const start: number[] = [];
+      const end: number[] = [];
+      group.spans.forEach((i, k) => {
+        const p = process[k]!;
+        if (alignment.group.get(p) !== g) return;
+        const offset = alignment.offset.get(p)!;
+        spans.push(i);
+        start.push(group.start[k]! + offset);
+        end.push(group.end[k]! + offset);
+      });
+      const result = sweep.run(spans, start, end, across);
+      deviceJoules += result.deviceJoules;
+      idleJoules += result.idleJoules;
+    }
+    return { deviceJoules, idleJoules, ...(alignment.note ? { note: alignment.note } : {}) };
   }
 
   /** The span's attributed joules across processes, when it changed. */
@@ -188,13 +245,15 @@ export class HostShares {
 
 /**
  * The spans of a list with `energy.attributed.joules` redone across the processes that shared a device (the same
- * array when no device was shared), for commands that hold their spans in memory.
+ * array when no device was shared), for commands that hold their spans in memory. `onNote` gets one line per device whose
+ * processes could not all be placed on one counter line ({@link HostDevice.note}).
  */
-export function withHostShares(spans: SpanRecord[]): SpanRecord[] {
+export function withHostShares(spans: SpanRecord[], onNote?: (line: string) => void): SpanRecord[] {
   const shares = new HostShares();
   for (const span of spans) shares.add(span);
   if (shares.size === 0) return spans;
   shares.resolve();
+  if (onNote) for (const d of shares.devices) if (d.note) onNote(`${d.id}: ${d.note}`);
   if (shares.changed === 0) return spans;
   return spans.map((span) => shares.apply(span));
 }

@@ -19,6 +19,8 @@ export interface RollupOptions {
   readonly stdin?: Readable;
   /** Characters of input consumed since the last call, for a progress bar. */
   readonly onProgress?: (chars: number) => void;
+  /** One line per device whose processes could not all be placed on one counter line (host-shares.ts). */
+  readonly onNote?: (line: string) => void;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function rollupSpans(
   if (isPathList(inputs)) {
     // Spans of several processes on one device share its joules: a first pass over the files finds their shares.
     const shares = await hostSharesFromFiles(inputs);
+    for (const d of shares?.devices ?? []) if (d.note) options.onNote?.(`${d.id}: ${d.note}`);
     const batches = readSpanBatches(inputs, {
       onIssue: options.onIssue,
       strict: options.strict,

@@ -324,6 +324,8 @@ export interface SummarizeSpansOptions extends SummarizeOptions {
   readonly onIssue?: (issue: ReadIssue) => void;
   /** Where `-` reads from; default process.stdin. */
   readonly stdin?: Readable;
+  /** One line per device whose processes could not all be placed on one counter line (host-shares.ts). */
+  readonly onNote?: (line: string) => void;
 }
 
 /**
@@ -342,6 +344,6 @@ export async function summarizeSpans(
   };
   for await (const span of readSpanRecords(inputs, { onIssue, strict: options.strict, stdin: options.stdin })) spans.push(span);
   // Spans of several processes on one device share its joules (analysis/host-shares.ts).
-  const { traces, remoteEnergy } = spansToQueries(withHostShares(spans));
+  const { traces, remoteEnergy } = spansToQueries(withHostShares(spans, options.onNote));
   return { summary: summarize(traces, options.config ?? { inputs: [...inputs] }, { ...options, remoteEnergy }), traces, issues };
 }

@@ -5,16 +5,18 @@
  * Only devices whose energy counter is host-wide get readings ({@link DeviceInfo.counterOriginJoules}): the process's
  * cumulative joules plus that origin are the driver's own counter, the value every other process reads at the same
  * instant. Offline, the readings of all processes then telescope: the energy between any two span boundaries on the
- * host is the difference of their readings (analysis/host-shares.ts). Arithmetic only: the ids and origins are worked
- * out once; per span, two small arrays.
+ * host is the difference of their readings (analysis/host-shares.ts). A counter that wraps (ROCm SMI, RAPL) agrees
+ * across processes only modulo its range, so its range goes with the readings (`energy.device.wrap.joules`) and the
+ * analysis places each process by it (analysis/host-alignment.ts). Arithmetic only: the ids, origins and ranges are
+ * worked out once; per span, two or three small arrays.
  */
 import { hostname } from 'node:os';
 import type { Attributes } from '@opentelemetry/api';
 import type { DeviceInfo } from '../energy/sources/source.js';
-import { ATTR_ENERGY_DEVICE_END_JOULES, ATTR_ENERGY_DEVICE_IDS, ATTR_ENERGY_DEVICE_START_JOULES } from '../../semconv.js';
+import { ATTR_ENERGY_DEVICE_END_JOULES, ATTR_ENERGY_DEVICE_IDS, ATTR_ENERGY_DEVICE_START_JOULES, ATTR_ENERGY_DEVICE_WRAP_JOULES } from '../../semconv.js';
 
 /** Most attributes {@link DeviceReadingWriter.write} adds to one span. */
-export const MAX_DEVICE_READING_ATTRIBUTES = 3;
+export const MAX_DEVICE_READING_ATTRIBUTES = 4;
 
 /**
  * A device's identity across the processes of a host: the driver's UUID where it has one, else `<host>:<hw.id>`.
@@ -30,6 +32,10 @@ export class DeviceReadingWriter {
   /** Timeline indexes of the devices with a host-wide counter. */
   private readonly _index: Int32Array;
   private readonly _origin: Float64Array;
+  /** Each one's wrap range, J (0: does not wrap). */
+  private readonly _wrap: Float64Array;
+  /** Whether any listed device wraps: only then do spans carry the ranges. */
+  private readonly _wraps: boolean;
   /** Their ids, shared by every span that has readings for all of them. */
   private readonly _ids: readonly string[];
 
@@ -37,6 +43,8 @@ export class DeviceReadingWriter {
     const listed = devices.map((d, i) => [d, i] as const).filter(([d]) => Number.isFinite(d.counterOriginJoules));
     this._index = Int32Array.from(listed, ([, i]) => i);
     this._origin = Float64Array.from(listed, ([d]) => d.counterOriginJoules!);
+    this._wrap = Float64Array.from(listed, ([d]) => (d.counterWrapJoules !== undefined && d.counterWrapJoules > 0 ? d.counterWrapJoules : 0));
+    this._wraps = this._wrap.some((w) => w > 0);
     this._ids = Object.freeze(listed.map(([d]) => hostDeviceId(d, host)));
   }
 
@@ -56,6 +64,7 @@ export class DeviceReadingWriter {
     const ids = have === n ? this._ids : ([] as string[]);
     const s: number[] = new Array<number>(have);
     const e: number[] = new Array<number>(have);
+    const w: number[] | undefined = this._wraps ? new Array<number>(have) : undefined;
     for (let k = 0, j = 0; k < n; k++) {
       const d = this._index[k]!;
       const e0 = start[d]!;
@@ -64,12 +73,15 @@ export class DeviceReadingWriter {
       const origin = this._origin[k]!;
       s[j] = origin + e0;
       e[j] = origin + (e1 > e0 ? e1 : e0);
+      if (w) w[j] = this._wrap[k]!;
       if (have !== n) (ids as string[]).push(this._ids[k]!);
       j++;
     }
     out[ATTR_ENERGY_DEVICE_IDS] = ids as string[];
     out[ATTR_ENERGY_DEVICE_START_JOULES] = s;
     out[ATTR_ENERGY_DEVICE_END_JOULES] = e;
+    if (!w) return MAX_DEVICE_READING_ATTRIBUTES - 1;
+    out[ATTR_ENERGY_DEVICE_WRAP_JOULES] = w;
     return MAX_DEVICE_READING_ATTRIBUTES;
   }
 }

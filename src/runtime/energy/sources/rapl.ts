@@ -92,7 +92,9 @@ export class RaplSource implements EnergySource {
         if (wrapAt === undefined) faults.push(`rapl:${zone.dir}: max_energy_range_uj unreadable; counter wraps cannot be corrected`);
         const tracker = new CounterTracker({ wrapAt });
         tracker.update(first);
-        states.push({ info: deviceInfo(zone, vendor), path, fd, tracker, lastFault: undefined });
+        // energy_uj is the MSR's, read alike by every process: host-wide modulo its range (µJ → J here).
+        const hostWide = wrapAt === undefined ? {} : { counterOriginJoules: first / 1e6, counterWrapJoules: wrapAt / 1e6 };
+        states.push({ info: { ...deviceInfo(zone, vendor), ...hostWide }, path, fd, tracker, lastFault: undefined });
       } catch (error) {
         if (fd !== undefined) closeSync(fd);
         unreadable.push(`${join(path, 'energy_uj')}: ${errorCode(error)}`);

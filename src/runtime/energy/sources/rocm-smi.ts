@@ -221,10 +221,14 @@ export class RocmSmiSource implements EnergySource {
 
     const ret = rsmi.rsmi_dev_energy_count_get(index, this._outCount, this._outResolution, this._outTimestamp);
     if (ret === RSMI_STATUS_SUCCESS) {
+      const raw = Number(this._outCount[0]);
       const tracker = new CounterTracker({ wrapAt: WRAP_32_BIT });
-      tracker.update(Number(this._outCount[0]));
-      const gpu = newGpu(index, { ...base, method: 'counter' }, powerKind, tracker);
-      gpu.resolutionMicrojoules = this._outResolution[0];
+      tracker.update(raw);
+      // The accumulator is the driver's, read alike by every process: host-wide modulo its 32-bit range (µJ → J here).
+      const resolution = this._outResolution[0];
+      const hostWide = resolution > 0 ? { counterOriginJoules: (raw * resolution) / 1e6, counterWrapJoules: (WRAP_32_BIT * resolution) / 1e6 } : {};
+      const gpu = newGpu(index, { ...base, method: 'counter', ...hostWide }, powerKind, tracker);
+      gpu.resolutionMicrojoules = resolution;
       gpu.lastTimestampNs = Number(this._outTimestamp[0]);
       return gpu;
     }

@@ -50,8 +50,16 @@ export interface DeviceInfo {
    * this device plus this origin are the driver's own counter: every process on the host reads the same value at the
    * same instant, which is what lets spans of several processes share the device's joules (analysis/host-shares.ts).
    * Undefined for counters each reader starts from its own zero (integrated power, powermetrics, estimates).
+   * For a counter that wraps ({@link DeviceInfo.counterWrapJoules}) it is the raw counter at open, in joules.
    */
   readonly counterOriginJoules?: number;
+  /**
+   * Where the host-wide raw counter wraps back to 0, joules (ROCm SMI: 2^32 counts × the counter resolution; RAPL:
+   * `max_energy_range_uj`). Cumulative joules plus {@link DeviceInfo.counterOriginJoules} then agree with every other
+   * process's only modulo this range: a process that opened after a wrap counts from a different multiple of it, which
+   * the analysis works out (analysis/model/host-alignment.ts). Undefined for a counter that does not wrap (NVML).
+   */
+  readonly counterWrapJoules?: number;
   /** Whether {@link DeviceInfo.counterPeriodMs} was measured on this device at start-up (true) or assumed. */
   readonly counterPeriodMeasured?: boolean;
   /**
