@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 it('examples/own-provider.ts: two parallel tools share the turn\'s energy, each span with its joules', async () => {
   const outDir = mkdtempSync(join(tmpdir(), 'oj-own-provider-'));
-  const env = { ...process.env, OPENJOULES_ENERGY_SOURCES: 'none', OPENJOULES_OUT_DIR: outDir };
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENJOULES_ENERGY_SOURCES: 'none', OPENJOULES_OUT_DIR: outDir };
   for (const name of Object.keys(env)) if (name.startsWith('OTEL_')) delete env[name]; // the JSONL default
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'examples/own-provider.ts'], {
     cwd: root,
