@@ -2,9 +2,17 @@
 // the Vercel AI SDK's, OpenLLMetry's — ends with its joules. Nothing to await before the provider starts: the energy
 // sampler starts on first use, and spans get joules from the moment it is ready.
 // Run: npx tsx examples/own-provider.ts   (OPENJOULES_SPAN_ENERGY=immediate to finalise spans as they end)
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { EnergySpanProcessor, SimulatedEnergySource, sharedEnergySampler, startInProcessSampler, type SpanEnergyFinalize } from 'openjoules';
+import {
+  EnergySpanProcessor,
+  FanOutSpanProcessor,
+  SimulatedEnergySource,
+  chooseTraceExporters,
+  sharedEnergySampler,
+  startInProcessSampler,
+  type SpanEnergyFinalize,
+} from 'openjoules';
 
 // The real drivers (NVML, ROCm SMI, powermetrics, RAPL) on a worker thread, shared by the process; a simulated 180 W
 // GPU where there are none. (Without `sampler`, the processor uses sharedEnergySampler() itself: that is all a real
@@ -16,8 +24,17 @@ const sampler = sharedEnergySampler().then((found) => {
 });
 
 const exporter = new InMemorySpanExporter(); // yours: new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })
+// Wrapping takes one `next`; FanOutSpanProcessor hands each span to several. Here: the in-memory exporter this demo
+// prints from, and the exporters the OTEL_* environment asks for, chosen as openjoules/register chooses them
+// (OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set, else JSONL in OPENJOULES_OUT_DIR, default ./openjoules-out).
+const fromEnv = chooseTraceExporters(process.env, (line) => console.warn(line));
+for (const chosen of fromEnv) console.log(`also exporting to ${chosen.target}`);
+const next = new FanOutSpanProcessor([
+  new SimpleSpanProcessor({ exporter }),
+  ...fromEnv.map((chosen) => new BatchSpanProcessor({ exporter: chosen.exporter })),
+]);
 const finalize = (process.env.OPENJOULES_SPAN_ENERGY as SpanEnergyFinalize | undefined) ?? 'auto';
-const energy = new EnergySpanProcessor({ sampler, next: new SimpleSpanProcessor({ exporter }), finalize });
+const energy = new EnergySpanProcessor({ sampler, next, finalize });
 const provider = new NodeTracerProvider({ spanProcessors: [energy] });
 provider.register(); // context through await, so the tools are the turn's children
 const tracer = provider.getTracer('my-agent');

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/runtime/events/event-bus.js';
 import { EventRecorder } from '../../src/runtime/events/event-recorder.js';
 import type { EventType } from '../../src/runtime/events/event-types.js';
-import { attachSpanBridge } from '../../src/runtime/events/events-to-spans.js';
+import { SpanBridge, attachSpanBridge } from '../../src/runtime/events/events-to-spans.js';
 import { decodeTraceDocument } from '../../src/analysis/otlp/decode.js';
 import { encodeTraceRequest } from '../../src/runtime/otlp/encode.js';
 import { spansToQueryTraces } from '../../src/analysis/summary/query-trace.js';
@@ -225,6 +225,7 @@ describe('events become spans', () => {
     at(9, 'turn_end', { turn_idx: 0 });
     expect(endMs(named('execute_tool hung'))).toBeCloseTo(9, 3);
     const bridge = attachSpanBridge(bus);
+    expect(bridge).toBeInstanceOf(SpanBridge);
     expect(attachSpanBridge(bus, { tracer })).toBe(bridge);
     at(10, 'agent_start', { agent_name: 'open' });
     expect(bridge.openSpans).toBe(1);

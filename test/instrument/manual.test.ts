@@ -4,9 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAIv6 from 'openai-v6';
 import Anthropic from '@anthropic-ai/sdk';
 import { withAgentTurn } from '../../src/runtime/api/agent-spans.js';
-import { instrumentModules, instrumentOpenAI } from '../../src/runtime/instrument/manual.js';
+import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
+import { instrumentMcpClient, instrumentModules, instrumentOpenAI } from '../../src/runtime/instrument/manual.js';
 import { unpatchOpenAI } from '../../src/runtime/instrument/openai.js';
 import { unpatchAnthropic } from '../../src/runtime/instrument/anthropic.js';
+import { unpatchMcpClient } from '../../src/runtime/instrument/mcp.js';
 import { setupTracing } from '../helpers/tracing.js';
 import { startFakeProvider, type FakeProvider } from './fake-providers.js';
 
@@ -18,6 +20,7 @@ beforeAll(async () => {
 afterAll(async () => {
   unpatchOpenAI(OpenAIv6);
   unpatchAnthropic(Anthropic);
+  unpatchMcpClient(McpClient);
   await provider.close();
 });
 
@@ -82,5 +85,27 @@ describe('instrumentModules with @anthropic-ai/sdk', () => {
       'openjoules: chat claude-a',
       'com.anthropic.sdk.typescript: anthropic.messages.create',
     ]);
+  });
+});
+
+describe('instrumentMcpClient', () => {
+  it("returns the class it patched; callTool on a real McpServer becomes execute_tool, isError its error status", async () => {
+    expect(instrumentMcpClient(McpClient)).toBe(McpClient);
+    const fixture = new URL('../fixtures/instrument/mcp-tools.mjs', import.meta.url).href; // the SDK's McpServer, in memory
+    const { connectMcp } = (await import(fixture)) as {
+      connectMcp: (client: typeof McpClient) => Promise<{ client: McpClient; close: () => Promise<void> }>;
+    };
+    const { client, close } = await connectMcp(McpClient);
+    tracing.reset();
+    try {
+      const result = await client.callTool({ name: 'get_weather', arguments: { city: 'Paris' } });
+      expect((result.content as Array<{ text: string }>)[0]?.text).toBe('Sunny in Paris');
+      expect((await client.callTool({ name: 'broken', arguments: {} })).isError).toBe(true);
+    } finally {
+      await close();
+    }
+    const weather = tracing.byName('execute_tool get_weather');
+    expect(weather.attributes).toMatchObject({ 'gen_ai.tool.name': 'get_weather', 'gen_ai.tool.type': 'extension', 'mcp.method.name': 'tools/call' });
+    expect(tracing.byName('execute_tool broken').attributes['error.type']).toBe('tool_error');
   });
 });

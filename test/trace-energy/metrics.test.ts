@@ -2,8 +2,8 @@
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { constantPower } from '../../src/runtime/energy/sources/simulated.js';
-import { OPERATION_ENERGY_BUCKETS_J } from '../../src/runtime/metrics/energy-metrics.js';
-import { ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_REQUEST_MODEL, METRIC_OPENJOULES_OPERATION_ENERGY } from '../../src/semconv.js';
+import { OPERATION_ENERGY_BUCKETS_J, OperationEnergyMetrics } from '../../src/runtime/metrics/energy-metrics.js';
+import { ATTR_ENERGY_JOULES, ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_TOOL_NAME, METRIC_OPENJOULES_OPERATION_ENERGY } from '../../src/semconv.js';
 import { pipeline } from './setup.js';
 
 describe('openjoules.operation.energy', () => {
@@ -29,6 +29,26 @@ describe('openjoules.operation.energy', () => {
     expect(value.count).toBe(1);
     expect(value.sum).toBeCloseTo(50, 1);
     expect(value.buckets.boundaries).toEqual(OPERATION_ENERGY_BUCKETS_J);
+    await meterProvider.shutdown();
+  });
+
+  it('OperationEnergyMetrics on its own meter: one point per operation and its string dimensions; no joules, no point', async () => {
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 });
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const metrics = new OperationEnergyMetrics(meterProvider.getMeter('openjoules'));
+    metrics.record({ [ATTR_ENERGY_JOULES]: 2, [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool', [ATTR_GEN_AI_TOOL_NAME]: 'search', other: 'dropped' });
+    metrics.record({ [ATTR_ENERGY_JOULES]: 3, [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool', [ATTR_GEN_AI_TOOL_NAME]: 'search' });
+    metrics.record({ [ATTR_GEN_AI_OPERATION_NAME]: 'chat' }); // no joules: nothing measured, nothing recorded
+    metrics.record({ [ATTR_ENERGY_JOULES]: 7 }); // not a GenAI operation
+    await reader.forceFlush();
+    const metric = exporter
+      .getMetrics()
+      .flatMap((r) => r.scopeMetrics.flatMap((sm) => sm.metrics))
+      .find((m) => m.descriptor.name === METRIC_OPENJOULES_OPERATION_ENERGY);
+    expect(metric?.dataPoints).toHaveLength(1);
+    expect(metric?.dataPoints[0]?.attributes).toEqual({ [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool', [ATTR_GEN_AI_TOOL_NAME]: 'search' });
+    expect(metric?.dataPoints[0]?.value).toMatchObject({ sum: 5, count: 2 });
     await meterProvider.shutdown();
   });
 });

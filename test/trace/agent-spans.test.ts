@@ -4,10 +4,12 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TRACER_NAME, TRACER_VERSION } from '../../src/runtime/api/tracer.js';
+import { isContentCaptureEnabled } from '../../src/runtime/api/content-capture.js';
 import {
   errorType,
   startAgentTurn,
   startLlmCall,
+  startToolCall,
   streamLlmCall,
   withAgentTurn,
   withLlmCall,
@@ -235,6 +237,30 @@ describe('agent span API', () => {
     expect(parentOf(span)).toBe(idOf(tracing.byName('invoke_agent h')));
     expect(tracing.byName('invoke_agent h').attributes['error.type']).toBe('RangeError');
     expect(tracing.spans()).toHaveLength(2);
+  });
+
+  it('startToolCall: a tool handle under the turn, failed with its error type, ended once', async () => {
+    const turn = startAgentTurn({ agentName: 't', conversationId: 'c-t' });
+    const tool = turn.run(() => startToolCall({ name: 'lookup', callId: 'call-9', type: 'datastore' }));
+    expect(await tool.run(() => Promise.resolve(7))).toBe(7); // a child context, not an end
+    tool.fail(Object.assign(new Error('down'), { code: 'ECONNREFUSED' }));
+    tool.end();
+    turn.end();
+    const span = tracing.byName('execute_tool lookup');
+    expect(span.attributes).toMatchObject({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'lookup', 'gen_ai.tool.call.id': 'call-9', 'gen_ai.tool.type': 'datastore', 'gen_ai.conversation.id': 'c-t' });
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span.attributes['error.type']).toBe('ECONNREFUSED');
+    expect(parentOf(span)).toBe(idOf(tracing.byName('invoke_agent t')));
+    expect(tracing.spans()).toHaveLength(2);
+  });
+
+  it('isContentCaptureEnabled: the convention\'s opt-in values, from the env it is given', () => {
+    for (const on of ['true', 'TRUE', '1', 'span_only', 'span_and_event']) {
+      expect(isContentCaptureEnabled({ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: on }), on).toBe(true);
+    }
+    for (const off of [undefined, '', 'false', '0', 'no_content', 'yes']) {
+      expect(isContentCaptureEnabled({ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: off }), String(off)).toBe(false);
+    }
   });
 
   it('content is recorded only on opt-in, and secrets never', async () => {

@@ -10,6 +10,7 @@ export interface SteadyStateConfig {
   readonly minSteadySamples: number;
 }
 
+/** The seed's defaults: 5 warmup calls, windows of 5, steady below a 5% coefficient of variation for 3 windows in a row. */
 export const DEFAULT_STEADY_STATE_CONFIG: SteadyStateConfig = { warmupSamples: 5, windowSize: 5, cvThreshold: 0.05, minSteadySamples: 3 };
 
 /** The seed's `SteadyStateResult`. Throughputs in tokens/s, energies in joules. */

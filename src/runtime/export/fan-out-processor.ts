@@ -3,7 +3,7 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 
 /**
  * Hands every span to several processors (one per exporter), so the energy processor in front of them has a single
- * `next`. One processor failing never stops the others.
+ * `next`. `forceFlush` and `shutdown` wait for every processor: one that rejects never stops the others' flush.
  */
 export class FanOutSpanProcessor implements SpanProcessor {
   constructor(private readonly _processors: readonly SpanProcessor[]) {}
