@@ -2,15 +2,17 @@
 // fraction of one core, against the floor measured in the same run — a worker thread that wakes on the same schedule and
 // does nothing, and a C thread that does the same — and the cost of one "joules between t0 and t1" query against one
 // FFI read.
-// Run: npx tsx bench/energy/sampling-cost.ts
+// The workers run the built code (dist/), as a host that installed the package does: run from TypeScript sources a worker
+// also gets tsx's module-hooks thread, whose own CPU (and garbage collections) would be counted as the sampler's.
+// Run: npm run bench:sampling-cost (builds first), or npx tsx bench/energy/sampling-cost.ts after npm run build.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { energyConfigFromEnv } from '../../src/energy/config.js';
-import { startEnergySampler, startInProcessSampler } from '../../src/energy/sampler.js';
+import { startInProcessSampler } from '../../src/energy/sampler.js';
 import { SimulatedEnergySource } from '../../src/energy/simulated.js';
 import { buildDouble } from '../../test/energy/helpers/doubles.js';
 import { lcg, median, printTable } from '../lib/table.js';
@@ -24,6 +26,8 @@ const ROUNDS = 3;
 const SETTLE_MS = 1000;
 const DEVICES = 8;
 const here = dirname(fileURLToPath(import.meta.url));
+/** The built modules the workers run. */
+const DIST = new URL('../../dist/energy/', import.meta.url);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -57,14 +61,17 @@ async function measureWorker(start: () => Promise<() => Promise<void>>): Promise
   return window;
 }
 
-/** The floor: a worker thread that only wakes, on the sampler's dithered Atomics.wait schedule (bare-wake-worker.ts). */
+/** The floor: a worker thread that only wakes, on the sampler's own dithered Atomics.wait schedule (runDitheredLoop). */
 function startBareWake(periodMs: number): () => Promise<() => Promise<void>> {
   return () => {
     const stop = new SharedArrayBuffer(4);
-    const url = new URL('./bare-wake-worker.ts', import.meta.url).href;
-    // Started like the sampler's worker from sources: tsx registered first, no host preloads.
-    const code = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url)}); })`;
-    const worker = new Worker(code, { eval: true, execArgv: [], workerData: { periodMs, stop } });
+    const url = new URL('dithered-timer.js', DIST).href;
+    // Started like the sampler's worker: an ES module of dist/, no host preloads.
+    const code =
+      `import { workerData } from 'node:worker_threads';\n` +
+      `const { runDitheredLoop } = await import(${JSON.stringify(url)});\n` +
+      `runDitheredLoop(() => {}, workerData.periodMs, new Int32Array(workerData.stop));`;
+    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { execArgv: [], workerData: { periodMs, stop } });
     return Promise.resolve(async () => {
       const flag = new Int32Array(stop);
       Atomics.store(flag, 0, 1);
@@ -93,6 +100,12 @@ interface Variant {
 }
 
 async function main(): Promise<void> {
+  if (!existsSync(new URL('sampler-worker.js', DIST))) {
+    console.error('sampling-cost: dist/ is not built; run `npm run build` first (`npm run bench:sampling-cost` does)');
+    process.exitCode = 1;
+    return;
+  }
+  const { startEnergySampler } = (await import(new URL('sampler.js', DIST).href)) as typeof import('../../src/energy/sampler.js');
   const loadBefore = loadavg();
   const idle = await measureWindow(undefined);
 
