@@ -26,8 +26,8 @@ export const RING_STRIDE = RING_FIELDS.length;
 
 const HEADER_BYTES = 16; // Int32 sequence + Int32 capacity, padded so the Float64 data stays 8-byte aligned.
 
-/** Default slots per device: 1024 samples = 10 s at the default 10 ms period, far more than the reader lags. */
-export const DEFAULT_RING_CAPACITY = 1024;
+/** Default slots per device: 2048 samples = 10 s at the default 5 ms period, far more than the reader lags. */
+export const DEFAULT_RING_CAPACITY = 2048;
 
 /** Rounds up to a power of two so the slot index stays right when the uint32 sequence wraps. */
 function powerOfTwoAtLeast(n: number): number {
