@@ -4,7 +4,9 @@
 // @opentelemetry/sdk-trace) go through the EnergySpanProcessor to an in-memory exporter. Each span's joules are compared
 // with the exact integral of the profile over the span's own [start, end]; the naive begin/end counter difference
 // (what Zeus does), read from a second instance of the same source on this thread, is the baseline in the same run.
-// Run: npm run bench:accuracy-e2e [-- --seconds 40 --only nvml-instant,rocm-20ms-current]
+// Run: npm run bench:accuracy-e2e [-- --seconds 40 --only nvml-instant,rocm-20ms-current --interval 10,5]
+// (--interval: the sampler's period for every case, ms, several comma-separated to run each case at each in turn;
+// without it each case's own, 10 ms but for the one row sampled every 2 ms.)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +17,7 @@ import { ATTR_ENERGY_METHOD } from '../../src/semconv.js';
 import { EnergySpanProcessor } from '../../src/runtime/span-processor/energy-span-processor.js';
 import { joulesBetween } from '../../test/doubles/power-profile.mjs';
 import { median, pct, printTable } from '../lib/table.js';
-import { BACKEND_CASES, type BackendCase, type MeasuredPart } from './e2e-backends.js';
+import { BACKEND_CASES, sampledEvery, type BackendCase, type MeasuredPart } from './e2e-backends.js';
 import { NaiveCounters, runSpanLanes, SPAN_BUCKETS_MS, type SpanRecord } from './e2e-spans.js';
 import { StallMonitor } from './e2e-stalls.js';
 
@@ -26,6 +28,8 @@ const option = (name: string): string | undefined => {
 };
 const RUN_MS = Number(option('seconds') ?? 40) * 1000;
 const ONLY = option('only')?.split(',');
+const INTERVALS_MS = option('interval')?.split(',').map(Number);
+if (INTERVALS_MS?.some((ms) => !(ms >= 1 && ms <= 1000))) throw new Error(`--interval: "${option('interval')}" is not a list of ms between 1 and 1000`);
 /** Time the sampler runs before the first span: its tick location and calibration settle within it. */
 const WARMUP_MS = 3000;
 /** Allowance for the sampler to start (detection, opening the source) before the warm-up. */
@@ -224,10 +228,11 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-const cases = BACKEND_CASES.filter((c) => !ONLY || ONLY.includes(c.key));
+const chosen = BACKEND_CASES.filter((c) => !ONLY || ONLY.includes(c.key));
+const cases = INTERVALS_MS ? chosen.flatMap((c) => INTERVALS_MS.map((ms) => sampledEvery(c, ms))) : chosen;
 console.log(
   `Spans of ${SPAN_BUCKETS_MS.join(', ')} ms in parallel lanes for ${RUN_MS / 1000} s per case, after ${WARMUP_MS / 1000} s of sampling; ` +
-    'sampler every 10 ms (±20% dither); relative error |J − truth| / truth against the profile integral over the span.',
+    `sampler every ${INTERVALS_MS ? INTERVALS_MS.join(' / ') : 10} ms (±20% dither); relative error |J − truth| / truth against the profile integral over the span.`,
 );
 const results: CaseResult[] = [];
 for (const backend of cases) {

@@ -256,6 +256,22 @@ export const BACKEND_CASES: readonly BackendCase[] = [
   powermetricsCase,
 ];
 
+/**
+ * `backend` with the sampler reading every `intervalMs` instead (its key gets `@<ms>ms`): the same profile and counters,
+ * so rows at two intervals show what the sample rate alone changes.
+ */
+export function sampledEvery(backend: BackendCase, intervalMs: number): BackendCase {
+  return {
+    ...backend,
+    key: `${backend.key}@${intervalMs}ms`,
+    title: `${backend.title}, sampled every ${intervalMs} ms`,
+    async prepare(context) {
+      const prepared = await backend.prepare(context);
+      return { ...prepared, config: { ...prepared.config, sampleIntervalMs: intervalMs } };
+    },
+  };
+}
+
 function hasValue(path: string): boolean {
   try {
     return readFileSync(path, 'utf8').trim() !== '';

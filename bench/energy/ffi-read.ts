@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     { name: '(ref) empty JS function call', run: () => (sink = empty(sink)) },
     { name: 'koffi call, int ojtest_noop(void)', run: () => noop() },
     { name: 'nvmlDeviceGetTotalEnergyConsumption, _Out_ [0]', run: () => nvml.nvmlDeviceGetTotalEnergyConsumption(device, out) },
-    { name: 'nvmlDeviceGetTotalEnergyConsumption, BigUint64Array', run: () => typedRead(device, typed) },
+    { name: 'nvmlDeviceGetTotalEnergyConsumption, BigUint64Array (as NvmlSource reads it)', run: () => typedRead(device, typed) },
     { name: 'NvmlSource.read(), 1 GPU (instant power + energy)', run: () => source.read() },
   ];
   const rows: Row[] = variants.map((v) => ({ name: v.name, ...measure(v.run, v.name.startsWith('NvmlSource') ? 50_000 : 200_000) }));

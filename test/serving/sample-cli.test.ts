@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SAMPLE_INTERVAL_MS } from '../../src/runtime/energy/sources/config.js';
 import { repoRoot } from '../helpers/build.js';
 import { buildDouble } from '../energy/helpers/doubles.js';
 
@@ -49,7 +50,7 @@ describe('openjoules sample', () => {
     const [code, signal] = await run.exited;
     expect({ code, signal }, run.err()).toEqual({ code: 0, signal: null });
     expect(Date.now() - stoppedAt).toBeLessThan(5_000);
-    expect(run.err()).toContain('openjoules sample: sampling nvml:0 (NVIDIA Test Double 0, counter) every 10 ms');
+    expect(run.err()).toContain(`openjoules sample: sampling nvml:0 (NVIDIA Test Double 0, counter) every ${DEFAULT_SAMPLE_INTERVAL_MS} ms`);
     expect(run.err()).toMatch(/openjoules sample: stopped; \d+ sample line\(s\) in 1 file\(s\) under /);
     const files = readdirSync(out);
     expect(run.out().trim().split('\n')).toEqual(files.map((f) => join(out, f)));

@@ -5,6 +5,8 @@
  * between two reads it ticked never becomes clearer. Reads at varying phases let the timeline pin the tick down to
  * well under a millisecond within a few ticks (tick-locator.ts). The mean period stays the configured one.
  */
+// Not the global `performance`: on Node 20 and 22 that is a lazy getter, paid at every wake.
+import { performance } from 'node:perf_hooks';
 
 /** A running dithered timer; `stop()` cancels it. */
 export interface DitheredTimer {

@@ -39,7 +39,7 @@ export interface EnergySampler {
 export interface InProcessSamplerOptions {
   /** Sampling period in ms; default 10. */
   readonly sampleIntervalMs?: number;
-  /** Ring slots per device; default 1024. */
+  /** Ring slots per device; default {@link DEFAULT_RING_CAPACITY}. */
   readonly ringCapacity?: number;
   /** No timer: samples are taken only when {@link InProcessSampler.sampleNow} is called (deterministic tests). */
   readonly manual?: boolean;

@@ -15,7 +15,7 @@ export interface EnergyConfig {
   readonly powermetricsCommand?: string;
   /** Root of the powercap tree (OPENJOULES_RAPL_ROOT); default `/sys/class/powercap`. */
   readonly raplRoot: string;
-  /** Sampling period in ms (OPENJOULES_SAMPLE_INTERVAL_MS); default 10, fine enough for NVML's ~100 ms counter tick. */
+  /** Sampling period in ms (OPENJOULES_SAMPLE_INTERVAL_MS); default {@link DEFAULT_SAMPLE_INTERVAL_MS}. */
   readonly sampleIntervalMs: number;
   /**
    * CPU TDP in watts for the opt-in `estimate` source (OPENJOULES_CPU_TDP_WATTS); default: looked up by CPU model,
@@ -26,8 +26,13 @@ export interface EnergyConfig {
 
 const KNOWN_SOURCES: readonly EnergySourceName[] = ['nvml', 'rocm_smi', 'powermetrics', 'rapl', 'estimate', 'simulated'];
 
-/** Default sampling period: ten samples per NVML counter tick. */
-export const DEFAULT_SAMPLE_INTERVAL_MS = 10;
+/**
+ * Default sampling period, ms: twenty samples per NVML counter tick, four per 20 ms ROCm accumulator tick. Reading at
+ * 5 ms rather than 10 cuts the median per-span error 3–10× and the worst case at two NVML ticks from 3% to 0.5%
+ * (bench/energy/accuracy-e2e.ts --interval 10,5); the sampler's worker costs about what it cost at 10 ms before its
+ * read path stopped allocating (bench/energy/sampling-cost.ts).
+ */
+export const DEFAULT_SAMPLE_INTERVAL_MS = 5;
 
 /**
  * Reads OPENJOULES_ENERGY_SOURCES, OPENJOULES_NVML_LIBRARY, OPENJOULES_ROCM_LIBRARY, OPENJOULES_POWERMETRICS,

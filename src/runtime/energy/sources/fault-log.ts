@@ -25,9 +25,10 @@ export class FaultLog {
     this._lines.push(message);
   }
 
-  /** The faults since the last call; the log starts afresh. */
+  /** The faults since the last call; the log starts afresh. Nothing is allocated when there were none (the usual read). */
   take(): string[] {
     const out = this._lines;
+    if (out.length === 0) return out;
     this._lines = [];
     return out;
   }

@@ -58,8 +58,8 @@ export interface NvmlLibrary {
   nvmlDeviceGetHandleByIndex_v2(index: number, device: Out<NvmlDevice | null>): number;
   nvmlDeviceGetName(device: NvmlDevice, name: Buffer, length: number): number;
   nvmlDeviceGetUUID(device: NvmlDevice, uuid: Buffer, length: number): number;
-  /** Energy since the driver was loaded, mJ. */
-  nvmlDeviceGetTotalEnergyConsumption(device: NvmlDevice, energyMillijoules: Out<number | bigint>): number;
+  /** Energy since the driver was loaded, mJ: into `[0]`, or into a {@link NvmlEnergyCell}'s typed array (no BigInt made). */
+  nvmlDeviceGetTotalEnergyConsumption(device: NvmlDevice, energyMillijoules: Out<number | bigint> | BigUint64Array): number;
   /** Power, mW (a 1 s average on Ampere except GA100 and newer). */
   nvmlDeviceGetPowerUsage(device: NvmlDevice, powerMilliwatts: Out<number>): number;
   /** `values` is a caller-owned array of `nvmlFieldValue_t` (see {@link NvmlFieldValues}). */
@@ -197,63 +197,109 @@ export interface NvmlFieldValue {
   readonly value: number;
 }
 
+/** Index of the low and high 32-bit halves of a 64-bit integer in a Uint32Array view (the C side writes native order). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const LOW_WORD = LITTLE_ENDIAN ? 0 : 1;
+const HIGH_WORD = LITTLE_ENDIAN ? 1 : 0;
+const TWO_POW_32 = 2 ** 32;
+
+/**
+ * A reusable `_Out_ unsigned long long` for nvmlDeviceGetTotalEnergyConsumption: koffi writes into a BigUint64Array
+ * (the pointer's own type), read back through a Uint32Array view of the same memory, so a read makes no BigInt and no
+ * array (an `_Out_` `[0]` costs about four times the call itself, bench/energy/ffi-read.ts).
+ */
+export class NvmlEnergyCell {
+  /** Pass this as the out-parameter. */
+  readonly cell = new BigUint64Array(1);
+  private readonly _words = new Uint32Array(this.cell.buffer);
+
+  /** The value the last call wrote, mJ (exact below 2^53). */
+  get millijoules(): number {
+    const w = this._words;
+    return (w[LOW_WORD] ?? 0) + (w[HIGH_WORD] ?? 0) * TWO_POW_32;
+  }
+}
+
 /**
  * A reusable one-element `nvmlFieldValue_t` array for one field id and scope, so the sampler's hot path allocates
- * nothing.
+ * nothing: {@link NvmlFieldValues.read} decodes through typed-array views of the memory the driver wrote.
  */
 export class NvmlFieldValues {
-  private readonly _buffer: Buffer;
-  private readonly _offsets: NvmlTypes['offsets'];
+  /** What the last {@link NvmlFieldValues.read} call returned (the call's own code). */
+  ret = NVML_SUCCESS;
+  /** The field's own `nvmlReturn` from the last successful call. */
+  fieldReturn = NVML_SUCCESS;
+  private readonly _bytes: Buffer;
+  private readonly _i32: Int32Array;
+  private readonly _u32: Uint32Array;
+  private readonly _f64: Float64Array;
   private readonly _fieldId: number;
   private readonly _scopeId: number;
+  private readonly _offsets: NvmlTypes['offsets'];
 
   constructor(fieldId: number, scopeId = 0) {
     const t = types;
     if (!t) throw new Error('bindNvml() must run before NvmlFieldValues is constructed');
-    this._buffer = Buffer.alloc(t.fieldValueSize);
+    const memory = new ArrayBuffer(Math.ceil(t.fieldValueSize / 8) * 8);
+    this._bytes = Buffer.from(memory, 0, t.fieldValueSize);
+    this._i32 = new Int32Array(memory);
+    this._u32 = new Uint32Array(memory);
+    this._f64 = new Float64Array(memory);
     this._offsets = t.offsets;
     this._fieldId = fieldId;
     this._scopeId = scopeId;
   }
 
-  /** Calls nvmlDeviceGetFieldValues; returns the call's own return code and, on success, the decoded value. */
-  query(nvml: NvmlLibrary, device: NvmlDevice): { ret: number; field?: NvmlFieldValue } {
+  /**
+   * Calls nvmlDeviceGetFieldValues; returns the value as a Number, or NaN when the call or the field did not answer
+   * ({@link NvmlFieldValues.ret} and {@link NvmlFieldValues.fieldReturn} say which). Allocates nothing.
+   */
+  read(nvml: NvmlLibrary, device: NvmlDevice): number {
     const fn = nvml.nvmlDeviceGetFieldValues;
-    if (!fn) return { ret: NVML_ERROR_NOT_SUPPORTED };
-    const b = this._buffer;
+    if (!fn) {
+      this.ret = NVML_ERROR_NOT_SUPPORTED;
+      return NaN;
+    }
     const o = this._offsets;
-    b.fill(0);
-    b.writeUInt32LE(this._fieldId, o.fieldId);
-    b.writeUInt32LE(this._scopeId, o.scopeId);
-    const ret = fn(device, 1, b);
-    if (ret !== NVML_SUCCESS) return { ret };
-    return {
-      ret,
-      field: {
-        nvmlReturn: b.readInt32LE(o.nvmlReturn),
-        timestampMicros: Number(b.readBigInt64LE(o.timestamp)),
-        value: decodeValue(b, o.value, b.readInt32LE(o.valueType)),
-      },
-    };
+    const i32 = this._i32;
+    i32[o.fieldId / 4] = this._fieldId;
+    i32[o.scopeId / 4] = this._scopeId;
+    i32[o.nvmlReturn / 4] = NVML_ERROR_NOT_SUPPORTED;
+    this.ret = fn(device, 1, this._bytes);
+    if (this.ret !== NVML_SUCCESS) return NaN;
+    this.fieldReturn = i32[o.nvmlReturn / 4] ?? NVML_ERROR_NOT_SUPPORTED;
+    if (this.fieldReturn !== NVML_SUCCESS) return NaN;
+    return this._decode(i32[o.valueType / 4] ?? -1);
   }
-}
 
-function decodeValue(b: Buffer, offset: number, valueType: number): number {
-  switch (valueType) {
-    case NVML_VALUE_TYPE_DOUBLE:
-      return b.readDoubleLE(offset);
-    case NVML_VALUE_TYPE_UNSIGNED_INT:
-      return b.readUInt32LE(offset);
-    case NVML_VALUE_TYPE_SIGNED_INT:
-      return b.readInt32LE(offset);
-    case NVML_VALUE_TYPE_UNSIGNED_LONG_LONG:
-      return Number(b.readBigUInt64LE(offset));
-    case NVML_VALUE_TYPE_SIGNED_LONG_LONG:
-      return Number(b.readBigInt64LE(offset));
-    default:
-      // UNSIGNED_LONG (4 bytes on Windows, 8 on Linux) and UNSIGNED_SHORT: power fields are never these; read the
-      // low 32 bits, which is right for both widths on little-endian for values below 2^32.
-      return b.readUInt32LE(offset);
+  /** Calls nvmlDeviceGetFieldValues; returns the call's own return code and, on success, the decoded field with its timestamp. */
+  query(nvml: NvmlLibrary, device: NvmlDevice): { ret: number; field?: NvmlFieldValue } {
+    const value = this.read(nvml, device);
+    if (this.ret !== NVML_SUCCESS) return { ret: this.ret };
+    const at = this._offsets.timestamp / 4;
+    const timestampMicros = (this._u32[at + LOW_WORD] ?? 0) + (this._i32[at + HIGH_WORD] ?? 0) * TWO_POW_32;
+    return { ret: this.ret, field: { nvmlReturn: this.fieldReturn, timestampMicros, value } };
+  }
+
+  private _decode(valueType: number): number {
+    const at = this._offsets.value / 4;
+    const u32 = this._u32;
+    switch (valueType) {
+      case NVML_VALUE_TYPE_DOUBLE:
+        return this._f64[this._offsets.value / 8] ?? NaN;
+      case NVML_VALUE_TYPE_SIGNED_INT:
+        return this._i32[at] ?? NaN;
+      case NVML_VALUE_TYPE_UNSIGNED_LONG_LONG:
+        return (u32[at + LOW_WORD] ?? 0) + (u32[at + HIGH_WORD] ?? 0) * TWO_POW_32;
+      case NVML_VALUE_TYPE_SIGNED_LONG_LONG:
+        return (u32[at + LOW_WORD] ?? 0) + (this._i32[at + HIGH_WORD] ?? 0) * TWO_POW_32;
+      case NVML_VALUE_TYPE_UNSIGNED_INT:
+        return u32[at] ?? NaN;
+      default:
+        // UNSIGNED_LONG (4 bytes on Windows, 8 on Linux) and UNSIGNED_SHORT: power fields are never these; the low 32
+        // bits, which are right for both widths of UNSIGNED_LONG on little-endian for values below 2^32.
+        return u32[at] ?? NaN;
+    }
   }
 }
 

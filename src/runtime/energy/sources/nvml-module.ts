@@ -68,15 +68,15 @@ export class NvmlModuleScope {
    * joules since open and watts from the same pass; undefined when the module fields did not answer.
    */
   read(nvml: NvmlLibrary, handle: NvmlDevice, deviceIndex: number, timeMs: number, gpuJoules: number, gpuWatts: number | undefined): DeviceReading | undefined {
-    const energy = this._energy.query(nvml, handle);
-    if (energy.ret !== NVML_SUCCESS || energy.field?.nvmlReturn !== NVML_SUCCESS) return undefined;
-    this._tracker.update(energy.field.value);
+    const millijoules = this._energy.read(nvml, handle);
+    if (Number.isNaN(millijoules)) return undefined;
+    this._tracker.update(millijoules);
     // mJ → J once, here.
     this._restJoules = Math.max(this._restJoules, this._tracker.total / 1000 - gpuJoules);
     let powerWatts: number | undefined;
     if (this._power && gpuWatts !== undefined) {
-      const power = this._power.query(nvml, handle);
-      if (power.ret === NVML_SUCCESS && power.field?.nvmlReturn === NVML_SUCCESS) powerWatts = Math.max(0, power.field.value / 1000 - gpuWatts);
+      const milliwatts = this._power.read(nvml, handle);
+      if (!Number.isNaN(milliwatts)) powerWatts = Math.max(0, milliwatts / 1000 - gpuWatts);
     }
     return { deviceIndex, timeMs, energyJoules: this._restJoules, powerWatts };
   }

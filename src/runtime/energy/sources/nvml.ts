@@ -2,6 +2,7 @@
  * NVIDIA GPUs through NVML: the energy counter (mJ) where the GPU has one (Volta and newer), power integration
  * where it does not, plus power, utilization, memory, temperature and power limit.
  */
+import { performance } from 'node:perf_hooks';
 import { nowEpochMs } from './clock.js';
 import type { EnergyConfig } from './config.js';
 import { DeviceLostError, NoDevicesError, driverCodeName, driverError, reasonOf } from './errors.js';
@@ -12,6 +13,7 @@ import {
   NVML_STRING_BUFFER_SIZE,
   NVML_SUCCESS,
   NVML_TEMPERATURE_GPU,
+  NvmlEnergyCell,
   NvmlFieldValues,
   bindNvml,
   cString,
@@ -22,7 +24,7 @@ import { NvmlModuleScope } from './nvml-module.js';
 import { PowerIntegrator } from './power-integrator.js';
 import type { DeviceInfo, DeviceReading, EnergySource } from './source.js';
 import { DEFAULT_PROBE_BUDGET, fitTicks, measuredTiming, probeChannels, type ProbeBudget, type ProbeChannel } from './tick-probe.js';
-import { stallThresholdMs, timedCall } from './timed-call.js';
+import { stallThresholdMs, timedCallOn } from './timed-call.js';
 import { CounterTracker } from './wraparound.js';
 import { FaultLog } from './fault-log.js';
 import { GAUGE_READ_PERIOD_MS } from './gauge-period.js';
@@ -53,6 +55,8 @@ interface GpuState {
   slowAtMs: number;
   /** A counter call slower than this (ms) is made again (timed-call.ts); from the probe's call time once measured. */
   stallMs: number;
+  /** What the last nvmlDeviceGetTotalEnergyConsumption call returned. */
+  counterRet: number;
   /** A superchip's module scope (Grace Hopper), when the driver answers it: a "module less GPU" device of its own. */
   module: NvmlModuleScope | undefined;
 }
@@ -69,9 +73,13 @@ export class NvmlSource implements EnergySource {
   private readonly _faults: FaultLog;
   private _closed = false;
   // Reused `_Out_` cells, so a read allocates nothing per device.
-  private readonly _outEnergy: [number | bigint] = [0];
+  private readonly _energy = new NvmlEnergyCell();
   private readonly _outPower: [number] = [0];
   private readonly _outUint: [number] = [0];
+  /** One function for every GPU's counter read (timedCallOn), not a closure per device and read. */
+  private readonly _readCounter = (gpu: GpuState): void => {
+    gpu.counterRet = this._nvml.nvmlDeviceGetTotalEnergyConsumption(gpu.handle, this._energy.cell);
+  };
 
   private constructor(nvml: NvmlLibrary, gpus: GpuState[], faults: string[]) {
     this._nvml = nvml;
@@ -151,7 +159,7 @@ export class NvmlSource implements EnergySource {
     const live = this._gpus.filter((g) => !g.lost);
     const counters: ProbeChannel[] = live.map((gpu) => () => {
       if (gpu.info.method !== 'counter') return undefined;
-      return nvml.nvmlDeviceGetTotalEnergyConsumption(gpu.handle, this._outEnergy) === NVML_SUCCESS ? Number(this._outEnergy[0]) : undefined;
+      return nvml.nvmlDeviceGetTotalEnergyConsumption(gpu.handle, this._energy.cell) === NVML_SUCCESS ? this._energy.millijoules : undefined;
     });
     // The instant field's own timestamps, when the driver stamps a value with the time it was taken (not asked for):
     // distinct ones are its refreshes, exactly, whatever the power does and however late we see them.
@@ -197,12 +205,9 @@ export class NvmlSource implements EnergySource {
 
     // The counter first, right after the time is taken (see timed-call.ts).
     if (gpu.info.method === 'counter') {
-      let ret = 0;
-      timeMs = timedCall(() => {
-        ret = nvml.nvmlDeviceGetTotalEnergyConsumption(gpu.handle, this._outEnergy);
-      }, gpu.stallMs);
-      if (ret !== NVML_SUCCESS) return this._fail(gpu, 'nvmlDeviceGetTotalEnergyConsumption', ret);
-      if (gpu.tracker.update(Number(this._outEnergy[0])) === 'reset') {
+      timeMs = timedCallOn(this._readCounter, gpu, gpu.stallMs);
+      if (gpu.counterRet !== NVML_SUCCESS) return this._fail(gpu, 'nvmlDeviceGetTotalEnergyConsumption', gpu.counterRet);
+      if (gpu.tracker.update(this._energy.millijoules) === 'reset') {
         this._faults.addFor(gpu, `${gpu.info.id}: energy counter went backwards (driver reloaded?); interval skipped`);
       }
     } else {
@@ -210,9 +215,9 @@ export class NvmlSource implements EnergySource {
     }
 
     if (gpu.hasInstantPower) {
-      const { ret, field } = gpu.field.query(nvml, gpu.handle);
-      if (ret !== NVML_SUCCESS) return this._fail(gpu, 'nvmlDeviceGetFieldValues', ret);
-      if (field && field.nvmlReturn === NVML_SUCCESS) powerWatts = field.value / 1000;
+      const milliwatts = gpu.field.read(nvml, gpu.handle);
+      if (gpu.field.ret !== NVML_SUCCESS) return this._fail(gpu, 'nvmlDeviceGetFieldValues', gpu.field.ret);
+      if (!Number.isNaN(milliwatts)) powerWatts = milliwatts / 1000;
     } else {
       const ret = nvml.nvmlDeviceGetPowerUsage(gpu.handle, this._outPower);
       if (ret === NVML_SUCCESS) averagePowerWatts = this._outPower[0] / 1000;
@@ -232,7 +237,7 @@ export class NvmlSource implements EnergySource {
       gpu.slowAtMs = timeMs;
     }
     gpu.lastFault = undefined;
-    return { deviceIndex: index, timeMs, energyJoules, powerWatts, averagePowerWatts, ...gpu.slow };
+    return readingOf(index, timeMs, energyJoules, powerWatts, averagePowerWatts, gpu.slow);
   }
 
   private _readSlow(handle: NvmlDevice): Slow {
@@ -347,7 +352,34 @@ function newState(
     slow: {},
     slowAtMs: Number.NEGATIVE_INFINITY,
     stallMs: stallThresholdMs(NaN),
+    counterRet: NVML_SUCCESS,
     module: undefined,
+  };
+}
+
+/**
+ * One reading, its fields set in one order (one object shape for V8; no spread of `slow` per read). Unset fields stay
+ * undefined, which the ring stores as NaN and reads back as absent.
+ */
+function readingOf(
+  deviceIndex: number,
+  timeMs: number,
+  energyJoules: number,
+  powerWatts: number | undefined,
+  averagePowerWatts: number | undefined,
+  slow: Slow,
+): DeviceReading {
+  return {
+    deviceIndex,
+    timeMs,
+    energyJoules,
+    powerWatts,
+    averagePowerWatts,
+    utilization: slow.utilization,
+    memoryUsedBytes: slow.memoryUsedBytes,
+    memoryTotalBytes: slow.memoryTotalBytes,
+    temperatureCelsius: slow.temperatureCelsius,
+    powerLimitWatts: slow.powerLimitWatts,
   };
 }
 

@@ -26,8 +26,8 @@ export const RING_STRIDE = RING_FIELDS.length;
 
 const HEADER_BYTES = 16; // Int32 sequence + Int32 capacity, padded so the Float64 data stays 8-byte aligned.
 
-/** Default slots per device: 1024 samples = 10 s at the default 10 ms period, far more than the reader lags. */
-export const DEFAULT_RING_CAPACITY = 1024;
+/** Default slots per device: 2048 samples = 10 s at the default 5 ms period, far more than the reader lags. */
+export const DEFAULT_RING_CAPACITY = 2048;
 
 /** Rounds up to a power of two so the slot index stays right when the uint32 sequence wraps. */
 function powerOfTwoAtLeast(n: number): number {
@@ -45,6 +45,11 @@ export class SampleRing {
   private readonly _header: Int32Array;
   private readonly _data: Float64Array;
   private readonly _mask: number;
+  /**
+   * The writer's own copy of the sequence (one writer per ring), so a write needs no atomic load; NaN until this
+   * instance first writes, then read once from the header.
+   */
+  private _written = NaN;
   private _scratch = new Float64Array(RING_STRIDE * 16);
 
   private constructor(buffer: SharedArrayBuffer | ArrayBuffer) {
@@ -75,7 +80,7 @@ export class SampleRing {
 
   /** Writer side: stores one reading and publishes it. */
   write(reading: DeviceReading): void {
-    const seq = Atomics.load(this._header, 0) >>> 0;
+    const seq = Number.isNaN(this._written) ? Atomics.load(this._header, 0) >>> 0 : this._written;
     const base = (seq & this._mask) * RING_STRIDE;
     const d = this._data;
     d[base] = reading.timeMs;
@@ -88,7 +93,8 @@ export class SampleRing {
     d[base + 7] = reading.temperatureCelsius ?? NaN;
     d[base + 8] = reading.powerLimitWatts ?? NaN;
     // Publishing after the plain stores is what makes them visible together (Atomics are sequentially consistent).
-    Atomics.store(this._header, 0, (seq + 1) | 0);
+    this._written = (seq + 1) >>> 0;
+    Atomics.store(this._header, 0, this._written | 0);
   }
 
   /**
