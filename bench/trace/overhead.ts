@@ -67,10 +67,19 @@ const ROUNDS = Number(process.env.OVERHEAD_ROUNDS ?? 5);
  * (the device readings for shares across processes, 3 attributes) and utilization, memory and temperature (the GPU
  * gauges, 3 attributes). Default: energy only, as the tables before those attributes were measured.
  */
-const GPU: SimulatedDeviceOptions =
-  process.env.OVERHEAD_GPU === 'nvml'
-    ? { power: (t) => 200 + 100 * Math.sin(t / 50), counterOriginJoules: 0, utilization: (t) => (Math.floor(t / 300) % 2 ? 0.9 : 0.4), memoryUsedBytes: () => 3 * 2 ** 30, temperatureCelsius: (t) => 55 + (Math.floor(t / 500) % 3) }
-    : { power: (t) => 200 + 100 * Math.sin(t / 50) };
+const GPU_POWER = (t: number): number => 200 + 100 * Math.sin(t / 50);
+const GPU_READINGS: Partial<SimulatedDeviceOptions> = { counterOriginJoules: 0 };
+const GPU_GAUGES: Partial<SimulatedDeviceOptions> = {
+  utilization: (t) => (Math.floor(t / 300) % 2 ? 0.9 : 0.4),
+  memoryUsedBytes: () => 3 * 2 ** 30,
+  temperatureCelsius: (t) => 55 + (Math.floor(t / 500) % 3),
+};
+// OVERHEAD_GPU=readings or =gauges: one of the two, to see what each costs.
+const GPU: SimulatedDeviceOptions = {
+  power: GPU_POWER,
+  ...(process.env.OVERHEAD_GPU === 'nvml' || process.env.OVERHEAD_GPU === 'readings' ? GPU_READINGS : {}),
+  ...(process.env.OVERHEAD_GPU === 'nvml' || process.env.OVERHEAD_GPU === 'gauges' ? GPU_GAUGES : {}),
+};
 const SPANS = Number(process.env.OVERHEAD_SPANS ?? 40_000); // per timed run; 4 spans a turn
 const TIMED_RUNS = 7;
 const WARMUP_RUNS = 3;
