@@ -46,7 +46,7 @@ export class KpiAggregator {
     const bucket = this._buckets.get(bucketStartOf(span.endMs, this._window.granularity));
     if (bucket === undefined) return;
     bucket.spans++;
-    if (userId !== undefined) bucket.users.add(userId);
+    if (userId !== undefined) bucket.users.add(this._sessions.userKey(userId));
     let flags = 0;
     if (view.kind === 'agent') {
       if (view.failed) flags |= SESSION_FAILED;
@@ -126,7 +126,7 @@ export class KpiAggregator {
       for (const [session, flags] of merged) {
         state.sessions.set(session, flags);
         // The seed's `user_id or session_id`: a session without a user counts as its own user.
-        state.users.add(sessions.userOrId(session));
+        state.users.add(sessions.userOrIdKey(session));
       }
       return state.toRow(gridIntensityGPerKwh);
     });

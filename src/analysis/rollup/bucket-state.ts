@@ -33,7 +33,8 @@ export class BucketState {
   remoteMaxJoules = 0;
   /** Session (its number in the aggregator's session-table.ts) → SESSION_* flags seen in this bucket. */
   readonly sessions = new Map<number, number>();
-  readonly users = new Set<string>();
+  /** Users (session-table.ts's user keys) seen in this bucket. */
+  readonly users = new Set<number>();
   /** Time to first action of the sessions whose first execute_tool span ended in this bucket, in seconds. */
   readonly ttfaSeconds: number[] = [];
 
