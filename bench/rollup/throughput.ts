@@ -2,7 +2,7 @@
 // written both ways (generate.ts): realistic openjoules OTLP/JSON spans, and the seed's session rows. Per logical
 // event (turns + model calls + tool calls + feedback, the same count both ways), in the same run; JSON.parse of the
 // span lines is printed as the parse limit. Then peak memory of rollup in its own process at two workload sizes, and
-// what each extra session costs.
+// what each extra session costs (the median of `rounds` runs at each size).
 //
 //   npx tsx bench/rollup/throughput.ts [speed sessions=20000] [memory sessions=20000,60000] [rounds=3]
 import { spawnSync } from 'node:child_process';
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     seedRss = seed.maxRssMiB;
     parseS = Math.min(parseS, (await time(() => parseOnly(spans))).s);
     rollupS = Math.min(rollupS, (await time(() => rollupOnly(spans))).s);
-    // Included in the rollup's time: the first pass for shares across processes (no span here carries readings).
+    // The first pass for shares across processes: rollup takes it only once a span carries device readings (none here).
     sharesS = Math.min(sharesS, (await time(() => hostSharesFromFiles([spans]))).s);
   }
   const ev = meta.logicalEvents;
@@ -122,23 +122,31 @@ async function main(): Promise<void> {
   console.log(`| seed's KPI logic, Python ${pythonVersion()} (ref; ${seedRss.toFixed(0)} MiB max RSS) | ${seedS.toFixed(2)} | ${fmt(ev / seedS)} | 1.00× |`);
   console.log(`| JSON.parse of the span lines (the parse limit) | ${parseS.toFixed(2)} | ${fmt(ev / parseS)} | ${(seedS / parseS).toFixed(2)}× |`);
   console.log(`| openjoules rollup (24 hourly buckets) | ${rollupS.toFixed(2)} | ${fmt(ev / rollupS)} | ${(seedS / rollupS).toFixed(2)}× |`);
-  console.log(`| of which: first pass for shares across processes (no readings here: a byte scan) | ${sharesS.toFixed(2)} | ${fmt(ev / sharesS)} | ${(seedS / sharesS).toFixed(2)}× |`);
+  console.log(`| not taken here: first pass for shares across processes (only once a span carries device readings; a byte scan without) | ${sharesS.toFixed(2)} | ${fmt(ev / sharesS)} | ${(seedS / sharesS).toFixed(2)}× |`);
 
   console.log('');
-  console.log('| rollup in its own process | sessions | spans | max RSS MiB | peak heap MiB |');
-  console.log('|---|---:|---:|---:|---:|');
+  console.log(`| rollup in its own process (${rounds} runs each) | sessions | spans | max RSS MiB, each run | median | peak heap MiB, median |`);
+  console.log('|---|---:|---:|---|---:|---:|');
   const mem: Array<{ sessions: number; rssMiB: number }> = [];
   for (const sessions of memorySessions) {
     const w = await workload(sessions);
-    const { rssMiB, heapMiB } = measureInChild(`${w.dir}/spans.jsonl`);
+    // Max RSS moves by several MiB from run to run with the collector's timing: the median of a few runs.
+    const runs = Array.from({ length: rounds }, () => measureInChild(`${w.dir}/spans.jsonl`));
+    const rssMiB = median(runs.map((r) => r.rssMiB));
     mem.push({ sessions, rssMiB });
-    console.log(`| rollup | ${fmt(sessions)} | ${fmt(w.meta.spans)} | ${rssMiB.toFixed(0)} | ${heapMiB.toFixed(0)} |`);
+    console.log(`| rollup | ${fmt(sessions)} | ${fmt(w.meta.spans)} | ${runs.map((r) => r.rssMiB.toFixed(0)).join(', ')} | ${rssMiB.toFixed(0)} | ${median(runs.map((r) => r.heapMiB)).toFixed(0)} |`);
   }
   for (let i = 1; i < mem.length; i++) {
     const a = mem[i - 1]!;
     const b = mem[i]!;
-    console.log(`per extra session, ${fmt(a.sessions)} → ${fmt(b.sessions)}: ${fmt(((b.rssMiB - a.rssMiB) * 2 ** 20) / (b.sessions - a.sessions))} B of max RSS`);
+    console.log(`per extra session, ${fmt(a.sessions)} → ${fmt(b.sessions)}: ${fmt(((b.rssMiB - a.rssMiB) * 2 ** 20) / (b.sessions - a.sessions))} B of max RSS (medians)`);
   }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function pythonVersion(): string {

@@ -86,4 +86,16 @@ describe('rollupSpans', () => {
     expect(row).toMatchObject({ llm_calls: 1, tokens_prompt: 10 });
     expect(issues).toEqual([expect.stringMatching(/^<spans>:2: span "chat" \([0-9a-f]{16}\): attribute gen_ai.usage.input_tokens should be an integer ≥ 0, got string "ten"$/)]);
   });
+
+  it('counts users as the seed’s set of `user_id or session_id` strings: a user-less session whose id is a user id is that user', async () => {
+    const f = new SpanFactory();
+    f.span({ op: 'invoke_agent', start: '2026-04-24T10:00:00', end: '2026-04-24T10:00:05', attrs: { 'gen_ai.conversation.id': 'c1', 'user.id': 'ana' } });
+    f.span({ op: 'invoke_agent', start: '2026-04-24T10:01:00', end: '2026-04-24T10:01:05', attrs: { 'gen_ai.conversation.id': 'c2', 'user.id': 'ana' } });
+    // No user id, and its id is the user id above: one user for the seed, whose set holds strings.
+    f.span({ op: 'invoke_agent', start: '2026-04-24T10:02:00', end: '2026-04-24T10:02:05', attrs: { 'gen_ai.conversation.id': 'ana' } });
+    // No user id and an id of its own: a user of its own.
+    f.span({ op: 'invoke_agent', start: '2026-04-24T10:03:00', end: '2026-04-24T10:03:05', attrs: { 'gen_ai.conversation.id': 'c4' } });
+    const [row] = await rollupSpans([f.writeFile()], HOUR);
+    expect(row).toMatchObject({ sessions: 4, users: 2 });
+  });
 });

@@ -7,6 +7,7 @@ import type { SpanRecord } from '../otlp/span-record.js';
 import * as sc from '../../semconv.js';
 import { BucketState, SESSION_FAILED, SESSION_REGENERATED } from './bucket-state.js';
 import type { KpiRow } from './kpi-row.js';
+import { Hash64Table } from './hash64-table.js';
 import { SessionTable } from './session-table.js';
 import { bucketStartOf, type RollupWindow } from './windows.js';
 
@@ -15,17 +16,22 @@ import { bucketStartOf, type RollupWindow } from './windows.js';
  * users, events, failures) is counted as it arrives; turns, model calls, tool calls, their tokens and cost, and
  * energy are counted per trace, through the analysis layer's units and energy rule, once the trace's root has
  * arrived (analysis/trace-assembler.ts); call {@link endBatch} after each input line. Memory: one {@link BucketState}
- * per bucket of the window, about 100 bytes per session and 16 per trace (session-table.ts), and the spans of the
- * traces still open.
+ * per bucket of the window; per session about 60 bytes of typed arrays and tables (session-table.ts) and ~15 per
+ * bucket it is active in (its flags there, and its user, in two tables of 64-bit keys: off the JavaScript heap, whose
+ * collector would otherwise let garbage grow in proportion); ~18 per trace; and the spans of the traces still open.
  */
 export class KpiAggregator {
   private readonly _buckets = new Map<number, BucketState>();
   private readonly _sessions = new SessionTable();
+  /** (bucket index, session) → SESSION_* flags of the session's spans in that bucket: every session active in a bucket. */
+  private readonly _bucketSessions = new Hash64Table();
+  /** (bucket index, user key): every user seen in a bucket (each counted in its bucket as it is added). */
+  private readonly _bucketUsers = new Hash64Table();
 
   private readonly _traces = new TraceAssembler((forest) => this._addTrace(forest));
 
   constructor(private readonly _window: RollupWindow) {
-    for (const bucket of _window.buckets) this._buckets.set(bucket.startMs, new BucketState(bucket.key));
+    _window.buckets.forEach((bucket, i) => this._buckets.set(bucket.startMs, new BucketState(bucket.key, i)));
   }
 
   /** Marks the end of a batch of input (one line): traces complete before it are counted (analysis/trace-assembler.ts). */
@@ -46,13 +52,13 @@ export class KpiAggregator {
     const bucket = this._buckets.get(bucketStartOf(span.endMs, this._window.granularity));
     if (bucket === undefined) return;
     bucket.spans++;
-    if (userId !== undefined) bucket.users.add(userId);
+    if (userId !== undefined && this._bucketUsers.orValue(bucket.index, this._sessions.userKey(userId), 0)) bucket.users++;
     let flags = 0;
     if (view.kind === 'agent') {
       if (view.failed) flags |= SESSION_FAILED;
       if (attrs[sc.ATTR_OPENJOULES_TURN_REGENERATED] === true) flags |= SESSION_REGENERATED;
     }
-    bucket.touch(session, flags);
+    this._bucketSessions.orValue(bucket.index, session, flags);
     bucket.countEvents(span.events);
   }
 
@@ -115,20 +121,16 @@ export class KpiAggregator {
       if (ttfa === undefined) continue;
       this._buckets.get(bucketStartOf(sessions.firstToolEndMs(s), this._window.granularity))?.ttfaSeconds.push(ttfa);
     }
-    return this._window.buckets.map((b) => {
-      const state = this._buckets.get(b.startMs)!;
-      const merged = new Map<number, number>();
-      for (const [session, flags] of state.sessions) {
-        const into = final[session]!;
-        merged.set(into, (merged.get(into) ?? 0) | flags);
-      }
-      state.sessions.clear();
-      for (const [session, flags] of merged) {
-        state.sessions.set(session, flags);
-        // The seed's `user_id or session_id`: a session without a user counts as its own user.
-        state.users.add(sessions.userOrId(session));
-      }
-      return state.toRow(gridIntensityGPerKwh);
+    const states = this._window.buckets.map((b) => this._buckets.get(b.startMs)!);
+    // Trace-keyed sessions merged into their conversations, their flags OR-ed, then each (bucket, session) counted once.
+    const merged = new Hash64Table();
+    this._bucketSessions.forEach((bucket, session, flags) => merged.orValue(bucket, final[session]!, flags));
+    merged.forEach((bucket, session, flags) => {
+      const state = states[bucket]!;
+      state.countSession(flags);
+      // The seed's `user_id or session_id`: a session without a user counts as its own user.
+      if (this._bucketUsers.orValue(bucket, sessions.userOrIdKey(session), 0)) state.users++;
     });
+    return states.map((state) => state.toRow(gridIntensityGPerKwh));
   }
 }

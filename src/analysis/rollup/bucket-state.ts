@@ -9,8 +9,9 @@ export const SESSION_FAILED = 1;
 export const SESSION_REGENERATED = 2;
 
 /**
- * Running sums for one bucket. Everything here is a counter except `sessions` (session key → flags), `users` and
- * `ttfaSeconds`, which grow with the number of sessions active in the bucket, never with spans.
+ * Running sums for one bucket. Everything here is a counter except `ttfaSeconds`, which grows with the number of
+ * sessions whose first tool call ended in the bucket. Its sessions and users (which grow with the sessions active in
+ * it) are kept by the aggregator for all buckets in one table each, and counted here by {@link countSession} at the end.
  */
 export class BucketState {
   spans = 0;
@@ -31,18 +32,26 @@ export class BucketState {
   /** Bounds of the hosted-API estimates of the bucket's model calls: apart from the measured joules above. */
   remoteMinJoules = 0;
   remoteMaxJoules = 0;
-  /** Session (its number in the aggregator's session-table.ts) → SESSION_* flags seen in this bucket. */
-  readonly sessions = new Map<number, number>();
-  readonly users = new Set<string>();
+  /** Sessions active in the bucket, and of them those with SESSION_FAILED / SESSION_REGENERATED: see {@link countSession}. */
+  sessions = 0;
+  failedSessions = 0;
+  regeneratedSessions = 0;
+  /** Distinct users, counted by the aggregator. */
+  users = 0;
   /** Time to first action of the sessions whose first execute_tool span ended in this bucket, in seconds. */
   readonly ttfaSeconds: number[] = [];
 
-  constructor(readonly key: string) {}
+  /** `index`: the bucket's place in its window, its key in the aggregator's tables. */
+  constructor(
+    readonly key: string,
+    readonly index: number,
+  ) {}
 
-  /** Marks a session active here, OR-ing in flags. */
-  touch(session: number, flags: number): void {
-    const old = this.sessions.get(session);
-    if (old === undefined || (old | flags) !== old) this.sessions.set(session, (old ?? 0) | flags);
+  /** Counts one (final) session active here, with the SESSION_* flags its spans here had. */
+  countSession(flags: number): void {
+    this.sessions++;
+    if (flags & SESSION_FAILED) this.failedSessions++;
+    if (flags & SESSION_REGENERATED) this.regeneratedSessions++;
   }
 
   /** Counts a span's events (feedback, jobs, calls to action). */
@@ -52,19 +61,13 @@ export class BucketState {
 
   /** The finished row, with the seed's rounding: Python's `round`, 4 places for money and ratios, 2 for seconds. */
   toRow(gridIntensityGPerKwh: number | undefined): KpiRow {
-    let failed = 0;
-    let regenerated = 0;
-    for (const flags of this.sessions.values()) {
-      if (flags & SESSION_FAILED) failed++;
-      if (flags & SESSION_REGENERATED) regenerated++;
-    }
-    const sessions = this.sessions.size;
+    const sessions = this.sessions;
     const cacheDenominator = this.tokensCacheRead + this.tokensPrompt;
     const joules = pyRound(this.energyJoules, 3);
     return {
       bucket: this.key,
       sessions,
-      users: this.users.size,
+      users: this.users,
       turns: this.turns,
       llm_calls: this.llmCalls,
       tokens_prompt: this.tokensPrompt,
@@ -74,8 +77,8 @@ export class BucketState {
       cost_usd: pyRound(this.costUsd, 4),
       cache_hit_ratio: ratio(this.tokensCacheRead, cacheDenominator, 4),
       tool_success_rate: ratio(this.toolSuccesses, this.toolCalls, 4),
-      failure_rate: ratio(failed, sessions, 4),
-      regenerate_rate: ratio(regenerated, sessions, 4),
+      failure_rate: ratio(this.failedSessions, sessions, 4),
+      regenerate_rate: ratio(this.regeneratedSessions, sessions, 4),
       time_to_first_action_s_p50: pyRound(percentile(this.ttfaSeconds, 0.5), 2),
       time_to_first_action_s_p95: pyRound(percentile(this.ttfaSeconds, 0.95), 2),
       thumbs_up: this.events.thumbsUp,

@@ -28,6 +28,24 @@ export class Hash64Table {
     return value;
   }
 
+  /** ORs `bits` into the value of (hi, lo), which is 0 when absent; true when (hi, lo) was absent. */
+  orValue(hi: number, lo: number, bits: number): boolean {
+    const slot = this._find(hi, lo);
+    const old = this._values[slot]!;
+    if (old !== 0) {
+      this._values[slot] = ((old - 1) | bits) + 1;
+      return false;
+    }
+    this.setIfAbsent(hi, lo, bits);
+    return true;
+  }
+
+  /** Calls `visit` with every key and its value, in no particular order. */
+  forEach(visit: (hi: number, lo: number, value: number) => void): void {
+    const values = this._values;
+    for (let i = 0; i < values.length; i++) if (values[i] !== 0) visit(this._hi[i]!, this._lo[i]!, values[i]! - 1);
+  }
+
   /** The slot holding (hi, lo), or the empty slot where it would go. */
   private _find(hi: number, lo: number): number {
     const n = this._values.length;

@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream';
 import { hostSharesFromFiles } from '../model/host-shares-files.js';
+import type { HostShares } from '../model/host-shares.js';
+import { ATTR_ENERGY_DEVICE_IDS } from '../../semconv.js';
 import { readSpanBatches, SpanInputError } from '../otlp/read-spans.js';
 import type { ReadIssue, SpanRecord } from '../otlp/span-record.js';
 import { KpiAggregator } from './aggregator.js';
@@ -26,8 +28,9 @@ export interface RollupOptions {
 /**
  * Computes one KPI row per bucket of `window` from spans, in one streaming pass: a span counts in the bucket in which
  * it ended. `inputs` are files, directories or `-` (read as OTLP/JSON lines), or spans already in memory. Spans in
- * files get their attributed joules across the processes that shared a device (a first pass, analysis/host-shares.ts);
- * spans from stdin or memory keep the shares their processes recorded. Rows come
+ * files get their attributed joules across the processes that shared a device (a first pass, analysis/host-shares.ts,
+ * taken only once a span with device readings turns up); spans from stdin or memory keep the shares their processes
+ * recorded. Rows come
  * back in the window's bucket order, one per bucket even when it saw no span.
  */
 export async function rollupSpans(
@@ -35,40 +38,84 @@ export async function rollupSpans(
   window: RollupWindow,
   options: RollupOptions = {},
 ): Promise<KpiRow[]> {
-  const aggregator = new KpiAggregator(window);
   if (isPathList(inputs)) {
-    // Spans of several processes on one device share its joules: a first pass over the files finds their shares.
+    // Spans of several processes on one device share its joules, which takes a first pass over the files. Most input
+    // carries no device readings: one pass assumes so and hands over to the two passes at the first span with any.
+    const onePass = await rollupFiles(inputs, window, options, undefined, NO_REPLAY);
+    if (onePass.rows !== undefined) return onePass.rows;
     const shares = await hostSharesFromFiles(inputs);
     for (const d of shares?.devices ?? []) if (d.note) options.onNote?.(`${d.id}: ${d.note}`);
-    const batches = readSpanBatches(inputs, {
-      onIssue: options.onIssue,
-      strict: options.strict,
-      stdin: options.stdin,
-      validate: validateRollupSpan,
-      onProgress: options.onProgress,
-      keepAttribute: rollupReadsAttribute,
-    });
-    for await (const batch of batches) {
-      for (const span of batch) aggregator.add(shares ? shares.apply(span) : span);
-      aggregator.endBatch();
+    return (await rollupFiles(inputs, window, options, shares ?? null, onePass.reported)).rows!;
+  }
+  const aggregator = new KpiAggregator(window);
+  let index = 0;
+  for await (const span of inputs) {
+    index++;
+    // Spans in memory come in no lines: every SPANS_PER_BATCH spans count as one.
+    if (index % SPANS_PER_BATCH === 0) aggregator.endBatch();
+    const reason = validateRollupSpan(span);
+    if (reason === undefined) {
+      aggregator.add(span);
+      continue;
     }
-  } else {
-    let index = 0;
-    for await (const span of inputs) {
-      index++;
-      // Spans in memory come in no lines: every SPANS_PER_BATCH spans count as one.
-      if (index % SPANS_PER_BATCH === 0) aggregator.endBatch();
-      const reason = validateRollupSpan(span);
-      if (reason === undefined) {
-        aggregator.add(span);
-        continue;
-      }
-      const issue = { file: '<spans>', line: index, reason };
-      if (options.strict) throw new SpanInputError(issue);
-      options.onIssue?.(issue);
-    }
+    const issue = { file: '<spans>', line: index, reason };
+    if (options.strict) throw new SpanInputError(issue);
+    options.onIssue?.(issue);
   }
   return aggregator.rows(options.gridIntensityGPerKwh);
+}
+
+/** What a pass over the files reported (issues and progress), so a second pass over them reports only the rest. */
+interface Reported {
+  readonly issues: number;
+  readonly chars: number;
+}
+const NO_REPLAY: Reported = { issues: 0, chars: 0 };
+
+/**
+ * One pass over the files. `shares` undefined: the pass assumes no span carries device readings (`energy.device.ids`)
+ * and stops at the first that does, giving no rows and what it reported so far. `shares` null or found: the final pass,
+ * which reports only what comes after `replayed` (the same issues and bytes, in the same order, as the pass that stopped).
+ */
+async function rollupFiles(
+  inputs: readonly string[],
+  window: RollupWindow,
+  options: RollupOptions,
+  shares: HostShares | null | undefined,
+  replayed: Reported,
+): Promise<{ rows?: KpiRow[]; reported: Reported }> {
+  const aggregator = new KpiAggregator(window);
+  const optimistic = shares === undefined && !inputs.includes('-');
+  let readings = false;
+  let issues = 0;
+  let chars = 0;
+  const onIssue = options.onIssue;
+  const onProgress = options.onProgress;
+  const batches = readSpanBatches(inputs, {
+    onIssue: onIssue && ((issue) => (++issues > replayed.issues ? onIssue(issue) : undefined)),
+    strict: options.strict,
+    stdin: options.stdin,
+    validate: optimistic
+      ? (span) => {
+          if (span.attributes[ATTR_ENERGY_DEVICE_IDS] !== undefined) readings = true;
+          return validateRollupSpan(span);
+        }
+      : validateRollupSpan,
+    onProgress: onProgress && ((n) => {
+      const before = chars;
+      chars += n;
+      if (chars > replayed.chars) onProgress(chars - Math.max(before, replayed.chars));
+    }),
+    keepAttribute: rollupReadsAttribute,
+  });
+  for await (const batch of batches) {
+    // A span with readings: its shares (and its neighbours') need the first pass. Checked before any row is made.
+    if (readings) return { reported: { issues, chars } };
+    for (const span of batch) aggregator.add(shares ? shares.apply(span) : span);
+    aggregator.endBatch();
+  }
+  if (readings) return { reported: { issues, chars } };
+  return { rows: aggregator.rows(options.gridIntensityGPerKwh), reported: { issues, chars } };
 }
 
 /** Batch size for spans given in memory (they come in no lines), see {@link KpiAggregator.endBatch}. */

@@ -5,10 +5,11 @@ import { TraceIdTable } from './trace-id-table.js';
  * Every session of the input as a small integer (its index, in order of first sight), with what the rollup needs of
  * each across the whole input, since a session's first span may be in any hour: its first start, its first tool
  * call, its user. A session is a conversation (`c:<id>`), or a trace whose spans carry no conversation id
- * (`t:<trace id>`). Memory: per conversation ~18 bytes of hash table (its id hashed to 64 bits: two ids share a
- * session only by a 1 in 2^64 chance per pair) and 29 of typed arrays; per trace ~18 (trace-id-table.ts); the id
- * itself only while the session has no user id (the seed counts such a session as its own user). Measured by
- * bench/rollup/throughput.ts.
+ * (`t:<trace id>`). Users are numbers too ({@link userKey}), so buckets count them without holding their ids.
+ * Memory: per conversation ~18 bytes of hash table (its id hashed to 64 bits: two ids share a session only by a 1 in
+ * 2^64 chance per pair) and 29 of typed arrays; per user ~18 of hash table (the same way); per trace ~18
+ * (trace-id-table.ts); the id itself only while the session has no user id (the seed counts such a session as its
+ * own user). Measured by bench/rollup/throughput.ts.
  */
 export class SessionTable {
   private _count = 0;
@@ -24,12 +25,16 @@ export class SessionTable {
   /** Start and end of the execute_tool span that started first; NaN while there is none. */
   private _firstToolStartMs = new Float64Array(INITIAL);
   private _firstToolEndMs = new Float64Array(INITIAL);
-  /** Index in _userIds + 1; 0 while the session has no user id. */
+  /** The session's user ({@link userKey}) + 1; 0 while the session has no user id. */
   private _user = new Int32Array(INITIAL);
   /** 1 once a span of the session was tracked. */
   private _tracked = new Uint8Array(INITIAL);
-  private readonly _userIndex = new Map<string, number>();
-  private readonly _userIds: string[] = [];
+  /** User id (hashed) → its number; also the ids that stand for a user (the seed's `user_id or session_id`). */
+  private readonly _userKeys = new Hash64Table();
+  private _userKeyCount = 0;
+  /** The last user id given to {@link userKey} and its number: a user's spans mostly come in a run. */
+  private _lastUserId: string | undefined;
+  private _lastUserKey = -1;
   /** Trace → the session of the first conversation id seen on it, so spans of the trace that lack the id join it. */
   private readonly _traceConversation = new TraceIdTable();
   /** The last conversation and trace seen, and the conversation's session: spans of a trace mostly come in a run. */
@@ -80,7 +85,7 @@ export class SessionTable {
       this._firstStartMs[session] = startMs;
     }
     if (this._user[session] === 0 && userId !== undefined) {
-      this._user[session] = this._userNumber(userId);
+      this._user[session] = this.userKey(userId) + 1;
       this._idOf.delete(session);
     }
     if (isTool && !(startMs >= this._firstToolStartMs[session]!)) {
@@ -120,11 +125,25 @@ export class SessionTable {
     return this._firstToolEndMs[session]!;
   }
 
-  /** The seed's `user_id or session_id`: the session's user id, else its conversation (or trace) id. */
-  userOrId(session: number): string {
+  /**
+   * The number of a user id, or of any id counted as a user: equal ids get equal numbers, so a set of numbers counts
+   * what the seed's set of id strings counts.
+   */
+  userKey(id: string): number {
+    if (id === this._lastUserId) return this._lastUserKey;
+    hash64(id);
+    const key = this._userKeys.setIfAbsent(hashHi, hashLo, this._userKeyCount);
+    if (key === this._userKeyCount) this._userKeyCount++;
+    this._lastUserId = id;
+    this._lastUserKey = key;
+    return key;
+  }
+
+  /** The seed's `user_id or session_id` as a {@link userKey}: the session's user id, else its conversation (or trace) id. */
+  userOrIdKey(session: number): number {
     const user = this._user[session]!;
-    if (user !== 0) return this._userIds[user - 1]!;
-    return this._traceOf.get(session) ?? this._idOf.get(session)!;
+    if (user !== 0) return user - 1;
+    return this.userKey(this._traceOf.get(session) ?? this._idOf.get(session)!);
   }
 
   /** Number of sessions. */
@@ -161,16 +180,6 @@ export class SessionTable {
     this._firstToolStartMs[session] = NaN;
     this._firstToolEndMs[session] = NaN;
     return session;
-  }
-
-  private _userNumber(userId: string): number {
-    let user = this._userIndex.get(userId);
-    if (user === undefined) {
-      this._userIds.push(userId);
-      user = this._userIds.length;
-      this._userIndex.set(userId, user);
-    }
-    return user;
   }
 
   /** Typed arrays 1.5× larger (not 2×: this is most of the rollup's memory that grows with the input). */
