@@ -3,9 +3,9 @@
  * GPUs' utilization, memory and temperature, in the seed's field names and units. Worked out from the energy timeline
  * (arithmetic over what the sampler read), so any number of brackets, nested or overlapping, cost no driver call.
  */
-import { GpuGaugeReader } from '../energy/timeline/gpu-gauges.js';
-import type { DeviceInfo, EnergyMethod, EnergySourceName } from '../energy/sources/source.js';
+import type { EnergySourceName } from '../energy/sources/source.js';
 import type { EnergyTimeline } from '../energy/timeline/timeline.js';
+import { BracketTally } from './bracket-tally.js';
 
 /**
  * The seed's EnergySample fields (0 or '' where nothing measured them, as in the seed), plus `measured`,
@@ -51,17 +51,6 @@ export interface EnergySample {
   readonly sources: readonly EnergySourceName[];
 }
 
-const SEED_VENDOR: Record<EnergySourceName, string> = {
-  nvml: 'nvidia',
-  rocm_smi: 'amd',
-  powermetrics: 'apple',
-  rapl: 'cpu_rapl',
-  estimate: 'estimate',
-  simulated: 'simulated',
-};
-
-const GB = 2 ** 30;
-
 /** An EnergySample for a bracket nothing measured (no device, or none with data then). */
 export function unmeasuredSample(durationSeconds: number): EnergySample {
   return {
@@ -90,51 +79,12 @@ export function unmeasuredSample(durationSeconds: number): EnergySample {
   };
 }
 
-/** The EnergySample of [t0, t1] (epoch ms, the timeline's clock) read off `timeline`. */
+/**
+ * The EnergySample of [t0, t1] (epoch ms, the timeline's clock) read off `timeline` in one window: right while the
+ * window is still in the timeline's history; a longer bracket is read chunk by chunk as it runs ({@link BracketTally}).
+ */
 export function energySampleOf(timeline: EnergyTimeline, t0Ms: number, t1Ms: number): EnergySample {
-  const seconds = Math.max(0, t1Ms - t0Ms) / 1000;
-  const window = timeline.window(t0Ms, t1Ms);
-  if (!window) return unmeasuredSample(seconds);
-  const measuring: DeviceInfo[] = [];
-  let peak = 0;
-  let snapshots = 0;
-  timeline.devices.forEach((device, d) => {
-    if (timeline.joules(d, t0Ms, t1Ms) === undefined) return;
-    measuring.push(device);
-    if (t1Ms > t0Ms) peak += timeline.peakWatts(d, t0Ms, t1Ms) ?? 0;
-    snapshots = Math.max(snapshots, timeline.gauges(d)?.readingsIn(t0Ms, t1Ms) ?? 0);
-  });
-  const mean = seconds > 0 ? window.joules / seconds : 0;
-  const gauges = new GpuGaugeReader(timeline).read(t0Ms, t1Ms);
-  const gpu = measuring.find((d) => d.hwType === 'gpu') ?? measuring[0];
-  return {
-    energy_joules: window.joules,
-    mean_power_watts: mean,
-    peak_power_watts: Math.max(peak, mean),
-    duration_seconds: seconds,
-    num_snapshots: snapshots,
-    mean_utilization_pct: (gauges?.utilizationMean ?? 0) * 100,
-    peak_utilization_pct: (gauges?.utilizationPeak ?? 0) * 100,
-    mean_memory_used_gb: (gauges?.memoryUsedMeanBytes ?? 0) / GB,
-    peak_memory_used_gb: (gauges?.memoryUsedPeakBytes ?? 0) / GB,
-    mean_temperature_c: gauges?.temperatureMeanCelsius ?? 0,
-    peak_temperature_c: gauges?.temperaturePeakCelsius ?? 0,
-    vendor: window.sources.map((s) => SEED_VENDOR[s]).join(','),
-    device_name: gpu?.name ?? '',
-    device_count: measuring.length,
-    energy_method: seedMethod(window.method, window.sources),
-    cpu_energy_joules: window.components.cpu ?? 0,
-    gpu_energy_joules: window.components.gpu ?? 0,
-    dram_energy_joules: window.components.dram ?? 0,
-    ane_energy_joules: window.components.ane ?? 0,
-    measured: true,
-    extrapolated: window.extrapolated,
-    sources: window.sources,
-  };
-}
-
-/** The seed's `energy_method` for ours: a RAPL counter is `rapl`, other counters `hw_counter`, integration `polling`. */
-function seedMethod(method: EnergyMethod, sources: readonly EnergySourceName[]): string {
-  if (method === 'counter') return sources.length === 1 && sources[0] === 'rapl' ? 'rapl' : 'hw_counter';
-  return method === 'power_integration' ? 'polling' : 'estimate';
+  const tally = new BracketTally(timeline, t0Ms);
+  tally.addUntil(t1Ms);
+  return tally.sample() ?? unmeasuredSample(Math.max(0, t1Ms - t0Ms) / 1000);
 }

@@ -7,7 +7,9 @@ import { nowEpochMs } from '../energy/sources/clock.js';
 import type { EnergySampler } from '../energy/sampler/sampler.js';
 import { sharedEnergySampler } from '../energy/sampler/shared-sampler.js';
 import type { EnergyTimeline } from '../energy/timeline/timeline.js';
-import { energySampleOf, unmeasuredSample, type EnergySample } from './energy-sample.js';
+import { startBracketCheckpoints, type BracketCheckpoints } from './bracket-checkpoints.js';
+import { BracketTally } from './bracket-tally.js';
+import { unmeasuredSample, type EnergySample } from './energy-sample.js';
 
 /** Options of {@link measureEnergy}. */
 export interface MeasureEnergyOptions {
@@ -34,14 +36,13 @@ export interface EnergyMeasurement<T> {
 
 const DEFAULT_SETTLE_MS = 2000;
 const SETTLE_POLL_MS = 10;
-/** How often the rings are drained while `fn` runs, so a long run never laps them (they hold ~10 s of samples). */
-const DRAIN_INTERVAL_MS = 1000;
 
 /**
  * Runs `fn` and measures the energy its run took: the seed's EnergySample fields (energy, mean and peak power, GPU
  * utilization, memory and temperature, snapshots, per-component joules). Waits for the energy sampler to be ready and
  * to have data before starting `fn` (the first call in a process starts it), and after `fn` until the devices have
- * reported past its end (each wait at most `settleMs`).
+ * reported past its end (each wait at most `settleMs`). A run of any length is measured: while `fn` runs, the bracket is
+ * read in chunks (about every second) while each is still in the timeline's bounded history, and the chunks combined.
  *
  * Everything the devices drew counts, whatever else ran meanwhile (the seed's monitor reads whole devices too); spans
  * are what split energy between concurrent work. Without an energy source the sample has `measured: false` and zeros.
@@ -57,19 +58,21 @@ export async function measureEnergy<T>(fn: () => T | PromiseLike<T>, options: Me
   // A sampler started just now has devices but no counter tick yet: the bracket would start before its data.
   if (timeline) await waitQuietly(timeline, () => timeline.coveredUntilAll() > -Infinity, settleMs);
   const t0 = nowEpochMs();
-  const drain = timeline ? setInterval(() => syncQuietly(timeline), DRAIN_INTERVAL_MS) : undefined;
-  drain?.unref();
+  // Longer brackets than the timeline's history are read in chunks as they run (bracket-tally.ts).
+  const tally = timeline ? new BracketTally(timeline, t0) : undefined;
+  const checkpoints = timeline && tally ? startCheckpointsQuietly(timeline, tally) : undefined;
   let result: T;
   try {
     result = await fn();
   } finally {
-    if (drain) clearInterval(drain);
+    checkpoints?.stop();
   }
   const t1 = nowEpochMs();
-  if (!timeline) return { result, sample: unmeasuredSample((t1 - t0) / 1000) };
+  if (!timeline || !tally) return { result, sample: unmeasuredSample((t1 - t0) / 1000) };
   try {
     await waitQuietly(timeline, () => timeline.coveredUntilAll() >= t1, settleMs);
-    return { result, sample: energySampleOf(timeline, t0, t1) };
+    tally.addUntil(t1);
+    return { result, sample: tally.sample() ?? unmeasuredSample((t1 - t0) / 1000) };
   } catch {
     // A timeline that fails to answer leaves the measurement empty, never the caller's result lost.
     return { result, sample: unmeasuredSample((t1 - t0) / 1000) };
@@ -94,6 +97,15 @@ async function waitQuietly(timeline: EnergyTimeline, done: () => boolean, maxMs:
     while (!done() && nowEpochMs() < deadline) await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
   } catch {
     syncQuietly(timeline);
+  }
+}
+
+/** The checkpoint timer, or none when it cannot start (the bracket is then read in one window at its end). */
+function startCheckpointsQuietly(timeline: EnergyTimeline, tally: BracketTally): BracketCheckpoints | undefined {
+  try {
+    return startBracketCheckpoints(timeline, tally);
+  } catch {
+    return undefined;
   }
 }
 

@@ -43,6 +43,8 @@ export interface InProcessSamplerOptions {
   readonly ringCapacity?: number;
   /** No timer: samples are taken only when {@link InProcessSampler.sampleNow} is called (deterministic tests). */
   readonly manual?: boolean;
+  /** Points of history the timeline keeps per device; default DEFAULT_HISTORY_CAPACITY (timeline.ts). */
+  readonly historyCapacity?: number;
 }
 
 /** Time allowed for the worker to detect and open the sources before we go on without them, ms. */
@@ -62,7 +64,11 @@ export class InProcessSampler implements EnergySampler {
 
   constructor(sources: readonly EnergySource[], options: InProcessSamplerOptions = {}) {
     this._core = new SamplingCore(sources, options.ringCapacity ?? DEFAULT_RING_CAPACITY);
-    this.timeline = new EnergyTimeline(this._core.devices, this._core.rings);
+    this.timeline = new EnergyTimeline(
+      this._core.devices,
+      this._core.rings,
+      options.historyCapacity !== undefined ? { historyCapacity: options.historyCapacity } : {},
+    );
     this._core.sampleOnce();
     if (!options.manual && this._core.devices.length > 0) {
       this._timer = startDitheredTimer(() => this._core.sampleOnce(), Math.max(1, options.sampleIntervalMs ?? 10), true);

@@ -127,6 +127,14 @@ export class GaugeTrack {
     return Math.max(0, Math.round(this._countAt(t1Ms) - this._countAt(t0Ms - 1e-9)));
   }
 
+  /**
+   * Readings taken up to `tMs`, all told, interpolated as in {@link readingsIn} and not rounded: differences of it add
+   * up exactly over consecutive windows, so a long bracket can count its readings chunk by chunk.
+   */
+  readingsUpTo(tMs: number): number {
+    return this._countAt(tMs);
+  }
+
   /** Cumulative readings at tMs, interpolated between the known points. */
   private _countAt(tMs: number): number {
     const n = this._length;

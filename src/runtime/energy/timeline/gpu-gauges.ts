@@ -34,10 +34,7 @@ export class GpuGaugeReader {
   private readonly _gpus: readonly number[];
   private readonly _times: number[] = [];
   private readonly _tracks: GaugeTrack[] = [];
-  private readonly _sum = new Float64Array(3);
-  private readonly _known = new Float64Array(3);
-  private readonly _peak = new Float64Array(3);
-  /** {@link GaugeTrack.windowSums} of a single GPU. */
+  /** Scratch for {@link read}: {@link sums}' layout. */
   private readonly _sums = new Float64Array(9);
   /** Per track of the current read: whether it gave any value. */
   private readonly _contributed: boolean[] = [];
@@ -58,63 +55,11 @@ export class GpuGaugeReader {
 
   /** The GPUs' gauges over [t0, t1] (epoch ms; a point when equal); undefined when no GPU reported one there. */
   read(t0Ms: number, t1Ms: number): GpuGauges | undefined {
-    if (!(t1Ms >= t0Ms)) return undefined;
-    const gpus = this._gpus;
-    if (gpus.length === 1) {
-      const track = this._timeline.gauges(gpus[0] ?? 0);
-      return track?.hasValues ? this._one(track, t0Ms, t1Ms) : undefined;
-    }
-    const tracks = this._tracks;
-    const times = this._times;
-    tracks.length = 0;
-    times.length = 0;
-    for (const d of gpus) {
-      const track = this._timeline.gauges(d);
-      if (track?.hasValues) tracks.push(track);
-    }
-    if (tracks.length === 0) return undefined;
-    if (tracks.length === 1) return this._one(tracks[0]!, t0Ms, t1Ms);
-    times.push(t0Ms);
-    for (const track of tracks) track.changesIn(t0Ms, t1Ms, times);
-    if (tracks.length > 1) times.sort((a, b) => a - b);
-    times.push(t1Ms);
-    this._sum.fill(0);
-    this._known.fill(0);
-    this._peak.fill(-Infinity);
-    const contributed = this._contributed;
-    contributed.length = tracks.length;
-    contributed.fill(false);
-    for (let k = 0; k + 1 < times.length; k++) {
-      const a = times[k] ?? NaN;
-      const b = times[k + 1] ?? NaN;
-      // A point window counts its one instant; otherwise each stretch by its length (equal times: a duplicate change).
-      const weight = t1Ms > t0Ms ? b - a : 1;
-      if (t1Ms > t0Ms && !(weight > 0)) continue;
-      for (let f = 0; f < FIELDS.length; f++) this._add(f, tracks, a, weight);
-    }
-    let count = 0;
-    for (const c of contributed) if (c) count++;
-    const result = {
-      gpus: count,
-      utilizationMean: this._mean(0),
-      utilizationPeak: this._peakOf(0),
-      memoryUsedMeanBytes: this._mean(1),
-      memoryUsedPeakBytes: this._peakOf(1),
-      temperatureMeanCelsius: this._mean(2),
-      temperaturePeakCelsius: this._peakOf(2),
-    };
-    return result.utilizationMean === undefined && result.memoryUsedMeanBytes === undefined && result.temperatureMeanCelsius === undefined
-      ? undefined
-      : result;
-  }
-
-  /** One GPU: its own time-weighted sums, in one walk of its change points. */
-  private _one(track: GaugeTrack, t0Ms: number, t1Ms: number): GpuGauges | undefined {
     const s = this._sums;
-    track.windowSums(t0Ms, t1Ms, s);
-    if (!((s[1] ?? 0) > 0 || (s[4] ?? 0) > 0 || (s[7] ?? 0) > 0)) return undefined;
+    const gpus = this.sums(t0Ms, t1Ms, s);
+    if (gpus === 0) return undefined;
     return {
-      gpus: 1,
+      gpus,
       utilizationMean: meanOf(s, 0),
       utilizationPeak: peakOf(s, 0),
       memoryUsedMeanBytes: meanOf(s, 3),
@@ -124,8 +69,60 @@ export class GpuGaugeReader {
     };
   }
 
-  /** Adds field `f` combined over the GPUs at time `t`, held for `weight` ms. */
-  private _add(f: number, tracks: readonly GaugeTrack[], t: number, weight: number): void {
+  /**
+   * What {@link read} is worked out from, into `out` (9 numbers, {@link GaugeTrack.windowSums}' layout): for
+   * utilization, memory and temperature in turn, Σ combined value·ms, the ms it was known, and its peak. Sums of
+   * consecutive windows add up to the sums of their union (a long bracket reads its gauges chunk by chunk). Returns the
+   * GPUs that reported a gauge in the window; 0 when none did (then `out` says nothing known).
+   */
+  sums(t0Ms: number, t1Ms: number, out: Float64Array): number {
+    out.fill(0);
+    out[2] = out[5] = out[8] = -Infinity;
+    if (!(t1Ms >= t0Ms)) return 0;
+    const gpus = this._gpus;
+    if (gpus.length === 1) {
+      const track = this._timeline.gauges(gpus[0] ?? 0);
+      return track?.hasValues ? this._one(track, t0Ms, t1Ms, out) : 0;
+    }
+    const tracks = this._tracks;
+    const times = this._times;
+    tracks.length = 0;
+    times.length = 0;
+    for (const d of gpus) {
+      const track = this._timeline.gauges(d);
+      if (track?.hasValues) tracks.push(track);
+    }
+    if (tracks.length === 0) return 0;
+    if (tracks.length === 1) return this._one(tracks[0]!, t0Ms, t1Ms, out);
+    times.push(t0Ms);
+    for (const track of tracks) track.changesIn(t0Ms, t1Ms, times);
+    if (tracks.length > 1) times.sort((a, b) => a - b);
+    times.push(t1Ms);
+    const contributed = this._contributed;
+    contributed.length = tracks.length;
+    contributed.fill(false);
+    for (let k = 0; k + 1 < times.length; k++) {
+      const a = times[k] ?? NaN;
+      const b = times[k + 1] ?? NaN;
+      // A point window counts its one instant; otherwise each stretch by its length (equal times: a duplicate change).
+      const weight = t1Ms > t0Ms ? b - a : 1;
+      if (t1Ms > t0Ms && !(weight > 0)) continue;
+      for (let f = 0; f < FIELDS.length; f++) this._add(f, tracks, a, weight, out);
+    }
+    if (!known(out)) return 0;
+    let count = 0;
+    for (const c of contributed) if (c) count++;
+    return count;
+  }
+
+  /** One GPU: its own time-weighted sums, in one walk of its change points. */
+  private _one(track: GaugeTrack, t0Ms: number, t1Ms: number, out: Float64Array): number {
+    track.windowSums(t0Ms, t1Ms, out);
+    return known(out) ? 1 : 0;
+  }
+
+  /** Adds field `f` combined over the GPUs at time `t`, held for `weight` ms, to `out`. */
+  private _add(f: number, tracks: readonly GaugeTrack[], t: number, weight: number, out: Float64Array): void {
     const field = FIELDS[f] ?? GAUGE_UTILIZATION;
     let total = 0;
     let count = 0;
@@ -138,20 +135,16 @@ export class GpuGaugeReader {
     }
     if (count === 0) return;
     const combined = field === GAUGE_MEMORY_USED ? total : total / count;
-    this._sum[f] = (this._sum[f] ?? 0) + combined * weight;
-    this._known[f] = (this._known[f] ?? 0) + weight;
-    if (combined > (this._peak[f] ?? -Infinity)) this._peak[f] = combined;
+    const at = 3 * f;
+    out[at] = (out[at] ?? 0) + combined * weight;
+    out[at + 1] = (out[at + 1] ?? 0) + weight;
+    if (combined > (out[at + 2] ?? -Infinity)) out[at + 2] = combined;
   }
+}
 
-  private _mean(f: number): number | undefined {
-    const known = this._known[f] ?? 0;
-    return known > 0 ? (this._sum[f] ?? 0) / known : undefined;
-  }
-
-  private _peakOf(f: number): number | undefined {
-    const peak = this._peak[f] ?? -Infinity;
-    return peak > -Infinity ? peak : undefined;
-  }
+/** Whether any gauge was known for some time (or, in a point window, at its instant). */
+function known(s: Float64Array): boolean {
+  return (s[1] ?? 0) > 0 || (s[4] ?? 0) > 0 || (s[7] ?? 0) > 0;
 }
 
 /** Σ value·ms / known ms of the gauge whose sums start at `at` in {@link GaugeTrack.windowSums}' layout. */
