@@ -4,7 +4,6 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PassThrough } from 'node:stream';
 import { tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { collectInputs } from '../../src/analysis/cli/inputs.js';
@@ -15,6 +14,7 @@ import { queryToDict, queryTraceJson } from '../../src/analysis/export-data/quer
 import { EXPORT_EXIT, runExport } from '../../src/analysis/cli/export.js';
 import { makeQueryTrace, makeTurnTrace } from '../../src/analysis/summary/trace.js';
 import { agent, chat, tempDir, tool, writeSpansFile } from '../stats/fixtures.js';
+import { captureIo } from '../helpers/capture-io.js';
 
 const HF_CHECK = fileURLToPath(new URL('./hf-check.py', import.meta.url));
 
@@ -26,15 +26,7 @@ const trees = [
   agent(2000, 2500, { 'openjoules.query.resolved': false }, [chat('m', 2000, 2500, 20, 5)]),
 ];
 
-function io(): { stdout: PassThrough; stderr: PassThrough; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { stdout, stderr, out: () => out, err: () => err };
-}
+const io = captureIo;
 
 describe('QueryTrace.to_dict / json.dumps', () => {
   it('writes variant A fields in dataclass order, floats as Python floats', () => {

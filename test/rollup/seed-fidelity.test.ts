@@ -16,11 +16,11 @@
 // sessions sess-q00..29 (users u0..u2, 12:00:00) with one message and one llm_call (10/1).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import type { Span } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/analysis/cli/run-cli.js';
 import { at, SpanFactory, tempDir } from './fixtures.js';
+import { captureIo } from '../helpers/capture-io.js';
 
 const SEED_HEADER =
   'bucket,sessions,users,turns,llm_calls,tokens_prompt,tokens_completion,tokens_cache_read,tokens_cache_creation,cost_usd,' +
@@ -78,14 +78,9 @@ function seedActivityAsSpans(): SpanFactory {
 }
 
 async function rollup(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const { stdout, stderr, out: outOf, err: errOf } = captureIo();
   const code = await runCli(['rollup', ...args], { stdout, stderr });
-  return { code, out, err };
+  return { code, out: outOf(), err: errOf() };
 }
 
 /** The seed's columns of one of our CSV files: our header and row must start with the seed's. */

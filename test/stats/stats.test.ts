@@ -1,7 +1,6 @@
 // Spans → TelemetryRecords → the persistent store → per-model/engine/agent/batch stats, and the CLI around it.
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runStats, STATS_EXIT } from '../../src/analysis/cli/stats.js';
 import { readAllSpans } from '../../src/analysis/export-data/read-traces.js';
@@ -9,6 +8,7 @@ import { aggregateStats } from '../../src/analysis/stats/aggregate.js';
 import { TelemetryStore } from '../../src/analysis/stats/store.js';
 import { spansToTelemetryRecords } from '../../src/analysis/stats/telemetry-record.js';
 import { agent, chat, tempDir, writeSpansFile, type SpanSpec } from './fixtures.js';
+import { captureIo } from '../helpers/capture-io.js';
 
 const LLAMA = 'llama-3.1-8b';
 /** A streamed 1 s call: 100 in, 50 out, 10 J, first chunk at 0.1 s. */
@@ -24,15 +24,7 @@ const trees: SpanSpec[] = [
   { ...agent(6000, 9000, { 'openjoules.query.resolved': false, 'gen_ai.agent.name': 'critic' }, [llamaCall(6000), llamaCall(7000, {}, { 'openjoules.batch.id': 'b1' })]) },
 ];
 
-function io(): { stdout: PassThrough; stderr: PassThrough; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { stdout, stderr, out: () => out, err: () => err };
-}
+const io = captureIo;
 
 describe('spansToTelemetryRecords', () => {
   it('derives the seed per-call metrics from an LLM span', async () => {

@@ -1,11 +1,11 @@
 // `openjoules stats --since/--until/--exclude-warmup`: the seed aggregator's since/until (on the call's start time,
 // both ends inclusive) and exclude_warmup, over the persistent store.
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runStats, STATS_EXIT, type StatsArgs } from '../../src/analysis/cli/stats.js';
 import { parseTimeArg, TimeArgError } from '../../src/analysis/cli/time-arg.js';
 import { agent, BASE_MS, chat, tempDir, writeSpansFile } from './fixtures.js';
+import { captureIo } from '../helpers/capture-io.js';
 
 const MINUTE = 60_000;
 /** Ten 1 s llama calls one minute apart from BASE_MS; the eighth is flagged as warmup. */
@@ -17,14 +17,9 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 async function stats(args: Partial<StatsArgs>): Promise<{ code: number; json: { groups: Array<{ call_count: number }>; since: number | null; until: number | null; warmup_excluded: number }; err: string }> {
   const dir = tempDir();
   const input = writeSpansFile(dir, 's.jsonl', [agent(0, 10 * MINUTE, {}, calls)]);
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const { stdout, stderr, out: outOf, err: errOf } = captureIo();
   const code = await runStats({ inputs: [input], store: join(dir, 't.db'), json: true, nowMs: BASE_MS + 10 * MINUTE, ...args }, { stdout, stderr });
-  return { code, json: out === '' ? ({} as never) : JSON.parse(out), err };
+  return { code, json: outOf() === '' ? ({} as never) : JSON.parse(outOf()), err: errOf() };
 }
 
 describe('stats --since / --until', () => {

@@ -1,21 +1,16 @@
 // `openjoules stats --vllm-metrics`: a page saved before a run and the live server after it give the server's view of
 // exactly that interval, beside the client-side stats of the same calls; a bad source is one line.
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/analysis/cli/run-cli.js';
 import { agent, chat, tempDir, writeSpansFile } from '../stats/fixtures.js';
 import { FIXTURES, MODEL, PAGE_2, startFakeVllm } from './vllm-server.js';
+import { captureIo } from '../helpers/capture-io.js';
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const { stdout, stderr, out: outOf, err: errOf } = captureIo();
   const code = await runCli(args, { stdout, stderr, env: {} });
-  return { code, out, err };
+  return { code, out: outOf(), err: errOf() };
 }
 
 describe('stats --vllm-metrics', () => {
