@@ -6,6 +6,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { CommandIo } from '../../src/analysis/cli/io.js';
+import { subtreeEnergy } from '../../src/analysis/model/energy-rule.js';
+import { SpanForest } from '../../src/analysis/model/span-forest.js';
+import { readSpanRecords } from '../../src/analysis/otlp/read-spans.js';
 import type { SpanRecord } from '../../src/analysis/otlp/span-record.js';
 import { formatProfile, joulesBetween, parseProfile, type PowerProfileData } from '../doubles/power-profile.mjs';
 import { buildDouble, buildRaplSysfsWriter } from '../energy/helpers/doubles.js';
@@ -203,4 +208,29 @@ function runAgent(index: number, env: Record<string, string>): Promise<{ code: n
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** A writable that keeps what it was given. */
+function sink(): Writable & { text: () => string } {
+  const chunks: string[] = [];
+  return Object.assign(new Writable({ write: (c: Buffer, _e, done) => (chunks.push(c.toString()), done()) }), { text: () => chunks.join('') });
+}
+
+/** A CommandIo whose stdout and stderr are kept, for running the CLI commands in-process. */
+export function io(): CommandIo & { out: ReturnType<typeof sink>; err: ReturnType<typeof sink> } {
+  const out = sink();
+  const err = sink();
+  return { stdout: out, stderr: err, env: {}, out, err };
+}
+
+/** The attributed joules of a span set, each joule once (the analysis layer's energy rule, over the spans as given). */
+export function ruleJoules(spans: readonly SpanRecord[]): number {
+  return subtreeEnergy(SpanForest.fromSpans(spans)).joules ?? 0;
+}
+
+/** Every span record of the input files. */
+export async function readAll(inputs: string[]): Promise<SpanRecord[]> {
+  const spans: SpanRecord[] = [];
+  for await (const s of readSpanRecords(inputs)) spans.push(s);
+  return spans;
 }

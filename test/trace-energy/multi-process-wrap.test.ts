@@ -6,15 +6,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subtreeEnergy } from '../../src/analysis/model/energy-rule.js';
-import { SpanForest } from '../../src/analysis/model/span-forest.js';
 import { runAttribute } from '../../src/analysis/cli/attribute.js';
-import type { CommandIo } from '../../src/analysis/cli/io.js';
 import { runRollup } from '../../src/analysis/cli/rollup.js';
 import { runSummary } from '../../src/analysis/cli/summary.js';
-import { readSpanRecords } from '../../src/analysis/otlp/read-spans.js';
 import type { SpanRecord } from '../../src/analysis/otlp/span-record.js';
 import { ensureBuilt } from '../helpers/build.js';
 import {
@@ -24,6 +19,9 @@ import {
   RAPL_MAX_UJ,
   ROCM_RANGE_J,
   deviceJoules as truthOf,
+  io,
+  readAll,
+  ruleJoules,
   runAgents,
   type MultiProcessBackend,
 } from './multi-process-run.js';
@@ -55,27 +53,6 @@ const CASES: Case[] = [
     summaryField: 'total_cpu_energy_joules',
   },
 ];
-
-function sink(): Writable & { text: () => string } {
-  const chunks: string[] = [];
-  return Object.assign(new Writable({ write: (c: Buffer, _e, done) => (chunks.push(c.toString()), done()) }), { text: () => chunks.join('') });
-}
-
-function io(): CommandIo & { out: ReturnType<typeof sink>; err: ReturnType<typeof sink> } {
-  const out = sink();
-  const err = sink();
-  return { stdout: out, stderr: err, env: {}, out, err };
-}
-
-function ruleJoules(spans: readonly SpanRecord[]): number {
-  return subtreeEnergy(SpanForest.fromSpans(spans)).joules ?? 0;
-}
-
-async function readAll(inputs: string[]): Promise<SpanRecord[]> {
-  const spans: SpanRecord[] = [];
-  for await (const s of readSpanRecords(inputs)) spans.push(s);
-  return spans;
-}
 
 beforeAll(() => ensureBuilt());
 

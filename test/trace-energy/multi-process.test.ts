@@ -5,18 +5,13 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subtreeEnergy } from '../../src/analysis/model/energy-rule.js';
-import { SpanForest } from '../../src/analysis/model/span-forest.js';
 import { runAttribute } from '../../src/analysis/cli/attribute.js';
-import type { CommandIo } from '../../src/analysis/cli/io.js';
 import { runRollup } from '../../src/analysis/cli/rollup.js';
 import { runSummary } from '../../src/analysis/cli/summary.js';
-import { readSpanRecords } from '../../src/analysis/otlp/read-spans.js';
 import type { SpanRecord } from '../../src/analysis/otlp/span-record.js';
 import { ensureBuilt } from '../helpers/build.js';
-import { deviceJoules as truthOf, DRIVER_OFFSET_MJ, GPU_UUID, runAgents, type AgentAnchor } from './multi-process-run.js';
+import { deviceJoules as truthOf, DRIVER_OFFSET_MJ, GPU_UUID, io, readAll, ruleJoules, runAgents, type AgentAnchor } from './multi-process-run.js';
 
 const AGENTS = 3;
 const RUN_MS = 4000;
@@ -27,28 +22,6 @@ let anchors: AgentAnchor[] = [];
 let input: SpanRecord[] = [];
 /** The GPU's joules from the first span start to the last span end, from the profile. */
 let deviceJoules = 0;
-
-function sink(): Writable & { text: () => string } {
-  const chunks: string[] = [];
-  return Object.assign(new Writable({ write: (c: Buffer, _e, done) => (chunks.push(c.toString()), done()) }), { text: () => chunks.join('') });
-}
-
-function io(): CommandIo & { out: ReturnType<typeof sink>; err: ReturnType<typeof sink> } {
-  const out = sink();
-  const err = sink();
-  return { stdout: out, stderr: err, env: {}, out, err };
-}
-
-/** The attributed joules of a span set, each joule once (the analysis layer's energy rule, over the spans as given). */
-function ruleJoules(spans: readonly SpanRecord[]): number {
-  return subtreeEnergy(SpanForest.fromSpans(spans)).joules ?? 0;
-}
-
-async function readAll(inputs: string[]): Promise<SpanRecord[]> {
-  const spans: SpanRecord[] = [];
-  for await (const s of readSpanRecords(inputs)) spans.push(s);
-  return spans;
-}
 
 function percentOff(value: number): string {
   return `${(((value - deviceJoules) / deviceJoules) * 100).toFixed(3)}%`;
