@@ -17,7 +17,7 @@ import { alignWrappedReadings } from '../../src/analysis/model/host-alignment.js
 import { HostShares, withHostShares } from '../../src/analysis/model/host-shares.js';
 import { SpanForest } from '../../src/analysis/model/span-forest.js';
 import type { SpanRecord } from '../../src/analysis/otlp/span-record.js';
-import { BASE_MS, named, node, records, type SpanSpec } from './records.js';
+import { attributedJoules, BASE_MS, bruteForceShares, named, node, processRecords, type SpanSpec } from './records.js';
 
 const GPU = '0x1234abcd0000';
 /** The raw counter at t = 0, J: it wraps at {@link RANGE_J} 585 ms into the run. */
@@ -54,41 +54,6 @@ function measured(openMs: number, name: string, start: number, end: number, chil
   }, children);
 }
 
-/** The rule integrated in 1 µs steps over all spans given (all on the one device): span name → joules. */
-function bruteForce(trees: SpanSpec[][]): Map<string, number> {
-  interface Flat { name: string; start: number; end: number; parent: number }
-  const flat: Flat[] = [];
-  const walk = (spec: SpanSpec, parent: number): void => {
-    const i = flat.push({ name: spec.name, start: spec.start, end: spec.end, parent }) - 1;
-    for (const c of spec.children ?? []) walk(c, i);
-  };
-  for (const process of trees) for (const tree of process) walk(tree, -1);
-  const out = new Map<string, number>(flat.map((f) => [f.name, 0]));
-  const step = 0.001;
-  const lo = Math.min(...flat.map((f) => f.start));
-  const hi = Math.max(...flat.map((f) => f.end));
-  for (let t = lo + step / 2; t < hi; t += step) {
-    const running = flat.map((f) => f.start <= t && t < f.end);
-    const leaves = flat.map((f, i) => running[i] && !flat.some((c, j) => c.parent === i && running[j]));
-    const count = leaves.filter(Boolean).length;
-    if (count === 0) continue;
-    const share = (watts(t) * step) / 1000 / count;
-    flat.forEach((f, i) => {
-      if (!leaves[i]) return;
-      for (let a = i; a >= 0 && running[a]; a = flat[a]!.parent) out.set(flat[a]!.name, out.get(flat[a]!.name)! + share);
-    });
-  }
-  return out;
-}
-
-function processes(trees: SpanSpec[][]): SpanRecord[] {
-  return trees.flatMap((t, p) => records(t, { 'service.name': 'agent', 'process.pid': 1000 + p }));
-}
-
-function attributed(span: SpanRecord): number {
-  return span.attributes['energy.attributed.joules'] as number;
-}
-
 const total = (spans: readonly SpanRecord[]): number => subtreeEnergy(SpanForest.fromSpans(spans)).joules ?? 0;
 
 /** a and b opened before the wrap, c after it: c's readings are about one range below theirs. */
@@ -98,7 +63,7 @@ const C = [measured(640, 'c', 650, 1000), measured(640, 'c2', 1000, 1100)];
 
 describe('several processes on a counter that wraps', () => {
   it('places a process that opened after the wrap one range below the others, and shares as the rule integrated', () => {
-    const input = processes([A, B, C]);
+    const input = processRecords([A, B, C]);
     expect((named(input, 'c').attributes['energy.device.start.joules'] as number[])[0]).toBeLessThan(1000);
     expect((named(input, 'a').attributes['energy.device.end.joules'] as number[])[0]).toBeGreaterThan(RANGE_J);
     const shares = new HostShares();
@@ -106,18 +71,18 @@ describe('several processes on a counter that wraps', () => {
     shares.resolve();
     expect(shares.devices).toEqual([{ id: GPU, processes: 3, deviceJoules: expect.closeTo(energyJ(1100) - energyJ(0), 6), idleJoules: 0 }]);
     const spans = input.map((s) => shares.apply(s));
-    for (const [name, joules] of bruteForce([A, B, C])) expect(attributed(named(spans, name)), name).toBeCloseTo(joules, 2);
+    for (const [name, joules] of bruteForceShares([A, B, C], watts)) expect(attributedJoules(named(spans, name)), name).toBeCloseTo(joules, 2);
     expect(total(spans)).toBeCloseTo(energyJ(1100) - energyJ(0), 6);
   });
 
   it('a process whose counter was reset (a driver reload) is not placed: it keeps its in-process shares, in one line', () => {
     const reset = [measured(640, 'c', 650, 1000, [], { resetJ: 12_345.6 }), measured(640, 'c2', 1000, 1100, [], { resetJ: 12_345.6 })];
     const notes: string[] = [];
-    const spans = withHostShares(processes([A, B, reset]), (line) => notes.push(line));
+    const spans = withHostShares(processRecords([A, B, reset]), (line) => notes.push(line));
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatch(/^0x1234abcd0000: 1 of 3 processes could not be placed .*reset between them/);
-    for (const [name, joules] of bruteForce([A, B])) expect(attributed(named(spans, name)), name).toBeCloseTo(joules, 2);
-    for (const [name, joules] of bruteForce([C])) expect(attributed(named(spans, name)), name).toBeCloseTo(joules, 2);
+    for (const [name, joules] of bruteForceShares([A, B], watts)) expect(attributedJoules(named(spans, name)), name).toBeCloseTo(joules, 2);
+    for (const [name, joules] of bruteForceShares([C], watts)) expect(attributedJoules(named(spans, name)), name).toBeCloseTo(joules, 2);
   });
 
   it('processes whose nearest readings are too far apart for the range are not placed, and the line says how far', () => {
@@ -126,11 +91,11 @@ describe('several processes on a counter that wraps', () => {
     const early = [measured(-50, 'a', 0, 1000, [], o)];
     const late = [measured(9900, 'c', 10_000, 11_000, [], o)];
     const notes: string[] = [];
-    const spans = withHostShares(processes([early, late]), (line) => notes.push(line));
+    const spans = withHostShares(processRecords([early, late]), (line) => notes.push(line));
     expect(notes).toEqual([expect.stringMatching(/1 of 2 processes could not be placed .*9\.0 s apart, where up to 760 W could hide a wrap of the 2000\.000 J range/)]);
     // Each keeps the device while it ran: nothing of theirs overlapped, so nothing is claimed twice.
-    expect(attributed(named(spans, 'a'))).toBeCloseTo(energyJ(1000), 6);
-    expect(attributed(named(spans, 'c'))).toBeCloseTo(energyJ(11_000) - energyJ(10_000), 6);
+    expect(attributedJoules(named(spans, 'a'))).toBeCloseTo(energyJ(1000), 6);
+    expect(attributedJoules(named(spans, 'c'))).toBeCloseTo(energyJ(11_000) - energyJ(10_000), 6);
   });
 
   it('joins processes that ran one after another through the closest readings of each pair', () => {
@@ -148,7 +113,7 @@ describe('several processes on a counter that wraps', () => {
     });
     expect(alignment).toMatchObject({ groups: 1, ceilingWatts: expect.closeTo(2 * (energyJ(1000) - energyJ(0)), 6) });
     expect(alignment.note).toBeUndefined();
-    const spans = withHostShares(processes(trees));
+    const spans = withHostShares(processRecords(trees));
     expect(total(spans)).toBeCloseTo(energyJ(2800) - energyJ(0), 6);
   });
 });

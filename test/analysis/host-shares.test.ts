@@ -6,7 +6,7 @@ import { subtreeEnergy } from '../../src/analysis/model/energy-rule.js';
 import { HostShares, withHostShares } from '../../src/analysis/model/host-shares.js';
 import { SpanForest } from '../../src/analysis/model/span-forest.js';
 import type { SpanRecord } from '../../src/analysis/otlp/span-record.js';
-import { named, node, records, type SpanSpec } from './records.js';
+import { attributedJoules, bruteForceShares, named, node, processRecords, records, type SpanSpec } from './records.js';
 
 const GPU = 'GPU-00000000-0000-0000-0000-000000000000';
 /** The driver's counter when the run began (a driver up for a while), J. */
@@ -38,42 +38,6 @@ function measured(name: string, start: number, end: number, children: SpanSpec[]
   }, children);
 }
 
-/** The rule integrated step by step over all spans given (all on the one GPU): span name → joules. */
-function bruteForce(trees: SpanSpec[][]): Map<string, number> {
-  interface Flat { name: string; start: number; end: number; parent: number }
-  const flat: Flat[] = [];
-  const walk = (spec: SpanSpec, parent: number): void => {
-    const i = flat.push({ name: spec.name, start: spec.start, end: spec.end, parent }) - 1;
-    for (const c of spec.children ?? []) walk(c, i);
-  };
-  for (const process of trees) for (const tree of process) walk(tree, -1);
-  const out = new Map<string, number>(flat.map((f) => [f.name, 0]));
-  const step = 0.001;
-  const lo = Math.min(...flat.map((f) => f.start));
-  const hi = Math.max(...flat.map((f) => f.end));
-  for (let t = lo + step / 2; t < hi; t += step) {
-    const running = flat.map((f) => f.start <= t && t < f.end);
-    const leaves = flat.map((f, i) => running[i] && !flat.some((c, j) => c.parent === i && running[j]));
-    const count = leaves.filter(Boolean).length;
-    if (count === 0) continue;
-    const share = (watts(t) * step) / 1000 / count;
-    flat.forEach((f, i) => {
-      if (!leaves[i]) return;
-      for (let a = i; a >= 0 && running[a]; a = flat[a]!.parent) out.set(flat[a]!.name, out.get(flat[a]!.name)! + share);
-    });
-  }
-  return out;
-}
-
-/** Each process's trees as records with its own resource. */
-function processes(trees: SpanSpec[][]): SpanRecord[] {
-  return trees.flatMap((t, p) => records(t, { 'service.name': 'agent', 'process.pid': 1000 + p }));
-}
-
-function attributed(span: SpanRecord): number {
-  return span.attributes['energy.attributed.joules'] as number;
-}
-
 const THREE: SpanSpec[][] = [
   [measured('a', 0, 1000, [measured('a.1', 100, 600), measured('a.2', 400, 900)])],
   [measured('b', 50, 950, [measured('b.1', 50, 500, [measured('b.1.1', 200, 450)])])],
@@ -82,13 +46,13 @@ const THREE: SpanSpec[][] = [
 
 describe('HostShares: spans of several processes on one device', () => {
   it('gives every span its share of the stretches among the leaves of all processes, as the rule integrated', () => {
-    const spans = withHostShares(processes(THREE));
-    const truth = bruteForce(THREE);
-    for (const [name, joules] of truth) expect(attributed(named(spans, name)), name).toBeCloseTo(joules, 2);
+    const spans = withHostShares(processRecords(THREE));
+    const truth = bruteForceShares(THREE, watts);
+    for (const [name, joules] of truth) expect(attributedJoules(named(spans, name)), name).toBeCloseTo(joules, 2);
   });
 
   it('roots of all processes add up to the device energy over the spans, each joule once (before: each process claimed it all)', () => {
-    const before = processes(THREE);
+    const before = processRecords(THREE);
     const after = withHostShares(before);
     const device = counterJ(1100) - counterJ(0);
     const total = (spans: readonly SpanRecord[]): number => subtreeEnergy(SpanForest.fromSpans(spans)).joules ?? 0;
@@ -100,8 +64,8 @@ describe('HostShares: spans of several processes on one device', () => {
 
   it('with one process it is the in-process rule again', () => {
     const one = [THREE[0]!];
-    const spans = withHostShares(processes(one));
-    for (const [name, joules] of bruteForce(one)) expect(attributed(named(spans, name)), name).toBeCloseTo(joules, 2);
+    const spans = withHostShares(processRecords(one));
+    for (const [name, joules] of bruteForceShares(one, watts)) expect(attributedJoules(named(spans, name)), name).toBeCloseTo(joules, 2);
   });
 
   it('readings that disagree by a hair between processes still add up to the first-to-last difference', () => {
@@ -110,7 +74,7 @@ describe('HostShares: spans of several processes on one device', () => {
       const a = s.attributes!;
       return { ...s, attributes: { ...a, 'energy.device.start.joules': [(a['energy.device.start.joules'] as number[])[0]! + 0.01], 'energy.device.end.joules': [(a['energy.device.end.joules'] as number[])[0]! + 0.01] }, children: (s.children ?? []).map(shift) };
     }) : trees));
-    const input = processes(skewed);
+    const input = processRecords(skewed);
     const shares = new HostShares();
     for (const s of input) shares.add(s);
     shares.resolve();
@@ -119,16 +83,16 @@ describe('HostShares: spans of several processes on one device', () => {
     expect(Math.abs(gpu!.deviceJoules - (counterJ(1100) - counterJ(0)))).toBeLessThanOrEqual(0.01 + 1e-9);
     const spans = input.map((s) => shares.apply(s));
     expect(subtreeEnergy(SpanForest.fromSpans(spans)).joules).toBeCloseTo(gpu!.deviceJoules, 6);
-    for (const s of spans) expect(attributed(s)).toBeGreaterThanOrEqual(0);
+    for (const s of spans) expect(attributedJoules(s)).toBeGreaterThanOrEqual(0);
   });
 
   it('a span that also drew on a device without readings keeps that part of its in-process share', () => {
     // Process a also measured a CPU (no host-wide counter): 5 J, all its own in-process.
     const trees: SpanSpec[][] = [[measured('a', 0, 1000, [], { 'energy.cpu.joules': 5 })], [measured('b', 0, 1000)]];
-    const spans = withHostShares(processes(trees));
+    const spans = withHostShares(processRecords(trees));
     const gpu = counterJ(1000) - counterJ(0);
-    expect(attributed(named(spans, 'a'))).toBeCloseTo(gpu / 2 + 5, 6);
-    expect(attributed(named(spans, 'b'))).toBeCloseTo(gpu / 2, 6);
+    expect(attributedJoules(named(spans, 'a'))).toBeCloseTo(gpu / 2 + 5, 6);
+    expect(attributedJoules(named(spans, 'b'))).toBeCloseTo(gpu / 2, 6);
   });
 
   it('leaves spans without readings, and lists without readings, as they are', () => {
