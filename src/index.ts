@@ -62,7 +62,7 @@ export type { OtlpTraceRequest } from './runtime/otlp/encode.js';
 // Energy
 export type { EnergySource, EnergySourceName, EnergyMethod, EnergyComponent, DeviceInfo, DeviceReading, DetectionResult } from './runtime/energy/sources/source.js';
 export type { EnergyConfig } from './runtime/energy/sources/config.js';
-export { energyConfigFromEnv, DEFAULT_SAMPLE_INTERVAL_MS } from './runtime/energy/sources/config.js';
+export { energyConfigFromEnv, DEFAULT_SAMPLE_INTERVAL_MS, DEFAULT_EDGE_READ_GAP_MS } from './runtime/energy/sources/config.js';
 export { detectEnergySources, AUTO_ORDER } from './runtime/energy/sources/detect.js';
 export { NvmlSource } from './runtime/energy/sources/nvml.js';
 export { RocmSmiSource } from './runtime/energy/sources/rocm-smi.js';

@@ -46,3 +46,55 @@ describe('runDitheredLoop', () => {
     expect(elapsed).toBeLessThan(5_000);
   });
 });
+
+describe('runDitheredLoop: readings asked for now (span edges)', () => {
+  it('reads at once for a request, again followUpMs later, and keeps its schedule', async () => {
+    const buffer = new SharedArrayBuffer(8);
+    const signal = new Int32Array(buffer);
+    // Another thread asks twice, 150 ms apart, then stops the loop; the schedule itself is a minute away.
+    const code = `
+      const { workerData } = require('node:worker_threads');
+      const signal = new Int32Array(workerData);
+      const ask = () => { Atomics.add(signal, 1, 1); Atomics.notify(signal, 0); };
+      setTimeout(ask, 50);
+      setTimeout(ask, 200);
+      setTimeout(() => { Atomics.store(signal, 0, 1); Atomics.notify(signal, 0); }, 400);`;
+    const worker = new Worker(code, { eval: true, workerData: buffer });
+    await new Promise((resolve) => worker.once('online', resolve));
+    const t0 = performance.now();
+    const ticks: number[] = [];
+    runDitheredLoop(() => ticks.push(performance.now() - t0), 60_000, signal, 20);
+    await worker.terminate();
+    // Two requests, each read at once and followed up 20 ms later: four reads, none from the minute-long schedule.
+    expect(ticks).toHaveLength(4);
+    expect(ticks[1]! - ticks[0]!).toBeGreaterThanOrEqual(20);
+    expect(ticks[3]! - ticks[2]!).toBeGreaterThanOrEqual(20);
+    expect(ticks[2]! - ticks[0]!).toBeGreaterThan(60);
+  });
+
+  it('does not lose a request made while a reading is under way', async () => {
+    const buffer = new SharedArrayBuffer(8);
+    const signal = new Int32Array(buffer);
+    const code = `
+      const { workerData } = require('node:worker_threads');
+      const signal = new Int32Array(workerData);
+      setTimeout(() => { Atomics.add(signal, 1, 1); Atomics.notify(signal, 0); }, 50);
+      setTimeout(() => { Atomics.store(signal, 0, 1); Atomics.notify(signal, 0); }, 300);`;
+    let ticks = 0;
+    const worker = new Worker(code, { eval: true, workerData: buffer });
+    runDitheredLoop(
+      () => {
+        ticks++;
+        // A second request lands while this first reading runs (nobody waits on the flag then: the notify is lost).
+        if (ticks === 1) {
+          Atomics.add(signal, 1, 1);
+          Atomics.notify(signal, 0);
+        }
+      },
+      60_000,
+      signal,
+    );
+    await worker.terminate();
+    expect(ticks).toBe(2);
+  });
+});

@@ -1,5 +1,5 @@
 // The sampler in both modes: in-thread (resilience, latest readings) and on a worker thread against a fake RAPL tree.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -8,6 +8,7 @@ import { startEnergySampler, startInProcessSampler } from '../../src/runtime/ene
 import { SimulatedEnergySource, constantPower } from '../../src/runtime/energy/sources/simulated.js';
 import type { EnergySource } from '../../src/runtime/energy/sources/source.js';
 import { powermetricsStandIn } from '../energy/helpers/doubles.js';
+import { powercapTree } from '../helpers/powercap-tree.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -51,14 +52,10 @@ describe('startInProcessSampler', () => {
 
 describe('startEnergySampler (worker thread)', () => {
   it('opens RAPL in the worker and publishes readings the timeline answers from', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'oj-sampler-rapl-'));
-    cleanup.push(() => rmSync(root, { recursive: true, force: true }));
-    const zone = join(root, 'intel-rapl:0');
-    mkdirSync(zone);
-    writeFileSync(join(zone, 'name'), 'package-0\n');
-    writeFileSync(join(zone, 'max_energy_range_uj'), '262143328850\n');
+    const tree = powercapTree();
+    cleanup.push(() => tree.remove());
+    const root = tree.root;
     let microjoules = 1_000_000;
-    writeFileSync(join(zone, 'energy_uj'), `${microjoules}\n`);
     const config = energyConfigFromEnv({
       OPENJOULES_ENERGY_SOURCES: 'rapl',
       OPENJOULES_RAPL_ROOT: root,
@@ -70,7 +67,7 @@ describe('startEnergySampler (worker thread)', () => {
     // The counter moves (as the hardware would) while the worker samples it.
     const bump = setInterval(() => {
       microjoules += 50_000;
-      writeFileSync(join(zone, 'energy_uj'), `${microjoules}\n`);
+      writeFileSync(tree.energyFile, `${microjoules}\n`);
     }, 5);
     cleanup.push(() => clearInterval(bump));
     const tl = sampler.timeline;
@@ -87,7 +84,7 @@ describe('startEnergySampler (worker thread)', () => {
     expect(sampler.latestReadings()[0]?.reading?.energyJoules).toBeGreaterThan(0);
     // A fault seen in the worker (which sleeps in Atomics.wait between samples, its event loop idle) still reaches us.
     clearInterval(bump);
-    writeFileSync(join(zone, 'energy_uj'), '10\n');
+    writeFileSync(tree.energyFile, '10\n');
     await vi.waitFor(() => expect(sampler.status().faults.join('\n')).toMatch(/went backwards/), { timeout: 10_000, interval: 10 });
     // Stopped through the shared flag at once, not by terminating it after the 2 s grace period.
     const t0 = performance.now();

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AUTO_ORDER,
   DEFAULT_OUT_DIR,
+  DEFAULT_EDGE_READ_GAP_MS,
   DEFAULT_SAMPLE_INTERVAL_MS,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   INSTRUMENTED_MODULES,
@@ -30,6 +31,8 @@ describe('documented defaults', () => {
     expect(row('OPENJOULES_SHUTDOWN_TIMEOUT_MS')).toContain(`(default ${DEFAULT_SHUTDOWN_TIMEOUT_MS})`);
     expect(row('OPENJOULES_SAMPLE_INTERVAL_MS')).toContain(`(default ${DEFAULT_SAMPLE_INTERVAL_MS} ms)`);
     expect(energyConfigFromEnv({}).sampleIntervalMs).toBe(DEFAULT_SAMPLE_INTERVAL_MS);
+    expect(row('OPENJOULES_EDGE_READ_GAP_MS')).toContain(`(default ${DEFAULT_EDGE_READ_GAP_MS} ms;`);
+    expect(energyConfigFromEnv({}).edgeReadGapMs).toBe(DEFAULT_EDGE_READ_GAP_MS);
   });
 
   it('auto detection probes NVIDIA, AMD, Apple, RAPL in that order, as OPENJOULES_ENERGY_SOURCES says', () => {

@@ -58,6 +58,7 @@ export async function measureEnergy<T>(fn: () => T | PromiseLike<T>, options: Me
   // A sampler started just now has devices but no counter tick yet: the bracket would start before its data.
   if (timeline) await waitQuietly(timeline, () => timeline.coveredUntilAll() > -Infinity, settleMs);
   const t0 = nowEpochMs();
+  timeline?.requestReading(); // a reading at each edge of the bracket, as at a span's (timeline.ts)
   // Longer brackets than the timeline's history are read in chunks as they run (bracket-tally.ts).
   const tally = timeline ? new BracketTally(timeline, t0) : undefined;
   const checkpoints = timeline && tally ? startCheckpointsQuietly(timeline, tally) : undefined;
@@ -68,6 +69,7 @@ export async function measureEnergy<T>(fn: () => T | PromiseLike<T>, options: Me
     checkpoints?.stop();
   }
   const t1 = nowEpochMs();
+  timeline?.requestReading();
   if (!timeline || !tally) return { result, sample: unmeasuredSample((t1 - t0) / 1000) };
   try {
     await waitQuietly(timeline, () => timeline.coveredUntilAll() >= t1, settleMs);

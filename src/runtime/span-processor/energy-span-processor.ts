@@ -163,6 +163,7 @@ export class EnergySpanProcessor implements SpanProcessor {
       }
       const parent = parentToken === undefined ? -1 : sweep.slotOf(parentToken);
       slot = sweep.start(startMs - offsetMs, parent);
+      this._timeline?.requestReading(); // a reading at the edge (no driver call here: the sampler's thread reads)
       if (slot >= this._offsets.length) this._growSlots(slot);
       this._offsets[slot] = offsetMs;
       this._inline[slot] = 0;
@@ -327,6 +328,7 @@ export class EnergySpanProcessor implements SpanProcessor {
         );
       }
       sweep.end(slot, hrTimeToMilliseconds(span.endTime) - (this._offsets[slot] ?? 0));
+      this._timeline?.requestReading();
     }
     return slot;
   }

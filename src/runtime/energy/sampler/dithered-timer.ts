@@ -46,21 +46,39 @@ export function startDitheredTimer(tick: () => void, periodMs: number, unref: bo
 }
 
 /**
- * Calls `tick` about every `periodMs` (dithered the same way) on this thread, sleeping in `Atomics.wait` in between,
- * until `stop[0]` is set (store 1 there and `Atomics.notify` it to stop at once). Blocks the thread's event loop: for a
- * worker that does nothing else. Why not a timer there: waking from a futex costs the thread a fraction of what an
- * event-loop timer costs (at a 2 ms period, about a third, bench/energy/sampling-cost.ts), and the sleep is not
- * rounded to whole milliseconds. The schedule is kept on absolute deadlines, so the mean period stays `periodMs`; after
- * a stall (a slow read, a suspended VM) it starts again from now instead of catching up in a burst.
+ * Calls `tick` about every `periodMs` (dithered the same way) on this thread, sleeping in `Atomics.wait` on `signal[0]`
+ * in between, until `signal[0]` is set (store 1 there and `Atomics.notify` it to stop at once). `signal[1]`, when
+ * there, counts readings asked for now (a span edge, see EnergyTimeline.requestReading; add 1 and notify index 0):
+ * `tick` runs at once — or as soon as the one under way ends, so a request made while the thread reads is not lost —
+ * and again `followUpMs` later when that is given (a counter that ticks faster than the schedule reads it: the second
+ * read lands past its next tick, so the tick interval holding the edge is known on both sides); the schedule goes on
+ * as before. Blocks the thread's event loop: for a worker that does nothing else. Why not a timer there: waking from a
+ * futex costs the thread a fraction of what an event-loop timer costs (at a 2 ms period, about a third,
+ * bench/energy/sampling-cost.ts), and the sleep is not rounded to whole milliseconds. The schedule is kept on absolute
+ * deadlines, so the mean period stays `periodMs`; after a stall (a slow read, a suspended VM) it starts again from now
+ * instead of catching up in a burst.
  */
-export function runDitheredLoop(tick: () => void, periodMs: number, stop: Int32Array): void {
+export function runDitheredLoop(tick: () => void, periodMs: number, signal: Int32Array, followUpMs = 0): void {
   const delay = ditheredDelays(periodMs);
-  let due = performance.now();
-  while (Atomics.load(stop, 0) === 0) {
-    due += delay();
+  const requests = signal.length > 1;
+  let served = requests ? Atomics.load(signal, 1) : 0;
+  let due = performance.now() + delay();
+  let followUp = Infinity;
+  while (Atomics.load(signal, 0) === 0) {
+    if (requests && Atomics.load(signal, 1) !== served) {
+      served = Atomics.load(signal, 1);
+      tick();
+      if (followUpMs > 0) followUp = performance.now() + followUpMs;
+      continue;
+    }
     const now = performance.now();
     if (due < now - periodMs) due = now;
-    if (due > now && Atomics.wait(stop, 0, 0, due - now) !== 'timed-out') break;
+    const wakeAt = followUp < due ? followUp : due;
+    // Woken early ('ok'): stop, or a request, both seen at the top of the loop.
+    if (wakeAt > now && Atomics.wait(signal, 0, 0, wakeAt - now) !== 'timed-out') continue;
+    if (Atomics.load(signal, 0) !== 0) break;
     tick();
+    if (wakeAt === followUp) followUp = Infinity;
+    else due += delay();
   }
 }

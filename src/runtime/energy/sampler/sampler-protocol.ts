@@ -9,7 +9,10 @@ import type { DeviceInfo, EnergySourceName } from '../sources/source.js';
 export interface SamplerWorkerData {
   readonly config: EnergyConfig;
   readonly ringCapacity: number;
-  /** One Int32: the main thread stores 1 and notifies to stop a worker that sleeps in Atomics.wait between samples. */
+  /**
+   * Two Int32s (runDitheredLoop's signal): [0] the main thread stores 1 there and notifies to stop a worker that sleeps
+   * in Atomics.wait between samples; [1] counts readings asked for at span edges (EnergyTimeline.requestReading).
+   */
   readonly stop: SharedArrayBuffer;
 }
 

@@ -7,10 +7,22 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { SamplerControlMessage, SamplerWorkerData, SamplerWorkerMessage } from './sampler-protocol.js';
 import { runDitheredLoop, startDitheredTimer } from './dithered-timer.js';
 import { SamplingCore, describe } from './sampling-core.js';
-import type { DetectionResult } from '../sources/source.js';
+import type { DetectionResult, DeviceInfo } from '../sources/source.js';
 
 /** How often new faults are posted at most, ms: a source failing on every read must not flood the agent's thread. */
 const FAULT_POST_INTERVAL_MS = 1000;
+
+/**
+ * How long after an edge reading to read again, ms. A counter that ticks faster than the schedule reads it (RAPL, a
+ * 1 ms ROCm accumulator): a little over its period, so the second read lands past its next tick and the tick interval
+ * holding the edge is known at both ends. Otherwise half the schedule's period: one more power sample next to the
+ * edge, where the power samples shape how much of the tick interval around it falls inside the span.
+ */
+function edgeFollowUpMs(devices: readonly DeviceInfo[], periodMs: number): number {
+  let fastest = Infinity;
+  for (const d of devices) if (d.counterPeriodMs !== undefined && d.counterPeriodMs > 0) fastest = Math.min(fastest, d.counterPeriodMs);
+  return fastest < periodMs ? fastest * 1.2 : periodMs / 2;
+}
 
 function post(message: SamplerWorkerMessage): void {
   try {
@@ -63,7 +75,7 @@ async function main(): Promise<void> {
   };
   if (!core.needsEventLoop) {
     // Nothing else runs on this thread: sleep in Atomics.wait until the next sample or the stop signal.
-    runDitheredLoop(tick, periodMs, new Int32Array(data.stop));
+    runDitheredLoop(tick, periodMs, new Int32Array(data.stop), edgeFollowUpMs(core.devices, periodMs));
     stopped();
     return;
   }

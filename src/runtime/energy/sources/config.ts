@@ -18,6 +18,11 @@ export interface EnergyConfig {
   /** Sampling period in ms (OPENJOULES_SAMPLE_INTERVAL_MS); default {@link DEFAULT_SAMPLE_INTERVAL_MS}. */
   readonly sampleIntervalMs: number;
   /**
+   * Least time between two extra readings asked for at span and bracket edges, ms (OPENJOULES_EDGE_READ_GAP_MS);
+   * 0 turns them off; default {@link DEFAULT_EDGE_READ_GAP_MS}. See EnergyTimeline.requestReading.
+   */
+  readonly edgeReadGapMs?: number;
+  /**
    * CPU TDP in watts for the opt-in `estimate` source (OPENJOULES_CPU_TDP_WATTS); default: looked up by CPU model,
    * else 85 W.
    */
@@ -35,8 +40,14 @@ const KNOWN_SOURCES: readonly EnergySourceName[] = ['nvml', 'rocm_smi', 'powerme
 export const DEFAULT_SAMPLE_INTERVAL_MS = 5;
 
 /**
+ * Default least gap between two edge readings, ms: at most a thousand extra wakes of the sampler's thread a second,
+ * however many spans start and end; one per tick of the fastest counters (RAPL, a 1 ms ROCm accumulator).
+ */
+export const DEFAULT_EDGE_READ_GAP_MS = 1;
+
+/**
  * Reads OPENJOULES_ENERGY_SOURCES, OPENJOULES_NVML_LIBRARY, OPENJOULES_ROCM_LIBRARY, OPENJOULES_POWERMETRICS,
- * OPENJOULES_RAPL_ROOT, OPENJOULES_SAMPLE_INTERVAL_MS and OPENJOULES_CPU_TDP_WATTS. Never throws: a bad value is
+ * OPENJOULES_RAPL_ROOT, OPENJOULES_SAMPLE_INTERVAL_MS, OPENJOULES_EDGE_READ_GAP_MS and OPENJOULES_CPU_TDP_WATTS. Never throws: a bad value is
  * reported through `warn` (one line) and the default is used.
  */
 export function energyConfigFromEnv(
@@ -50,6 +61,7 @@ export function energyConfigFromEnv(
     powermetricsCommand: nonEmpty(env.OPENJOULES_POWERMETRICS),
     raplRoot: nonEmpty(env.OPENJOULES_RAPL_ROOT) ?? '/sys/class/powercap',
     sampleIntervalMs: parseInterval(env.OPENJOULES_SAMPLE_INTERVAL_MS, warn),
+    edgeReadGapMs: parseEdgeGap(env.OPENJOULES_EDGE_READ_GAP_MS, warn),
     cpuTdpWatts: parseTdp(env.OPENJOULES_CPU_TDP_WATTS, warn),
   };
 }
@@ -78,6 +90,15 @@ function parseInterval(value: string | undefined, warn: (message: string) => voi
   if (Number.isFinite(ms) && ms >= 1 && ms <= 60_000) return ms;
   warn(`OPENJOULES_SAMPLE_INTERVAL_MS: "${text}" is not a number of ms between 1 and 60000; using ${DEFAULT_SAMPLE_INTERVAL_MS}`);
   return DEFAULT_SAMPLE_INTERVAL_MS;
+}
+
+function parseEdgeGap(value: string | undefined, warn: (message: string) => void): number {
+  const text = nonEmpty(value);
+  if (!text) return DEFAULT_EDGE_READ_GAP_MS;
+  const ms = Number(text);
+  if (Number.isFinite(ms) && ms >= 0 && ms <= 60_000) return ms;
+  warn(`OPENJOULES_EDGE_READ_GAP_MS: "${text}" is not a number of ms between 0 (off) and 60000; using ${DEFAULT_EDGE_READ_GAP_MS}`);
+  return DEFAULT_EDGE_READ_GAP_MS;
 }
 
 function parseTdp(value: string | undefined, warn: (message: string) => void): number | undefined {

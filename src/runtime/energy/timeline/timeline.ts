@@ -17,6 +17,11 @@ export const DEFAULT_HISTORY_CAPACITY = 16384;
 export interface EnergyTimelineOptions {
   /** Points of history kept per device (anchors and power samples each); default {@link DEFAULT_HISTORY_CAPACITY}. */
   readonly historyCapacity?: number;
+  /**
+   * Asks the sampler for a reading now, off this thread (the worker sampler wakes its thread; it rate-limits).
+   * Called at span and bracket boundaries: see {@link EnergyTimeline.requestReading}.
+   */
+  readonly requestReading?: () => void;
 }
 
 /** Energy of all devices over one window. */
@@ -49,9 +54,11 @@ export class EnergyTimeline {
   /** coveredUntilAll(), worked out again only after new samples came in. */
   private _coveredAll = -Infinity;
   private _coveredAllStale = true;
+  private readonly _requestReading: (() => void) | undefined;
 
   constructor(devices: readonly DeviceInfo[], rings: readonly SampleRing[], options: EnergyTimelineOptions = {}) {
     this.devices = devices;
+    this._requestReading = options.requestReading;
     this._rings = rings;
     const capacity = options.historyCapacity ?? DEFAULT_HISTORY_CAPACITY;
     this._tracks = devices.map((d) => new DeviceTrack(d, capacity));
@@ -67,6 +74,17 @@ export class EnergyTimeline {
   /** Goes up whenever new samples come in: answers given at the same version are the same answers. */
   get version(): number {
     return this._version;
+  }
+
+  /**
+   * Asks the sampler to read the devices now, because something starts or ends now (a span, a bracket). Why: between
+   * two scheduled reads nothing says where a power step fell, and a step near a span's edge lands on the wrong side of
+   * it; a reading taken at the edge (tens of microseconds later, on the sampler's thread) pins the edge down. No
+   * driver call here: the worker sampler only wakes its thread, at most once per `OPENJOULES_EDGE_READ_GAP_MS`; an
+   * in-process sampler ignores it. Never throws.
+   */
+  requestReading(): void {
+    this._requestReading?.();
   }
 
   /** Pulls new samples from the rings. Cheap when there are none (one atomic load per device). */
