@@ -26,23 +26,56 @@ describe('TickPhase', () => {
     expect(phase.tickAtOrBefore(10.5)).toBeCloseTo(10.2, 9);
   });
 
-  it('starts over when an edge is a quarter period or more off (the counter clock jumped)', () => {
+  it('starts over when three edges in a row, 100 periods apart or more, are a quarter period off and agree (the clock jumped)', () => {
     const phase = new TickPhase(1, 0.2);
     phase.observe(100.69, 100.71);
-    expect(phase.tickAtOrBefore(200.9)).toBeCloseTo(200.7, 6);
+    phase.observe(150.69, 150.71);
+    expect(phase.tickAtOrBefore(300.9)).toBeCloseTo(300.2, 6); // two are not enough
+    phase.observe(210.69, 210.71);
+    expect(phase.tickAtOrBefore(300.9)).toBeCloseTo(300.7, 6);
+  });
+
+  it('keeps the model through a busy stretch of updates that all land late by the same amount', () => {
+    const phase = new TickPhase(1, 0.2);
+    for (let k = 100; k < 160; k += 3) phase.observe(k + 0.59, k + 0.61); // 60 ms of edges 0.4 ms late
+    expect(phase.ready).toBe(true);
+    expect(phase.tickAtOrBefore(300.9)).toBeCloseTo(300.2, 6);
+  });
+
+  it('sets aside one edge off the model (an update that landed late), and off edges that disagree with each other', () => {
+    const phase = new TickPhase(1, 0.2);
+    phase.observe(100.58, 100.6); // 0.4 ms late
+    phase.observe(101.19, 101.21); // on the model: the run of off edges ends
+    phase.observe(102.58, 102.6);
+    phase.observe(103.89, 103.91); // off, but not with the one before
+    phase.observe(104.59, 104.61);
+    expect(phase.ready).toBe(true);
+    expect(phase.tickAtOrBefore(200.9)).toBeCloseTo(200.2, 6);
   });
 });
 
 describe('TickPhase trust', () => {
-  it('withdraws trust from a model an edge contradicts, until three edges agree again', () => {
+  it('keeps a seeded model through one contrary edge; three that agree replace it, confirmed (three edges)', () => {
     const phase = new TickPhase(1, 0.2);
     expect(phase.ready).toBe(true);
     phase.observe(100.69, 100.71); // half a period off the seeded phase
-    expect(phase.ready).toBe(false);
+    expect(phase.ready).toBe(true);
+    expect(phase.tickAtOrBefore(100.9)).toBeCloseTo(100.2, 6);
     phase.observe(350.69, 350.71);
     phase.observe(600.69, 600.71);
     expect(phase.ready).toBe(true);
     expect(phase.tickAtOrBefore(700.9)).toBeCloseTo(700.7, 6);
+  });
+
+  it('is not ready without a seed until three edges agree', () => {
+    const phase = new TickPhase(1);
+    expect(phase.ready).toBe(false);
+    phase.observe(10.69, 10.71);
+    phase.observe(20.69, 20.71);
+    expect(phase.ready).toBe(false);
+    phase.observe(30.69, 30.71);
+    expect(phase.ready).toBe(true);
+    expect(phase.tickAtOrBefore(40.9)).toBeCloseTo(40.7, 6);
   });
 });
 
@@ -80,5 +113,16 @@ describe('TickEdgeCatcher', () => {
     const catcher = new TickEdgeCatcher(1, 0, 0.001);
     expect(catcher.maybeCatch(t, () => 7, now)).toBeUndefined();
     expect(t).toBeLessThan(1001.2);
+  });
+
+  it('before a read, waits out a tick just behind (the update may be on its way) or just ahead', () => {
+    for (const tickFromNow of [-0.1, 0.02]) {
+      const t0 = performance.now();
+      const tick = t0 + tickFromNow;
+      const catcher = new TickEdgeCatcher(1, tick, 0.001);
+      catcher.waitClearOfTick(() => performance.now());
+      // Half a period past the tick at least: a read there shows that tick's value, whatever came late.
+      expect(performance.now() - tick).toBeGreaterThanOrEqual(0.5);
+    }
   });
 });

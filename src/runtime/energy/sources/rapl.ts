@@ -117,6 +117,7 @@ export class RaplSource implements EnergySource {
     for (let i = 0; i < this._zones.length; i++) {
       const zone = this._zones[i]!;
       let joules: number | undefined;
+      zone.catcher?.waitClearOfTick(nowEpochMs);
       const timeMs = timedCall(() => {
         joules = this._counterJoules(zone);
       }, zone.stallMs ?? stallThresholdMs(NaN));
@@ -166,8 +167,8 @@ export class RaplSource implements EnergySource {
     this._zones.forEach((zone, i) => {
       const timing = timings[i];
       zone.info = { ...zone.info, ...measuredTiming(timing, undefined) };
-      if (timing) zone.stallMs = stallThresholdMs(timing.callMs);
       const { counterPeriodMs: period, counterPhaseMs: phase } = zone.info;
+      if (timing) zone.stallMs = stallThresholdMs(timing.callMs, zone.info.counterPeriodMeasured ? period : undefined);
       if (timing && zone.info.counterPeriodMeasured && period! <= FAST_COUNTER_MAX_PERIOD_MS && phase !== undefined) {
         zone.catcher = new TickEdgeCatcher(period!, phase, timing.callMs);
       }

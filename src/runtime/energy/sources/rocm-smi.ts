@@ -169,8 +169,8 @@ export class RocmSmiSource implements EnergySource {
     this._gpus.forEach((gpu, i) => {
       const counter = timings[i];
       gpu.info = { ...gpu.info, ...measuredTiming(counter, timings[n + i]) };
-      if (counter) gpu.stallMs = stallThresholdMs(counter.callMs);
       const { counterPeriodMs: period, counterPhaseMs: phase } = gpu.info;
+      if (counter) gpu.stallMs = stallThresholdMs(counter.callMs, gpu.info.counterPeriodMeasured ? period : undefined);
       if (counter && gpu.info.counterPeriodMeasured && period! <= FAST_COUNTER_MAX_PERIOD_MS && phase !== undefined) {
         gpu.catcher = new TickEdgeCatcher(period!, phase, counter.callMs);
       }
@@ -283,6 +283,7 @@ export class RocmSmiSource implements EnergySource {
     let timeMs: number;
     let energyJoules: number | undefined;
     if (gpu.info.method === 'counter') {
+      gpu.catcher?.waitClearOfTick(nowEpochMs);
       timeMs = timedCall(() => {
         energyJoules = this._counterJoules(gpu);
       }, gpu.stallMs);

@@ -16,6 +16,16 @@ const MIN_CATCH_INTERVAL_MS = 250;
 /** Least lead time, ms: the tick must be due this soon after a read for a catch to be tried. */
 const MIN_LEAD_MS = 0.05;
 
+/**
+ * How close to a tick a read is too close: within it the value read may be the tick's old one or its new one, and the
+ * timeline would anchor a whole tick's energy at the wrong tick. Before a tick, the call may reach the counter after
+ * the tick although its time stamp (taken just before) is earlier: two call durations, at least MIN_GUARD_BEFORE_MS.
+ * After a tick (as the source's edges place it), the update may still be on its way (firmware, or the RAPL stand-in's
+ * writer, whose updates land 25–75 µs after the tick and now and then later): a fifth of the period.
+ */
+const MIN_GUARD_BEFORE_MS = 0.05;
+const GUARD_AFTER_SHARE = 0.5;
+
 /** One counter value and the time it refers to at the latest (a poll's start for the value before, its end after). */
 export interface EdgeReading {
   readonly timeMs: number;
@@ -29,6 +39,10 @@ export class TickEdgeCatcher {
   private readonly _baseLeadMs: number;
   private _leadMs: number;
   private _lastCatchMs = -Infinity;
+  private readonly _guardBeforeMs: number;
+  private readonly _guardAfterMs: number;
+  /** For sleeping a fraction of a millisecond (Atomics.wait on a value nobody changes). */
+  private readonly _sleeper = new Int32Array(new SharedArrayBuffer(4));
 
   /**
    * @param periodMs the measured period, ms; @param phaseMs a measured tick time (epoch ms);
@@ -38,6 +52,23 @@ export class TickEdgeCatcher {
     this._phase = new TickPhase(periodMs, phaseMs);
     this._baseLeadMs = Math.min(periodMs / 4, Math.max(MIN_LEAD_MS, 3 * (Number.isFinite(callMs) ? callMs : 0)));
     this._leadMs = this._baseLeadMs;
+    this._guardBeforeMs = Math.min(periodMs / 8, Math.max(MIN_GUARD_BEFORE_MS, 2 * (Number.isFinite(callMs) ? callMs : 0)));
+    this._guardAfterMs = GUARD_AFTER_SHARE * periodMs;
+  }
+
+  /**
+   * Before a read: when a tick of the model is just ahead or just behind (see the guards above), sleeps until the guard
+   * past it, so the value read belongs to one tick without doubt. Sleeps at most a third of a period; nothing before
+   * the phase is known.
+   */
+  waitClearOfTick(now: () => number): void {
+    const phase = this._phase;
+    if (!phase.ready) return;
+    const t = now();
+    const previous = phase.tickAtOrBefore(t);
+    const next = previous + phase.periodMs;
+    const clearAt = t - previous < this._guardAfterMs ? previous + this._guardAfterMs : next - t < this._guardBeforeMs ? next + this._guardAfterMs : t;
+    if (clearAt > t) Atomics.wait(this._sleeper, 0, 0, clearAt - t);
   }
 
   /**

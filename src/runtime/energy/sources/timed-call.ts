@@ -11,9 +11,15 @@ const STALL_FACTOR = 4;
 /** Never retry a call faster than this, ms. */
 const MIN_STALL_MS = 0.5;
 
-/** How long a call may take before it is made again, ms, for a call that usually takes `callMs` (NaN: unknown). */
-export function stallThresholdMs(callMs: number): number {
-  return Number.isFinite(callMs) ? Math.max(MIN_STALL_MS, STALL_FACTOR * callMs) : MIN_STALL_MS;
+/**
+ * How long a call may take before it is made again, ms, for a call that usually takes `callMs` (NaN: unknown). For a
+ * counter that ticks every `periodMs` or faster than the floor allows for (a 1 ms accumulator), a tenth of its period:
+ * a call held up for 0.3 ms can cross a tick of a 1 ms counter, and the value would be a tick newer than its time.
+ */
+export function stallThresholdMs(callMs: number, periodMs?: number): number {
+  const usual = Number.isFinite(callMs) ? STALL_FACTOR * callMs : 0;
+  const floor = periodMs !== undefined && periodMs > 0 ? Math.min(MIN_STALL_MS, periodMs / 10) : MIN_STALL_MS;
+  return Math.max(floor, usual);
 }
 
 /** Makes `call` (it leaves its result in out-parameters), once more if it stalled; returns the time before the one that counts. */

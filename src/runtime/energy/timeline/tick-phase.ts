@@ -11,6 +11,13 @@
 
 /** Edges the fit is made over. */
 const EDGES = 32;
+/** Edges in a row, off the model but agreeing with each other, that make it start over (a jump of the counter's clock). */
+const CONTRARY_EDGES = 3;
+/**
+ * ...and the periods they must span at least: updates that land late for a while (a busy stretch) agree with each
+ * other too, but only for a while; a clock that jumped stays where it jumped to.
+ */
+const CONTRARY_SPAN_PERIODS = 100;
 /** A refitted period is accepted when it is within this fraction of the one before (else the edges disagree). */
 const MAX_PERIOD_CHANGE = 1e-3;
 
@@ -22,6 +29,9 @@ export class TickPhase {
   private _count = 0;
   /** Seeded with a measured phase and not contradicted since. */
   private _seeded: boolean;
+  /** Edges in a row a quarter period or more off the model (set aside until CONTRARY_EDGES of them agree). */
+  private readonly _contrary = new Float64Array(CONTRARY_EDGES);
+  private _contraryCount = 0;
 
   /**
    * @param periodMs the counter's period, ms (measured).
@@ -35,8 +45,10 @@ export class TickPhase {
 
   /**
    * Whether the phase is known and trusted: seeded by the probe and not contradicted since, or confirmed by three
-   * edges in a row. An edge that contradicts the model (its period measured off, the clock jumped) withdraws the trust
-   * until edges agree again, so a wrong model is never worse than no model.
+   * edges in a row. One edge off the model is set aside: a counter's update that lands late (firmware busy, a stand-in's
+   * writer descheduled) looks just like it, and starting over on it left the ticks of the next few reads unplaced. Three
+   * in a row that agree with each other are a jump of the counter's clock (or a model that was wrong): the model starts
+   * over from them, so a wrong model does not outlive three edges.
    */
   get ready(): boolean {
     return !Number.isNaN(this._phaseMs) && (this._seeded || this._count >= 3);
@@ -52,13 +64,34 @@ export class TickPhase {
     if (!(hiMs - loMs < p / 2) || !(hiMs >= loMs)) return;
     const m = (loMs + hiMs) / 2;
     if (!Number.isNaN(this._phaseMs)) {
-      const k = Math.round((m - this._phaseMs) / p);
-      // An edge a quarter period or more off the model: the counter's clock jumped (or the model was wrong). Start over.
-      if (Math.abs(m - this._phaseMs - k * p) >= p / 4) {
-        this._count = 0;
-        this._seeded = false;
+      if (offBy(m, this._phaseMs, p) >= p / 4) {
+        this._setAside(m);
+        return;
       }
+      this._contraryCount = 0;
     }
+    this._add(m);
+  }
+
+  /** An edge off the model: kept aside; the model starts over from CONTRARY_EDGES of them in a row that agree. */
+  private _setAside(m: number): void {
+    const p = this._periodMs;
+    const first = this._contrary[0] ?? m;
+    if (this._contraryCount > 0 && offBy(m, first, p) >= p / 8) this._contraryCount = 0;
+    if (this._contraryCount === CONTRARY_EDGES) {
+      // As many as it takes, but too close together: the oldest goes.
+      this._contrary.copyWithin(0, 1);
+      this._contraryCount--;
+    }
+    this._contrary[this._contraryCount++] = m;
+    if (this._contraryCount < CONTRARY_EDGES || m - (this._contrary[0] ?? m) < CONTRARY_SPAN_PERIODS * p) return;
+    this._contraryCount = 0;
+    this._count = 0;
+    this._seeded = false;
+    for (const edge of this._contrary) this._add(edge);
+  }
+
+  private _add(m: number): void {
     this._edges[this._count % EDGES] = m;
     this._count++;
     if (this._count === 1) {
@@ -108,4 +141,9 @@ export class TickPhase {
     // The phase: the mean of the edges, each moved to the newest edge's tick by whole periods.
     this._phaseMs = (st - period * sk) / n;
   }
+}
+
+/** How far t is from the nearest tick of a model with the given phase and period, ms (0 to half a period). */
+function offBy(t: number, phaseMs: number, periodMs: number): number {
+  return Math.abs(t - phaseMs - Math.round((t - phaseMs) / periodMs) * periodMs);
 }
