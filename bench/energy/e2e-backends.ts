@@ -2,7 +2,7 @@
 // period and phase, how the driver reports power, where a 32-bit counter wraps), names the EnergyConfig the sampler's
 // worker opens, and opens a second instance of the same source on this thread for the naive baseline.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnergyConfig } from '../../src/runtime/energy/sources/config.js';
 import { NvmlSource } from '../../src/runtime/energy/sources/nvml.js';
@@ -51,6 +51,11 @@ export interface PreparedBackend {
   openNaive(): Promise<EnergySource>;
   /** Stops what the backend started (the RAPL writer). */
   stop(): void;
+  /**
+   * Profile-time windows ([from, to] ms) in which the stand-in itself showed a stale counter (the RAPL writer
+   * descheduled past a tick): a span edge there measures the stand-in, not openjoules.
+   */
+  standInStale?(): Array<[number, number]>;
 }
 
 /** What a backend needs to prepare: a scratch directory, the profile origin, and how long profiles must last. */
@@ -68,6 +73,8 @@ export interface BackendCase {
   readonly title: string;
   /** The counter's nominal period, ms: spans are compared with it (≥ 2 periods, < 1 period). */
   readonly counterPeriodMs: number;
+  /** Profile time of the counter's ticks modulo its period, ms (the stand-in's tick_phase_ms); undefined: not known. */
+  readonly counterPhaseMs: number | undefined;
   /** Whether the driver gives an instantaneous power reading. */
   readonly instantPower: boolean;
   prepare(context: PrepareContext): Promise<PreparedBackend>;
@@ -96,6 +103,7 @@ function nvmlCase(
     key,
     title,
     counterPeriodMs: 100,
+    counterPhaseMs: 37.3,
     instantPower,
     async prepare(context) {
       const library = buildDouble('nvml');
@@ -123,6 +131,7 @@ function rocmCase(tickMs: number, power: 'current' | 'average', sampleIntervalMs
     key: `rocm-${tickMs}ms-${power}${faster ? `-${sampleIntervalMs}ms` : ''}`,
     title: `ROCm SMI, ${tickMs} ms counter (32-bit), ${power === 'current' ? 'current socket power (instantaneous)' : 'average socket power only'}${wrap ? ', the counter wraps mid-run' : ''}${faster}`,
     counterPeriodMs: tickMs,
+    counterPhaseMs: 7.1 % tickMs,
     instantPower: power === 'current',
     async prepare(context) {
       const library = buildDouble('rocm_smi');
@@ -159,6 +168,7 @@ const raplCase: BackendCase = {
   key: 'rapl',
   title: 'RAPL powercap sysfs, package + dram, 1 ms counter (no power reading), the package counter wraps mid-run',
   counterPeriodMs: 1,
+  counterPhaseMs: 0.41,
   instantPower: false,
   async prepare(context) {
     const writer = buildRaplSysfsWriter();
@@ -177,12 +187,16 @@ const raplCase: BackendCase = {
     }
     const pkgAtWrap = (joulesAt(pkg.profile, context.wrapAtMs) - joulesAt(pkg.profile, 0)) * 1e6;
     const file = join(context.dir, 'rapl.control');
+    const lateLog = join(context.dir, 'rapl-late.log');
     writeFileSync(
       file,
       [
         `profile_origin_ns=${context.originNs}`,
         'tick_ms=1',
         'tick_phase_ms=0.41',
+        `late_log=${lateLog}`,
+        // The sampler reads a 1 ms counter at least half a period past a tick (tick-edge.ts): later than that, stale.
+        'late_ms=0.4',
         `zone=${join(root, 'intel-rapl:0')}|${pkg.path}|${RAPL_MAX_UJ - pkgAtWrap}|${RAPL_MAX_UJ}`,
         `zone=${join(root, 'intel-rapl:0:1')}|${dram.path}|123456789|${RAPL_MAX_UJ}`,
         '',
@@ -202,6 +216,15 @@ const raplCase: BackendCase = {
       stop() {
         child.kill('SIGTERM');
       },
+      standInStale() {
+        // A read up to a period before the late tick's write may have been made just after the tick: [tick − 1, written].
+        if (!existsSync(lateLog)) return [];
+        return readFileSync(lateLog, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => line.split(' ').map(Number) as [number, number])
+          .map(([tick, late]) => [tick - 1, tick + late] as [number, number]);
+      },
     };
   },
 };
@@ -210,6 +233,7 @@ const powermetricsCase: BackendCase = {
   key: 'powermetrics',
   title: 'powermetrics stand-in, cpu + gpu + ane, one sample per 100 ms (energy per interval, no instantaneous power)',
   counterPeriodMs: 100,
+  counterPhaseMs: undefined, // the stand-in's intervals start when it does
   instantPower: false,
   async prepare(context) {
     const cpu = profileFor(context, 'apple-cpu', 46, APPLE_CPU_SHAPE);
@@ -268,6 +292,19 @@ export function sampledEvery(backend: BackendCase, intervalMs: number): BackendC
     async prepare(context) {
       const prepared = await backend.prepare(context);
       return { ...prepared, config: { ...prepared.config, sampleIntervalMs: intervalMs } };
+    },
+  };
+}
+
+/** `backend` with edge readings at most every `gapMs` (0: none), see EnergyTimeline.requestReading. */
+export function withEdgeReadGap(backend: BackendCase, gapMs: number): BackendCase {
+  return {
+    ...backend,
+    key: `${backend.key}+edge${gapMs}ms`,
+    title: `${backend.title}, ${gapMs > 0 ? `edge readings ≥ ${gapMs} ms apart` : 'no edge readings'}`,
+    async prepare(context) {
+      const prepared = await backend.prepare(context);
+      return { ...prepared, config: { ...prepared.config, edgeReadGapMs: gapMs } };
     },
   };
 }

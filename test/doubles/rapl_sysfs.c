@@ -10,6 +10,9 @@
  *   tick_ms=T             the MSR updates every T ms (default 1), at tick_phase_ms=X + k·T (default 0)
  *   unit_uj=U             counter unit, µJ (default 61.03515625)
  *   duration_ms=D         exits after D ms of profile time (default: until SIGTERM or its parent exits)
+ *   late_log=PATH         appends "TICK_MS LATE_MS" for every tick written more than late_ms=L (default 0.25) after
+ *                         its time (the writer descheduled: the ticks it slept through are never shown), so a reader
+ *                         saw a stale value from TICK_MS for LATE_MS (benchmarks leave spans with an edge there out)
  *   zone=DIR|PROFILE|START_UJ|MAX_UJ   one line per zone: energy_uj starts at START_UJ at profile time 0
  * Each value is written in place at offset 0, padded to a fixed width, so a reader holding the file open (RaplSource
  * preads one fd) never sees a shorter value with stale digits behind it. The MSR never runs late, and neither should
@@ -56,7 +59,8 @@ int main(int argc, char **argv) {
     perror(argv[1]);
     return 2;
   }
-  double origin_ns = -1, tick_ms = 1, phase_ms = 0, unit_uj = 61.03515625, duration_ms = -1;
+  double origin_ns = -1, tick_ms = 1, phase_ms = 0, unit_uj = 61.03515625, duration_ms = -1, late_ms = 0.25;
+  FILE *late_log = NULL;
   char line[8192];
   while (fgets(line, sizeof line, f)) {
     line[strcspn(line, "\r\n")] = 0;
@@ -69,6 +73,11 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "tick_phase_ms")) phase_ms = atof(v);
     else if (!strcmp(k, "unit_uj")) unit_uj = atof(v);
     else if (!strcmp(k, "duration_ms")) duration_ms = atof(v);
+    else if (!strcmp(k, "late_ms")) late_ms = atof(v);
+    else if (!strcmp(k, "late_log")) {
+      late_log = fopen(v, "a");
+      if (late_log) setvbuf(late_log, NULL, _IOLBF, 0);
+    }
     else if (!strcmp(k, "zone") && zone_count < MAX_ZONES) {
       char *dir = strtok((char *)v, "|"), *profile = strtok(NULL, "|"), *start = strtok(NULL, "|"), *max = strtok(NULL, "|");
       if (!dir || !profile || !start || !max) continue;
@@ -105,6 +114,12 @@ int main(int argc, char **argv) {
       char buf[32];
       int n = snprintf(buf, sizeof buf, "%20.0f\n", floor(value));
       if (pwrite(z->fd, buf, (size_t)n, 0) != n) return 1;
+    }
+    if (late_log) {
+      /* Late against the tick it meant to write (next_ms), not the one it wrote: after a stall it skips to the newest. */
+      double written_ms = (mono_ns() - origin_ns) / 1e6;
+      double due = next_ms < tick ? next_ms : tick;
+      if (written_ms - due > late_ms) fprintf(late_log, "%.4f %.4f\n", due, written_ms - due);
     }
     if (duration_ms >= 0 && now_ms >= duration_ms) return 0;
     if (getppid() != parent) return 0;
