@@ -104,8 +104,8 @@ describe('RocmSmiSource', () => {
     const deadline = performance.now() + 10_000;
     while (edges.length === 0 && performance.now() < deadline) {
       const readings = source.read();
-      // A catch adds the read just before a tick and the one just after it.
-      if (readings.length === 3) edges.push(readings[2]!.timeMs - readings[1]!.timeMs);
+      // A catch adds the read just before a tick and the one just after it, ahead of the pass's own reading.
+      if (readings.length === 3) edges.push(readings[1]!.timeMs - readings[0]!.timeMs);
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     expect(edges.length).toBe(1);

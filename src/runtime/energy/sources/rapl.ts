@@ -116,6 +116,13 @@ export class RaplSource implements EnergySource {
     const readings: DeviceReading[] = [];
     for (let i = 0; i < this._zones.length; i++) {
       const zone = this._zones[i]!;
+      // A tick due within moments is caught (read on both sides of it) before anything else: the read after it is this
+      // pass's reading. Otherwise the read waits clear of the tick it would land on (tick-edge.ts).
+      const edge = zone.catcher?.maybeCatch(nowEpochMs(), () => this._counterJoules(zone), nowEpochMs);
+      if (edge) {
+        for (const { timeMs: t, value } of edge) readings.push({ deviceIndex: i, timeMs: t, energyJoules: value });
+        continue;
+      }
       let joules: number | undefined;
       zone.catcher?.waitClearOfTick(nowEpochMs);
       const timeMs = timedCall(() => {
@@ -123,8 +130,6 @@ export class RaplSource implements EnergySource {
       }, zone.stallMs ?? stallThresholdMs(NaN));
       if (joules === undefined) continue;
       readings.push({ deviceIndex: i, timeMs, energyJoules: joules });
-      const edge = zone.catcher?.maybeCatch(nowEpochMs(), () => this._counterJoules(zone), nowEpochMs);
-      if (edge) for (const { timeMs: t, value } of edge) readings.push({ deviceIndex: i, timeMs: t, energyJoules: value });
     }
     return readings;
   }

@@ -124,10 +124,11 @@ export class RocmSmiSource implements EnergySource {
     const readings: DeviceReading[] = [];
     for (let i = 0; i < this._gpus.length; i++) {
       const gpu = this._gpus[i]!;
-      const reading = this._read(i, gpu);
-      if (!reading) continue;
-      readings.push(reading);
-      if (gpu.catcher) this._catchEdge(i, gpu, gpu.catcher, readings);
+      // A tick due within moments is caught (read on both sides of it) first; the reading then follows it at once,
+      // where it is clear of any tick. Otherwise the reading waits clear of the tick it would land on (tick-edge.ts).
+      const caught = gpu.catcher ? this._catchEdge(i, gpu, gpu.catcher, readings) : false;
+      const reading = this._read(i, gpu, !caught);
+      if (reading) readings.push(reading);
     }
     return readings;
   }
@@ -178,11 +179,12 @@ export class RocmSmiSource implements EnergySource {
     this._devices = this._gpus.map((g) => g.info);
   }
 
-  /** After a read: when the accumulator's next tick is due within moments, reads it on both sides of it. */
-  private _catchEdge(index: number, gpu: AmdGpu, catcher: TickEdgeCatcher, readings: DeviceReading[]): void {
+  /** When the accumulator's next tick is due within moments, reads it on both sides of it; whether it did. */
+  private _catchEdge(index: number, gpu: AmdGpu, catcher: TickEdgeCatcher, readings: DeviceReading[]): boolean {
     const edge = catcher.maybeCatch(nowEpochMs(), () => this._counterJoules(gpu), nowEpochMs);
-    if (!edge) return;
+    if (!edge) return false;
     for (const { timeMs, value } of edge) readings.push({ deviceIndex: index, timeMs, energyJoules: value });
+    return true;
   }
 
   /** Reads the accumulator into the GPU's running total; its joules, or undefined when the call failed. */
@@ -277,13 +279,13 @@ export class RocmSmiSource implements EnergySource {
     return ret === RSMI_STATUS_SUCCESS ? { watts: Number(out[0]) / 1e6, instant } : undefined;
   }
 
-  private _read(index: number, gpu: AmdGpu): DeviceReading | undefined {
+  private _read(index: number, gpu: AmdGpu, clearOfTick = true): DeviceReading | undefined {
     // The counter first, right after the time is taken: for an accumulator that ticks every millisecond, what its
     // value refers to must be as close to timeMs as it can be.
     let timeMs: number;
     let energyJoules: number | undefined;
     if (gpu.info.method === 'counter') {
-      gpu.catcher?.waitClearOfTick(nowEpochMs);
+      if (clearOfTick) gpu.catcher?.waitClearOfTick(nowEpochMs);
       timeMs = timedCall(() => {
         energyJoules = this._counterJoules(gpu);
       }, gpu.stallMs);

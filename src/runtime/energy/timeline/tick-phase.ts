@@ -20,6 +20,15 @@ const CONTRARY_EDGES = 3;
 const CONTRARY_SPAN_PERIODS = 100;
 /** A refitted period is accepted when it is within this fraction of the one before (else the edges disagree). */
 const MAX_PERIOD_CHANGE = 1e-3;
+/**
+ * Ticks the kept edges must span for a refit to replace the period outright; over fewer (but at least 200) it moves
+ * the period that share of the way. Each edge is known to the jitter of the update behind it (a RAPL stand-in's
+ * writer: 25–75 µs, now and then 0.5 ms); edges that come many a second span a few hundred ticks, over which a 1 ms
+ * period fits only to ~1e-3, and taken whole, refit after refit, the period wandered by that much: anchors drifted
+ * half a period off within a second. Damped, the noise averages out over the refits and a real error (a probe a
+ * little off, a device clock drifting) is still followed within seconds.
+ */
+const FULL_REFIT_TICKS = 20_000;
 
 /** The tick phase of one counter. */
 export class TickPhase {
@@ -135,7 +144,7 @@ export class TickPhase {
     // The period is refitted only over edges at least a few hundred ticks apart; closer ones pin the phase alone.
     if (n >= 3 && -kMin >= 200 && sxx > 0) {
       const fitted = (skt - (sk * st) / n) / sxx;
-      if (Math.abs(fitted - p) <= MAX_PERIOD_CHANGE * p) period = fitted;
+      if (Math.abs(fitted - p) <= MAX_PERIOD_CHANGE * p) period = p + (fitted - p) * Math.min(1, -kMin / FULL_REFIT_TICKS);
     }
     this._periodMs = period;
     // The phase: the mean of the edges, each moved to the newest edge's tick by whole periods.
