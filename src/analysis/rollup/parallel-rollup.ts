@@ -1,0 +1,184 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { samplerWorkerEnv } from '../../runtime/energy/sampler/worker-env.js';
+import { SpanInputError } from '../otlp/read-spans.js';
+import { KpiAggregator } from './aggregator.js';
+import { CrossRangeTraces } from './cross-range-traces.js';
+import type { RangeTask } from './fold-range.js';
+import type { KpiRow } from './kpi-row.js';
+import { planRanges } from './range-plan.js';
+import type { RangeResult } from './range-result.js';
+import type { RollupWindow } from './windows.js';
+
+/** A range smaller than this is not worth a thread (its start-up, and the main thread's share of the merge). */
+export const MIN_RANGE_BYTES = 32 * 2 ** 20;
+/** Ranges no larger than this, so what waits to be merged (per span ~10 bytes) stays small on large inputs. */
+const MAX_RANGE_BYTES = 64 * 2 ** 20;
+
+/** The threads `rollup` folds files with: `threads` if given, else OPENJOULES_ROLLUP_THREADS, else the cores. */
+export function rollupThreads(threads: number | undefined, env: NodeJS.ProcessEnv = process.env): number {
+  if (threads !== undefined) return Math.max(1, Math.floor(threads));
+  const text = env.OPENJOULES_ROLLUP_THREADS?.trim();
+  if (text !== undefined && text !== '') {
+    const n = Number(text);
+    if (Number.isInteger(n) && n >= 1) return n;
+    throw new RangeError(`OPENJOULES_ROLLUP_THREADS=${text}: expected a whole number ≥ 1`);
+  }
+  return availableParallelism();
+}
+
+/** The size of the byte ranges for `bytes` of input on `threads` threads: about four a thread, within the bounds. */
+export function rangeBytesFor(bytes: number, threads: number): number {
+  return Math.min(MAX_RANGE_BYTES, Math.max(MIN_RANGE_BYTES, Math.ceil(bytes / (threads * 4))));
+}
+
+/** What the one-thread pass must not report again when it takes over: the issues and bytes reported so far. */
+export interface Reported {
+  readonly issues: number;
+  readonly chars: number;
+}
+
+/** How the parallel pass ended: rows, or a hand-over to one thread (device readings, or an ambiguity it cannot settle). */
+export type ParallelOutcome = { readonly rows: KpiRow[] } | { readonly handOver: Reported };
+
+/** Callbacks and settings of {@link rollupInParallel}. */
+export interface ParallelOptions {
+  readonly threads: number;
+  readonly rangeBytes: number;
+  readonly strict?: boolean;
+  readonly gridIntensityGPerKwh?: number;
+  readonly onIssue?: (issue: { file: string; line: number; reason: string }) => void;
+  readonly onProgress?: (chars: number) => void;
+}
+
+/**
+ * `rollup` over regular files on worker threads: the files cut into byte ranges at line starts (range-plan.ts), each
+ * folded by a worker (fold-range.ts), the results taken in on this thread in input order — sessions, users and
+ * flags (KpiAggregator.absorbSpans), the traces' sums replayed in order, the traces cut by a range's end joined
+ * (cross-range-traces.ts) — so the rows are the same as one thread's, and so are the issues, in the same order.
+ * Hands over to the one-thread path when a span carries device readings (their shares take two passes) or a trace
+ * carried two conversation ids across ranges.
+ */
+export async function rollupInParallel(files: readonly string[], window: RollupWindow, options: ParallelOptions): Promise<ParallelOutcome> {
+  const tasks = planRanges(files, options.rangeBytes, options.strict === true);
+  const aggregator = new KpiAggregator(window);
+  const traces = new CrossRangeTraces(aggregator);
+  const pool = new WorkerPool(Math.min(options.threads, tasks.length), window, tasks);
+  let issues = 0;
+  let chars = 0;
+  pool.onProgress = (bytes) => {
+    chars += bytes;
+    options.onProgress?.(bytes);
+  };
+  try {
+    let lineBase = 0;
+    for (let i = 0; i < tasks.length; i++) {
+      const task = tasks[i]!;
+      const result = await pool.result(i);
+      if (result.readings) return { handOver: { issues, chars } };
+      if (i > 0 && tasks[i - 1]!.file !== task.file) lineBase = 0;
+      for (const { line, reason } of result.issues) {
+        const issue = { file: task.file, line: lineBase + line, reason };
+        if (options.strict) throw new SpanInputError(issue);
+        issues++;
+        options.onIssue?.(issue);
+      }
+      if (!aggregator.absorbSpans(result)) return { handOver: { issues, chars } };
+      traces.takeRange(result, task.file, lineBase);
+      lineBase += result.lines;
+    }
+  } finally {
+    pool.close();
+  }
+  traces.flush();
+  return { rows: aggregator.rows(options.gridIntensityGPerKwh) };
+}
+
+/** Workers folding the ranges in order, as many at once as there are workers; results kept until asked for. */
+class WorkerPool {
+  onProgress: (bytes: number) => void = () => {};
+  private readonly _workers: Worker[] = [];
+  private readonly _results = new Map<number, RangeResult>();
+  private readonly _waiting = new Map<number, { resolve: (r: RangeResult) => void; reject: (e: Error) => void }>();
+  private _next = 0;
+  private _failure: Error | undefined;
+
+  constructor(
+    size: number,
+    window: RollupWindow,
+    private readonly _tasks: readonly RangeTask[],
+  ) {
+    for (let i = 0; i < size; i++) {
+      const worker = spawnRollupWorker(window);
+      worker.on('message', (message: WorkerMessage) => this._onMessage(worker, message));
+      worker.on('error', (error) => this._fail(error));
+      worker.on('exit', (code) => {
+        if (code !== 0) this._fail(new Error(`rollup worker exited with code ${code}`));
+      });
+      this._workers.push(worker);
+      this._send(worker);
+    }
+  }
+
+  /** The result of range `index`, once its worker is done. */
+  result(index: number): Promise<RangeResult> {
+    if (this._failure) return Promise.reject(this._failure);
+    const done = this._results.get(index);
+    if (done !== undefined) {
+      this._results.delete(index);
+      return Promise.resolve(done);
+    }
+    return new Promise((resolve, reject) => this._waiting.set(index, { resolve, reject }));
+  }
+
+  close(): void {
+    for (const worker of this._workers) {
+      worker.removeAllListeners('exit');
+      void worker.terminate();
+    }
+  }
+
+  private _send(worker: Worker): void {
+    if (this._next >= this._tasks.length) return;
+    const index = this._next++;
+    worker.postMessage({ index, task: this._tasks[index] });
+  }
+
+  private _onMessage(worker: Worker, message: WorkerMessage): void {
+    if (message.type === 'progress') return this.onProgress(message.bytes);
+    if (message.type === 'error') return this._fail(new Error(`rollup worker: ${message.message}`));
+    this._send(worker);
+    const waiting = this._waiting.get(message.index);
+    if (waiting === undefined) this._results.set(message.index, message.result);
+    else {
+      this._waiting.delete(message.index);
+      waiting.resolve(message.result);
+    }
+  }
+
+  private _fail(error: Error): void {
+    this._failure ??= error;
+    for (const { reject } of this._waiting.values()) reject(this._failure);
+    this._waiting.clear();
+  }
+}
+
+type WorkerMessage =
+  | { type: 'progress'; bytes: number }
+  | { type: 'error'; index: number; message: string }
+  | { type: 'result'; index: number; result: RangeResult };
+
+/**
+ * A rollup worker: the built worker next to this file, or, running from TypeScript sources (tests, tsx), the
+ * TypeScript one through tsx. Without the host's preloads (worker-env.ts), as the sampler's worker.
+ */
+function spawnRollupWorker(window: RollupWindow): Worker {
+  const here = import.meta.url;
+  const options = { workerData: { window }, name: 'openjoules-rollup', execArgv: [], env: samplerWorkerEnv(process.env) };
+  if (here.endsWith('.ts')) {
+    const url = new URL('./rollup-worker.ts', here).href;
+    const code = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url)}); })`;
+    return new Worker(code, { ...options, eval: true });
+  }
+  return new Worker(new URL('./rollup-worker.js', here), options);
+}
