@@ -103,32 +103,33 @@ export class CrossRangeTraces {
 
     // Every completed trace in input order: the range's own (replayed from its log) and the redone ones.
     redone.sort((a, b) => a.place - b.place || a.tie - b.tie);
+    const redoneSpans = readSpansAt(redone.map((x) => x.refs));
     let next = 0;
     let logAt = 0;
     const n = r.forestFirst.length;
     for (let k = 0; k < n; k++) {
       const place = r.forestPlace[k]!;
       const first = r.forestFirst[k]!;
-      while (next < redone.length && (redone[next]!.place < place || (redone[next]!.place === place && redone[next]!.tie < first))) this._complete(redone[next++]!.refs);
+      while (next < redone.length && (redone[next]!.place < place || (redone[next]!.place === place && redone[next]!.tie < first))) this._complete(redoneSpans[next++]!);
       const logEnd = r.forestLogEnd[k]!;
       if (dropped.size === 0 || !dropped.has(keyOf(r.traceHi[first]!, r.traceLo[first]!))) {
         for (let i = logAt; i < logEnd; i++) this._aggregator.addTraceSum(r.logCell[i]!, r.logValue[i]!);
       }
       logAt = logEnd;
     }
-    while (next < redone.length) this._complete(redone[next++]!.refs);
+    while (next < redone.length) this._complete(redoneSpans[next++]!);
     for (const { trace } of opened.sort((a, b) => a.first - b.first)) this._open.set(keyOf(trace.hi, trace.lo), trace);
   }
 
   /** The end of the input: every trace still open is handed on, in the order it was opened. */
   flush(): void {
-    for (const trace of this._open.values()) this._complete(trace.refs);
+    for (const spans of readSpansAt([...this._open.values()].map((trace) => trace.refs))) this._complete(spans);
     this._open.clear();
   }
 
-  /** Counts one trace from its spans, read back from the files. */
-  private _complete(refs: readonly SpanRef[]): void {
-    this._aggregator.addTrace(SpanForest.fromOwnedViews(readSpansAt(refs).map(readGenAiSpan)));
+  /** Counts one trace from its spans. */
+  private _complete(spans: readonly SpanRecord[]): void {
+    this._aggregator.addTrace(SpanForest.fromOwnedViews(spans.map(readGenAiSpan)));
   }
 }
 
@@ -188,29 +189,46 @@ function keyOf(hi: number, lo: number): string {
   return `${hi}:${lo}`;
 }
 
-/** The spans at `refs`, read back from their files (each line once). */
-function readSpansAt(refs: readonly SpanRef[]): SpanRecord[] {
-  const lines = new Map<string, SpanRecord[]>();
-  return refs.map((at) => {
-    const key = `${at.start}\u0000${at.file}`;
-    let spans = lines.get(key);
-    if (spans === undefined) {
-      const bytes = Buffer.allocUnsafe(at.end - at.start);
-      const fd = openSync(at.file, 'r');
-      try {
-        for (let done = 0; done < bytes.length; ) {
-          const n = readSync(fd, bytes, done, bytes.length - done, at.start + done);
-          if (n <= 0) throw new Error(`${at.file}:${at.line}: the file changed while it was read`);
-          done += n;
-        }
-      } finally {
-        closeSync(fd);
-      }
-      spans = readLineSpans(bytes, 0, bytes.length, at.file, at.line, rollupReadsAttribute, { validate: validateRollupSpan });
-      lines.set(key, spans);
+/**
+ * The spans at each list of `refs`, read back from their files: each line read and scanned once for all the lists,
+ * and only the spans asked for kept.
+ */
+function readSpansAt(lists: ReadonlyArray<readonly SpanRef[]>): SpanRecord[][] {
+  const wanted = new Map<string, { at: SpanRef; spans: Map<number, SpanRecord | undefined> }>();
+  const keyOfLine = (at: SpanRef): string => `${at.start}\u0000${at.file}`;
+  for (const refs of lists) {
+    for (const at of refs) {
+      const key = keyOfLine(at);
+      let line = wanted.get(key);
+      if (line === undefined) wanted.set(key, (line = { at, spans: new Map() }));
+      line.spans.set(at.index, undefined);
     }
-    const span = spans[at.index];
-    if (span === undefined) throw new Error(`${at.file}:${at.line}: the file changed while it was read`);
-    return span;
-  });
+  }
+  for (const { at, spans } of wanted.values()) {
+    const read = readLineSpans(readLine(at), 0, at.end - at.start, at.file, at.line, rollupReadsAttribute, { validate: validateRollupSpan });
+    for (const index of spans.keys()) spans.set(index, read[index]);
+  }
+  return lists.map((refs) =>
+    refs.map((at) => {
+      const span = wanted.get(keyOfLine(at))!.spans.get(at.index);
+      if (span === undefined) throw new Error(`${at.file}:${at.line}: the file changed while it was read`);
+      return span;
+    }),
+  );
+}
+
+/** The bytes of the line `at` is in. */
+function readLine(at: SpanRef): Buffer {
+  const bytes = Buffer.allocUnsafe(at.end - at.start);
+  const fd = openSync(at.file, 'r');
+  try {
+    for (let done = 0; done < bytes.length; ) {
+      const n = readSync(fd, bytes, done, bytes.length - done, at.start + done);
+      if (n <= 0) throw new Error(`${at.file}:${at.line}: the file changed while it was read`);
+      done += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return bytes;
 }
