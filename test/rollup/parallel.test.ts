@@ -88,8 +88,9 @@ function writeWorkload(seed: number, traces: number): string {
     const rootFirst = rnd() < 0.15;
     const written = rootFirst ? [root, ...spans] : [...spans, root];
     // Orphans: the root never comes (its process wrote another file), or a child comes after its root.
-    if (rnd() < 0.05) written.pop();
-    else if (rnd() < 0.05) written.push(child('execute_tool', { 'gen_ai.tool.name': 'late' }));
+    const odd = rnd();
+    if (odd < 0.05) written.pop();
+    else if (odd < 0.1) written.push(child('execute_tool', { 'gen_ai.tool.name': 'late' }));
     turns.push(written);
   }
   const byId = new Map<string, ReadableSpan>(f.exporter.getFinishedSpans().map((s) => [s.spanContext().spanId, s]));
