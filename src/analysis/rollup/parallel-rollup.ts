@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { samplerWorkerEnv } from '../../runtime/energy/sampler/worker-env.js';
+import type { Worker } from 'node:worker_threads';
 import { SpanInputError } from '../otlp/read-spans.js';
 import { KpiAggregator } from './aggregator.js';
 import { CrossRangeTraces } from './cross-range-traces.js';
@@ -8,6 +7,7 @@ import type { RangeTask } from './fold-range.js';
 import type { KpiRow } from './kpi-row.js';
 import { planRanges } from './range-plan.js';
 import type { RangeResult } from './range-result.js';
+import { acquireWorkers, releaseWorkers } from './rollup-workers.js';
 import type { RollupWindow } from './windows.js';
 
 /** A range smaller than this is not worth a thread (its start-up, and the main thread's share of the merge). */
@@ -97,7 +97,7 @@ export async function rollupInParallel(files: readonly string[], window: RollupW
 /** Workers folding the ranges in order, as many at once as there are workers; results kept until asked for. */
 class WorkerPool {
   onProgress: (bytes: number) => void = () => {};
-  private readonly _workers: Worker[] = [];
+  private readonly _workers: Worker[];
   private readonly _results = new Map<number, RangeResult>();
   private readonly _waiting = new Map<number, { resolve: (r: RangeResult) => void; reject: (e: Error) => void }>();
   private _next = 0;
@@ -105,17 +105,14 @@ class WorkerPool {
 
   constructor(
     size: number,
-    window: RollupWindow,
+    private readonly _window: RollupWindow,
     private readonly _tasks: readonly RangeTask[],
   ) {
-    for (let i = 0; i < size; i++) {
-      const worker = spawnRollupWorker(window);
+    this._workers = acquireWorkers(size);
+    for (const worker of this._workers) {
       worker.on('message', (message: WorkerMessage) => this._onMessage(worker, message));
       worker.on('error', (error) => this._fail(error));
-      worker.on('exit', (code) => {
-        if (code !== 0) this._fail(new Error(`rollup worker exited with code ${code}`));
-      });
-      this._workers.push(worker);
+      worker.on('exit', (code) => this._fail(new Error(`rollup worker exited with code ${code}`)));
       this._send(worker);
     }
   }
@@ -131,21 +128,23 @@ class WorkerPool {
     return new Promise((resolve, reject) => this._waiting.set(index, { resolve, reject }));
   }
 
+  /** Hands the workers back: kept for the next run if they finished every range they were sent, else ended. */
   close(): void {
-    for (const worker of this._workers) {
-      worker.removeAllListeners('exit');
-      void worker.terminate();
-    }
+    releaseWorkers(this._workers, this._failure === undefined && this._next >= this._tasks.length && this._busy === 0);
   }
+
+  private _busy = 0;
 
   private _send(worker: Worker): void {
     if (this._next >= this._tasks.length) return;
     const index = this._next++;
-    worker.postMessage({ index, task: this._tasks[index] });
+    this._busy++;
+    worker.postMessage({ index, task: this._tasks[index], window: this._window });
   }
 
   private _onMessage(worker: Worker, message: WorkerMessage): void {
     if (message.type === 'progress') return this.onProgress(message.bytes);
+    this._busy--;
     if (message.type === 'error') return this._fail(new Error(`rollup worker: ${message.message}`));
     this._send(worker);
     const waiting = this._waiting.get(message.index);
@@ -167,18 +166,3 @@ type WorkerMessage =
   | { type: 'progress'; bytes: number }
   | { type: 'error'; index: number; message: string }
   | { type: 'result'; index: number; result: RangeResult };
-
-/**
- * A rollup worker: the built worker next to this file, or, running from TypeScript sources (tests, tsx), the
- * TypeScript one through tsx. Without the host's preloads (worker-env.ts), as the sampler's worker.
- */
-function spawnRollupWorker(window: RollupWindow): Worker {
-  const here = import.meta.url;
-  const options = { workerData: { window }, name: 'openjoules-rollup', execArgv: [], env: samplerWorkerEnv(process.env) };
-  if (here.endsWith('.ts')) {
-    const url = new URL('./rollup-worker.ts', here).href;
-    const code = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url)}); })`;
-    return new Worker(code, { ...options, eval: true });
-  }
-  return new Worker(new URL('./rollup-worker.js', here), options);
-}
