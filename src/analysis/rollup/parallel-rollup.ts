@@ -15,16 +15,28 @@ export const MIN_RANGE_BYTES = 32 * 2 ** 20;
 /** Ranges no larger than this, so what waits to be merged (per span ~10 bytes) stays small on large inputs. */
 const MAX_RANGE_BYTES = 64 * 2 ** 20;
 
-/** The threads `rollup` folds files with: `threads` if given, else OPENJOULES_ROLLUP_THREADS, else the cores. */
+/** The environment variable read when neither `threads` nor `--threads` is given. */
+export const ROLLUP_THREADS_ENV = 'OPENJOULES_ROLLUP_THREADS';
+
+/**
+ * The threads `rollup` reads files with: `threads` if given, else {@link ROLLUP_THREADS_ENV} in `env`, else one per
+ * core (`os.availableParallelism()`). Throws a one-line RangeError for a setting that is not a whole number ≥ 1.
+ */
 export function rollupThreads(threads: number | undefined, env: NodeJS.ProcessEnv = process.env): number {
-  if (threads !== undefined) return Math.max(1, Math.floor(threads));
-  const text = env.OPENJOULES_ROLLUP_THREADS?.trim();
-  if (text !== undefined && text !== '') {
-    const n = Number(text);
-    if (Number.isInteger(n) && n >= 1) return n;
-    throw new RangeError(`OPENJOULES_ROLLUP_THREADS=${text}: expected a whole number ≥ 1`);
-  }
+  if (threads !== undefined) return checkedThreads(threads, String(threads), 'threads');
+  const text = env[ROLLUP_THREADS_ENV]?.trim();
+  if (text !== undefined && text !== '') return parseThreads(text, ROLLUP_THREADS_ENV);
   return availableParallelism();
+}
+
+/** A thread count as typed (`--threads`, {@link ROLLUP_THREADS_ENV}): a whole number ≥ 1; `source` names it in the error. */
+export function parseThreads(text: string, source: string): number {
+  return checkedThreads(/^\s*\d+\s*$/.test(text) ? Number(text) : NaN, text, source);
+}
+
+function checkedThreads(n: number, text: string, source: string): number {
+  if (Number.isSafeInteger(n) && n >= 1) return n;
+  throw new RangeError(`${source} must be a whole number ≥ 1 (threads to read files with), got "${text}"`);
 }
 
 /** The size of the byte ranges for `bytes` of input on `threads` threads: about four a thread, within the bounds. */
