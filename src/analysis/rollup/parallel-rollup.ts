@@ -10,10 +10,13 @@ import type { RangeResult } from './range-result.js';
 import { acquireWorkers, releaseWorkers } from './rollup-workers.js';
 import type { RollupWindow } from './windows.js';
 
-/** A range smaller than this is not worth a thread (its start-up, and the main thread's share of the merge). */
-export const MIN_RANGE_BYTES = 32 * 2 ** 20;
-/** Ranges no larger than this, so what waits to be merged (per span ~10 bytes) stays small on large inputs. */
-const MAX_RANGE_BYTES = 64 * 2 ** 20;
+/**
+ * The size of the byte ranges the files are cut into: big enough that a range's fixed costs (a read stream, fresh
+ * tables, the main thread's merge) are small beside its spans, small enough that the work spreads evenly over the
+ * threads and that a range's state in a worker (per span ~10 bytes of logs, doubled while they grow) stays the same
+ * whatever the input's size: memory then grows with the sessions, not with the input.
+ */
+export const RANGE_BYTES = 32 * 2 ** 20;
 
 /** The environment variable read when neither `threads` nor `--threads` is given. */
 export const ROLLUP_THREADS_ENV = 'OPENJOULES_ROLLUP_THREADS';
@@ -37,11 +40,6 @@ export function parseThreads(text: string, source: string): number {
 function checkedThreads(n: number, text: string, source: string): number {
   if (Number.isSafeInteger(n) && n >= 1) return n;
   throw new RangeError(`${source} must be a whole number ≥ 1 (threads to read files with), got "${text}"`);
-}
-
-/** The size of the byte ranges for `bytes` of input on `threads` threads: about four a thread, within the bounds. */
-export function rangeBytesFor(bytes: number, threads: number): number {
-  return Math.min(MAX_RANGE_BYTES, Math.max(MIN_RANGE_BYTES, Math.ceil(bytes / (threads * 4))));
 }
 
 /** What the one-thread pass must not report again when it takes over: the issues and bytes reported so far. */

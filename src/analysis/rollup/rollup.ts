@@ -7,7 +7,7 @@ import { listSpanInputs, readSpanBatches, SpanInputError } from '../otlp/read-sp
 import type { ReadIssue, SpanRecord } from '../otlp/span-record.js';
 import { KpiAggregator } from './aggregator.js';
 import type { KpiRow } from './kpi-row.js';
-import { rangeBytesFor, rollupInParallel, rollupThreads, type ParallelOutcome, type Reported } from './parallel-rollup.js';
+import { RANGE_BYTES, rollupInParallel, rollupThreads, type ParallelOutcome, type Reported } from './parallel-rollup.js';
 import { rollupReadsAttribute, validateRollupSpan } from './span-schema.js';
 import type { RollupWindow } from './windows.js';
 
@@ -31,8 +31,8 @@ export interface RollupOptions {
    */
   readonly threads?: number;
   /**
-   * Size of the byte ranges the files are cut into for the threads; default about a quarter of a thread's share,
-   * 32–64 MiB, and files under two ranges are read on this thread. Set small only to test the parallel path.
+   * Size of the byte ranges the files are cut into for the threads (default 32 MiB); input under two ranges is read
+   * on this thread. Set small only to test the parallel path.
    */
   readonly rangeBytes?: number;
 }
@@ -95,7 +95,7 @@ async function inParallel(inputs: readonly string[], window: RollupWindow, optio
     if (!info.isFile()) return undefined;
     bytes += info.size;
   }
-  const rangeBytes = options.rangeBytes ?? rangeBytesFor(bytes, threads);
+  const rangeBytes = options.rangeBytes ?? RANGE_BYTES;
   if (bytes < 2 * rangeBytes) return undefined;
   return rollupInParallel(files, window, {
     threads,
