@@ -1,7 +1,7 @@
 // rollup on worker threads (parallel-rollup.ts) gives the rows and issues of one thread, exactly: here on a file of
 // real SDK spans cut into ranges of a few KB, so that traces, sessions and conversations run across many ranges,
 // roots come before and after their spans, float sums depend on their order, and bad lines sit in several ranges.
-import { statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Span } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -151,6 +151,18 @@ describe('rollup on worker threads', () => {
     }
   }, 60_000);
 
+  it('agrees across several files and a directory: line numbers per file, traces and sessions running from one file into the next', async () => {
+    const whole = readFileSync(writeWorkload(13, 300), 'utf8').split('\n');
+    const dir = tempDir();
+    // Three files cut at arbitrary lines (the last with no final newline), read in name order from the directory.
+    const cuts = [0, Math.floor(whole.length / 3), Math.floor((2 * whole.length) / 3), whole.length];
+    for (let k = 0; k < 3; k++) writeFileSync(join(dir, `part-${k}.jsonl`), whole.slice(cuts[k], cuts[k + 1]).join('\n') + (k < 2 ? '\n' : ''));
+    writeFileSync(join(dir, 'empty.jsonl'), '');
+    const one = await run(dir, { threads: 1 });
+    expect(new Set(one.issues.map((i) => i.file)).size).toBeGreaterThan(1);
+    for (const rangeBytes of [3000, 25_000]) expect(await run(dir, { threads: 2, rangeBytes })).toStrictEqual(one);
+  }, 60_000);
+
   it('strict: throws the first bad input in input order, as one thread', async () => {
     const path = writeWorkload(11, 200);
     const one = await rollupSpans([path], WINDOW, { threads: 1, strict: true }).catch((e: Error) => e.message);
@@ -169,7 +181,6 @@ describe('rollup on worker threads', () => {
       attrs: { 'energy.joules': 30, 'energy.attributed.joules': 30, 'energy.device.ids': ['gpu-0'], 'energy.device.start.joules': [10], 'energy.device.end.joules': [40] },
     });
     const path = join(tempDir(), 'spans.jsonl');
-    const { readFileSync } = await import('node:fs');
     writeFileSync(path, `${readFileSync(plain, 'utf8')}${gpu.jsonl()}`);
     const one = await run(path, { threads: 1 });
     const many = await run(path, { threads: 2, rangeBytes: 4096 });
