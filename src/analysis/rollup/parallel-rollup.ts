@@ -66,8 +66,8 @@ export interface ParallelOptions {
  * folded by a worker (fold-range.ts), the results taken in on this thread in input order — sessions, users and
  * flags (KpiAggregator.absorbSpans), the traces' sums replayed in order, the traces cut by a range's end joined
  * (cross-range-traces.ts) — so the rows are the same as one thread's, and so are the issues, in the same order.
- * Hands over to the one-thread path when a span carries device readings (their shares take two passes) or a trace
- * carried two conversation ids across ranges.
+ * Hands over to the one-thread path when a span carries device readings (their shares take two passes), a trace
+ * carried two conversation ids across ranges, or a worker failed.
  */
 export async function rollupInParallel(files: readonly string[], window: RollupWindow, options: ParallelOptions): Promise<ParallelOutcome> {
   const tasks = planRanges(files, options.rangeBytes, options.strict === true);
@@ -97,6 +97,11 @@ export async function rollupInParallel(files: readonly string[], window: RollupW
       traces.takeRange(result, task.file, lineBase);
       lineBase += result.lines;
     }
+  } catch (error) {
+    if (error instanceof SpanInputError) throw error;
+    // A worker that could not start or run (a bundle without its file, a worker killed): one thread takes over from
+    // the start, reporting only what was not reported yet (and fails the same way if the input itself is at fault).
+    return { handOver: { issues, chars } };
   } finally {
     pool.close();
   }
