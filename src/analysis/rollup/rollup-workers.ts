@@ -7,7 +7,7 @@ import { samplerWorkerEnv } from '../../runtime/energy/sampler/worker-env.js';
  * rolls up again soon (a service's hourly rollup, the bench's rounds) reuses them. Idle workers never keep the
  * process alive.
  */
-export const IDLE_WORKER_MS = 30_000;
+const IDLE_WORKER_MS = 30_000;
 
 const idle: Worker[] = [];
 let idleTimer: NodeJS.Timeout | undefined;
@@ -45,8 +45,8 @@ export function releaseWorkers(workers: readonly Worker[], healthy: boolean): vo
   idleTimer.unref();
 }
 
-/** Ends the idle workers now (they end by themselves after {@link IDLE_WORKER_MS}). */
-export function endIdleWorkers(): void {
+/** Ends the idle workers (the idle timer does, {@link IDLE_WORKER_MS} after the last run). */
+function endIdleWorkers(): void {
   if (idleTimer !== undefined) clearTimeout(idleTimer);
   idleTimer = undefined;
   for (const worker of idle.splice(0)) void worker.terminate();
