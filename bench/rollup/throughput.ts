@@ -1,23 +1,33 @@
 // `openjoules rollup` side by side with the seed's own hourly KPI logic in Python (seed_kpis.py), on ONE workload
 // written both ways (generate.ts): realistic openjoules OTLP/JSON spans, and the seed's session rows. Per logical
 // event (turns + model calls + tool calls + feedback, the same count both ways), in the same run; JSON.parse of the
-// span lines is printed as the parse limit. Then peak memory of rollup in its own process at two workload sizes, and
-// what each extra session costs (the median of `rounds` runs at each size).
+// span lines is printed as the parse limit. rollup runs on one thread and on worker threads (one per core unless
+// OPENJOULES_ROLLUP_THREADS says), both best of `rounds` in this process (warm), the threads' first run (workers
+// started, code not yet optimised) apart. Then peak memory and time of rollup in its own process (cold) at two
+// workload sizes, on threads and on one, and what each extra session costs (the median of `rounds` runs at each size).
+// rollup runs the built code (dist/), as the CLI does: its workers load dist/ (from sources each would start tsx).
 //
-//   npx tsx bench/rollup/throughput.ts [speed sessions=20000] [memory sessions=20000,60000] [rounds=3]
+//   npm run bench:rollup (builds first), or npx tsx bench/rollup/throughput.ts [speed sessions=20000] [memory sessions=20000,60000] [rounds=3]
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { hostSharesFromFiles } from '../../src/analysis/model/host-shares-files.js';
 import { readLines } from '../../src/analysis/otlp/read-spans.js';
 import type { KpiRow } from '../../src/analysis/rollup/kpi-row.js';
-import { rollupSpans } from '../../src/analysis/rollup/rollup.js';
+import { rollupThreads } from '../../src/analysis/rollup/parallel-rollup.js';
 import { lastCompletedHours } from '../../src/analysis/rollup/windows.js';
 import { DAY_START_MS, generateWorkload, type WorkloadMeta } from './generate.js';
 
 /** The generator's day, as 24 hourly buckets (a `--hours 24` backfill). */
 const WINDOW = lastCompletedHours(24, DAY_START_MS + 86_400_000);
 const SEED_SCRIPT = fileURLToPath(new URL('./seed_kpis.py', import.meta.url));
+const DIST_ROLLUP = new URL('../../dist/analysis/rollup/rollup.js', import.meta.url);
+if (!existsSync(DIST_ROLLUP)) {
+  console.error('bench:rollup: dist/ is not built; run `npm run build` first (`npm run bench:rollup` does)');
+  process.exit(1);
+}
+const { rollupSpans } = (await import(DIST_ROLLUP.href)) as typeof import('../../src/analysis/rollup/rollup.js');
 
 async function workload(sessions: number): Promise<{ dir: string; meta: WorkloadMeta }> {
   const dir = `.cache/bench/rollup/s${sessions}`;
@@ -33,9 +43,10 @@ async function parseOnly(file: string): Promise<number> {
   return n;
 }
 
-async function rollupOnly(file: string): Promise<KpiRow[]> {
+/** rollup of one file; `threads` undefined: the default (OPENJOULES_ROLLUP_THREADS, else one per core). */
+async function rollupOnly(file: string, threads?: number): Promise<KpiRow[]> {
   let issues = 0;
-  const rows = await rollupSpans([file], WINDOW, { onIssue: () => issues++ });
+  const rows = await rollupSpans([file], WINDOW, { onIssue: () => issues++, threads });
   if (issues > 0) throw new Error(`${issues} issues in generated input`);
   return rows;
 }
@@ -66,24 +77,31 @@ function sameWorkload(ours: KpiRow[], seed: SeedRun['rows']): string {
   return diffs.length === 0 ? `yes (${columns.join(', ')} equal in all ${ours.length} hours)` : `NO: ${diffs.slice(0, 3).join('; ')}`;
 }
 
-/** In a child: run rollup once, sampling the heap, and print peak RSS / heap in MiB. */
-async function child(file: string): Promise<void> {
+/**
+ * In a child: run rollup once (`threads` 0: the default), sampling this thread's heap (the workers' heaps are in the
+ * RSS), and print its seconds, peak RSS and heap in MiB.
+ */
+async function child(file: string, threads: number): Promise<void> {
   let heapPeak = 0;
   const sample = (): void => {
     heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
   };
   const timer = setInterval(sample, 20);
-  await rollupOnly(file);
+  const t0 = performance.now();
+  await rollupOnly(file, threads === 0 ? undefined : threads);
+  const seconds = (performance.now() - t0) / 1000;
   clearInterval(timer);
   sample();
-  console.log(JSON.stringify({ rssMiB: process.resourceUsage().maxRSS / 1024, heapMiB: heapPeak / 2 ** 20 }));
+  console.log(JSON.stringify({ seconds, rssMiB: process.resourceUsage().maxRSS / 1024, heapMiB: heapPeak / 2 ** 20 }));
 }
 
-function measureInChild(file: string): { rssMiB: number; heapMiB: number } {
+interface ChildRun { seconds: number; rssMiB: number; heapMiB: number }
+
+function measureInChild(file: string, threads: number): ChildRun {
   const self = fileURLToPath(import.meta.url);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', file], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', file, String(threads)], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`child ${file} failed: ${result.stderr}`);
-  return JSON.parse(result.stdout.trim().split('\n').pop()!) as { rssMiB: number; heapMiB: number };
+  return JSON.parse(result.stdout.trim().split('\n').pop()!) as ChildRun;
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en');
@@ -92,14 +110,21 @@ async function main(): Promise<void> {
   const speedSessions = Number(process.argv[2] ?? 20_000);
   const memorySessions = (process.argv[3] ?? '20000,60000').split(',').map(Number);
   const rounds = Number(process.argv[4] ?? 3);
+  const threads = rollupThreads(undefined);
+  const loadBefore = loadavg();
   const { dir, meta } = await workload(speedSessions);
   const spans = `${dir}/spans.jsonl`;
 
-  // Warm the page cache and the JIT, then the best of `rounds` of each, interleaved.
+  // Warm the page cache and the JIT, then the best of `rounds` of each, interleaved. The threads' first run starts
+  // the workers (kept for the next runs in this process, rollup-workers.ts) and is shown apart.
   await parseOnly(spans);
-  const check = sameWorkload(await rollupOnly(spans), seedPython(`${dir}/sessions.jsonl`).rows);
+  const oneThread = await rollupOnly(spans, 1);
+  const check = sameWorkload(oneThread, seedPython(`${dir}/sessions.jsonl`).rows);
+  const first = await time(() => rollupOnly(spans));
+  const same = JSON.stringify(first.value) === JSON.stringify(oneThread) ? 'yes' : 'NO';
   let parseS = Infinity;
-  let rollupS = Infinity;
+  let oneS = Infinity;
+  let threadsS = Infinity;
   let seedS = Infinity;
   let sharesS = Infinity;
   let seedRss = 0;
@@ -108,39 +133,51 @@ async function main(): Promise<void> {
     seedS = Math.min(seedS, seed.seconds);
     seedRss = seed.maxRssMiB;
     parseS = Math.min(parseS, (await time(() => parseOnly(spans))).s);
-    rollupS = Math.min(rollupS, (await time(() => rollupOnly(spans))).s);
+    oneS = Math.min(oneS, (await time(() => rollupOnly(spans, 1))).s);
+    threadsS = Math.min(threadsS, (await time(() => rollupOnly(spans))).s);
     // The first pass for shares across processes: rollup takes it only once a span carries device readings (none here).
     sharesS = Math.min(sharesS, (await time(() => hostSharesFromFiles([spans]))).s);
   }
+  const loadAfter = loadavg();
   const ev = meta.logicalEvents;
+  const row = (what: string, s: number): string => `| ${what} | ${s.toFixed(2)} | ${fmt(ev / s)} | ${(seedS / s).toFixed(2)}× |`;
   console.log(`workload: ${fmt(meta.sessions)} sessions, ${fmt(ev)} logical events (${fmt(meta.turns)} turns, ${fmt(meta.llmCalls)} model calls, ` +
     `${fmt(meta.toolCalls)} tool calls, ${fmt(meta.feedback)} feedback); ${fmt(meta.spans)} spans in ${(meta.spanBytes / 1e6).toFixed(0)} MB, ` +
     `session rows ${(meta.rowBytes / 1e6).toFixed(0)} MB; best of ${rounds}`);
-  console.log(`same workload both ways: ${check}`);
+  console.log(`machine: ${availableParallelism()} cores; rollup threads: ${threads}; load average (1, 5, 15 min) before ${loadBefore.map((l) => l.toFixed(2)).join(', ')}, ` +
+    `after ${loadAfter.map((l) => l.toFixed(2)).join(', ')}`);
+  console.log(`same workload both ways: ${check}; rows on ${threads} threads equal to one thread's: ${same}`);
   console.log('| run | s | logical events/s | ratio to the seed |');
   console.log('|---|---:|---:|---:|');
   console.log(`| seed's KPI logic, Python ${pythonVersion()} (ref; ${seedRss.toFixed(0)} MiB max RSS) | ${seedS.toFixed(2)} | ${fmt(ev / seedS)} | 1.00× |`);
-  console.log(`| JSON.parse of the span lines (the parse limit) | ${parseS.toFixed(2)} | ${fmt(ev / parseS)} | ${(seedS / parseS).toFixed(2)}× |`);
-  console.log(`| openjoules rollup (24 hourly buckets) | ${rollupS.toFixed(2)} | ${fmt(ev / rollupS)} | ${(seedS / rollupS).toFixed(2)}× |`);
-  console.log(`| not taken here: first pass for shares across processes (only once a span carries device readings; a byte scan without) | ${sharesS.toFixed(2)} | ${fmt(ev / sharesS)} | ${(seedS / sharesS).toFixed(2)}× |`);
+  console.log(row('JSON.parse of the span lines (the parse limit)', parseS));
+  console.log(row('openjoules rollup, one thread (24 hourly buckets)', oneS));
+  console.log(row(`openjoules rollup, ${threads} threads`, threadsS));
+  console.log(row(`openjoules rollup, ${threads} threads, first run (workers started, code not yet optimised)`, first.s));
+  console.log(row('not taken here: first pass for shares across processes (only once a span carries device readings; a byte scan without)', sharesS));
 
   console.log('');
-  console.log(`| rollup in its own process (${rounds} runs each) | sessions | spans | max RSS MiB, each run | median | peak heap MiB, median |`);
-  console.log('|---|---:|---:|---|---:|---:|');
-  const mem: Array<{ sessions: number; rssMiB: number }> = [];
-  for (const sessions of memorySessions) {
-    const w = await workload(sessions);
-    // Max RSS moves by several MiB from run to run with the collector's timing: the median of a few runs.
-    const runs = Array.from({ length: rounds }, () => measureInChild(`${w.dir}/spans.jsonl`));
-    const rssMiB = median(runs.map((r) => r.rssMiB));
-    mem.push({ sessions, rssMiB });
-    console.log(`| rollup | ${fmt(sessions)} | ${fmt(w.meta.spans)} | ${runs.map((r) => r.rssMiB.toFixed(0)).join(', ')} | ${rssMiB.toFixed(0)} | ${median(runs.map((r) => r.heapMiB)).toFixed(0)} |`);
+  console.log(`| rollup in its own process (${rounds} runs each) | sessions | spans | threads | s, median (cold) | max RSS MiB, each run | median | peak heap MiB, median |`);
+  console.log('|---|---:|---:|---:|---:|---|---:|---:|');
+  const slopes: string[] = [];
+  for (const mode of [0, 1]) {
+    const mem: Array<{ sessions: number; rssMiB: number }> = [];
+    for (const sessions of memorySessions) {
+      const w = await workload(sessions);
+      // Max RSS moves by several MiB from run to run with the collector's timing: the median of a few runs.
+      const runs = Array.from({ length: rounds }, () => measureInChild(`${w.dir}/spans.jsonl`, mode));
+      const rssMiB = median(runs.map((r) => r.rssMiB));
+      mem.push({ sessions, rssMiB });
+      console.log(`| rollup | ${fmt(sessions)} | ${fmt(w.meta.spans)} | ${mode === 0 ? threads : 1} | ${median(runs.map((r) => r.seconds)).toFixed(2)} | ` +
+        `${runs.map((r) => r.rssMiB.toFixed(0)).join(', ')} | ${rssMiB.toFixed(0)} | ${median(runs.map((r) => r.heapMiB)).toFixed(0)} |`);
+    }
+    for (let i = 1; i < mem.length; i++) {
+      const a = mem[i - 1]!;
+      const b = mem[i]!;
+      slopes.push(`per extra session on ${mode === 0 ? threads : 1} thread(s), ${fmt(a.sessions)} → ${fmt(b.sessions)}: ${fmt(((b.rssMiB - a.rssMiB) * 2 ** 20) / (b.sessions - a.sessions))} B of max RSS (medians)`);
+    }
   }
-  for (let i = 1; i < mem.length; i++) {
-    const a = mem[i - 1]!;
-    const b = mem[i]!;
-    console.log(`per extra session, ${fmt(a.sessions)} → ${fmt(b.sessions)}: ${fmt(((b.rssMiB - a.rssMiB) * 2 ** 20) / (b.sessions - a.sessions))} B of max RSS (medians)`);
-  }
+  for (const line of slopes) console.log(line);
 }
 
 function median(values: number[]): number {
@@ -153,5 +190,5 @@ function pythonVersion(): string {
   return spawnSync('python3', ['--version'], { encoding: 'utf8' }).stdout.trim().replace('Python ', '');
 }
 
-if (process.argv[2] === '--child') await child(process.argv[3]!);
+if (process.argv[2] === '--child') await child(process.argv[3]!, Number(process.argv[4] ?? 0));
 else await main();

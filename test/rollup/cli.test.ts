@@ -172,10 +172,25 @@ describe('openjoules rollup (CLI)', () => {
     [['--hours', '2', '--daily', '2026-04-24']],
     [['--datetime', 'yesterday']],
     [['--grid-intensity', 'lots']],
+    [['--threads', '0']],
+    [['--threads', 'two']],
   ])('exits 2 on a bad flag: %j', async (flags) => {
     const result = await run('--input', sampleSpans().writeFile(), '--out', tempDir(), ...flags);
     expect(result.exitCode).toBe(2);
     expect(stderr.join('')).toMatch(/^openjoules rollup: /);
+  });
+
+  it('reads the thread count from OPENJOULES_ROLLUP_THREADS, naming it when it is bad; --threads wins', async () => {
+    vi.stubEnv('OPENJOULES_ROLLUP_THREADS', '1.5');
+    try {
+      const bad = await run('--input', sampleSpans().writeFile(), '--out', tempDir(), '--datetime', '2026-04-24T10');
+      expect(bad.exitCode).toBe(2);
+      expect(stderr.join('')).toBe('openjoules rollup: OPENJOULES_ROLLUP_THREADS must be a whole number ≥ 1 (threads to read files with), got "1.5"\n');
+      const flag = await run('--input', sampleSpans().writeFile(), '--out', tempDir(), '--datetime', '2026-04-24T10', '--threads', '2');
+      expect(flag).toMatchObject({ exitCode: 0, skipped: 0 });
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('exits 2 when an input does not exist', async () => {

@@ -1,6 +1,8 @@
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { listSpanInputs, SpanInputError } from '../otlp/read-spans.js';
 import { formatIssue } from '../otlp/span-record.js';
+import { parseThreads, ROLLUP_THREADS_ENV } from '../rollup/parallel-rollup.js';
 import { createProgress } from '../rollup/progress.js';
 import { rollupSpans } from '../rollup/rollup.js';
 import { parseWindow, WindowError } from '../rollup/windows.js';
@@ -38,6 +40,10 @@ export interface RollupCliOptions {
   /** As typed; the environment's value when the flag is absent. */
   readonly gridIntensity?: string;
   readonly strict: boolean;
+  /** As typed (`--threads`); default: the environment's OPENJOULES_ROLLUP_THREADS, else one per core. */
+  readonly threads?: string;
+  /** The environment's OPENJOULES_ROLLUP_THREADS. */
+  readonly threadsEnv?: string;
 }
 
 /** How many empty bucket keys the closing line names before it counts the rest. */
@@ -55,6 +61,7 @@ export default defineCliCommand({
     format: { type: 'enum', options: [...ROLLUP_FORMATS], description: 'csv, json or parquet', default: 'csv' },
     'grid-intensity': { type: 'string', description: `Grid intensity in gCO2e/kWh for co2e_g (or $${GRID_INTENSITY_ENV}); empty when neither is set` },
     strict: { type: 'boolean', description: 'Stop at the first bad input (exit 2) instead of skipping it', default: false },
+    threads: { type: 'string', description: `Threads to read files with (or $${ROLLUP_THREADS_ENV}; default: one per core); 1 reads on one thread`, valueHint: 'N' },
   },
   run: ({ args, inputs, io }) =>
     runRollup(
@@ -68,6 +75,8 @@ export default defineCliCommand({
         format: args.format ?? 'csv',
         gridIntensity: args['grid-intensity'] ?? envOf(io)[GRID_INTENSITY_ENV],
         strict: args.strict,
+        threads: args.threads,
+        threadsEnv: envOf(io)[ROLLUP_THREADS_ENV],
       },
       io,
     ),
@@ -88,6 +97,7 @@ export async function runRollup(o: RollupCliOptions, io: CommandIo): Promise<Rol
   const format = o.format as RollupFormat;
   let window;
   let gridIntensity: number | undefined;
+  let threads: number | undefined;
   let total = 0;
   try {
     const hours = o.hours === undefined ? undefined : Number(o.hours);
@@ -96,6 +106,13 @@ export async function runRollup(o: RollupCliOptions, io: CommandIo): Promise<Rol
     if (o.gridIntensity !== undefined && o.gridIntensity.trim() !== '') {
       gridIntensity = Number(o.gridIntensity);
       if (!Number.isFinite(gridIntensity) || gridIntensity < 0) return fail(`grid intensity must be a number ≥ 0 (gCO2e/kWh), got "${o.gridIntensity}"`);
+    }
+    try {
+      if (o.threads !== undefined) threads = parseThreads(o.threads, '--threads');
+      else if (o.threadsEnv !== undefined && o.threadsEnv.trim() !== '') threads = parseThreads(o.threadsEnv, ROLLUP_THREADS_ENV);
+      else threads = availableParallelism();
+    } catch (error) {
+      return fail((error as Error).message);
     }
     for (const source of await listSpanInputs(o.inputs)) if (source !== '-') total += (await stat(source)).size;
   } catch (error) {
@@ -109,6 +126,7 @@ export async function runRollup(o: RollupCliOptions, io: CommandIo): Promise<Rol
     rows = await rollupSpans(o.inputs, window, {
       gridIntensityGPerKwh: gridIntensity,
       strict: o.strict,
+      threads,
       stdin: io.stdin,
       onProgress: (n) => progress.advance(n),
       onNote: (line) => {

@@ -96,12 +96,21 @@ export async function* readSpanBatches(inputs: readonly string[], options: ReadS
       continue;
     }
     for await (const { line, bytes, start, end } of readByteLines(stream, options.onProgress)) {
-      const spans = scanTraceLine(bytes, start, end, keep);
-      // A line outside the scanner's shape is read the reference way, with the same spans and issues.
-      const kept = spans === undefined ? decodeLine(bytes.toString('utf8', start, end), name, line, options) : validated(spans, name, line, options);
+      const kept = readLineSpans(bytes, start, end, name, line, keep, options);
       if (kept.length > 0) yield kept;
     }
   }
+}
+
+/**
+ * The valid spans of one line, `bytes[start, end)`, read by the scanner (otlp/scan-spans.ts) keeping the attributes
+ * `keep` accepts; each bad line or span reported (or thrown) as `name:line`. What {@link readSpanBatches} yields per
+ * line, for a reader of byte ranges (the rollup's worker threads).
+ */
+export function readLineSpans(bytes: Buffer, start: number, end: number, name: string, line: number, keep: KeepAttribute, options: ReadSpansOptions): SpanRecord[] {
+  const spans = scanTraceLine(bytes, start, end, keep);
+  // A line outside the scanner's shape is read the reference way, with the same spans and issues.
+  return spans === undefined ? decodeLine(bytes.toString('utf8', start, end), name, line, options) : validated(spans, name, line, options);
 }
 
 /** One line read the reference way: JSON.parse, then decodeTraceDocument; its valid spans. */

@@ -144,9 +144,34 @@ function isHexDigit(c: number | undefined): boolean {
 
 /** The last string's value, as JSON.parse would give it. */
 function strValue(): string {
-  if (strPlain) return latin1(strStart, strEnd);
+  if (strPlain) return recentLatin1(strStart, strEnd);
   return JSON.parse(DECODER.decode(buf.subarray(strStart - 1, strEnd + 1))) as string;
 }
+
+/**
+ * {@link latin1} of a short ASCII string, the same string again when these bytes were read lately: span names and
+ * attribute values (operation names, conversation ids, energy sources) repeat span after span, and a string that is
+ * not made is no garbage to collect. A direct-mapped cache on a hash of the bytes, compared in place.
+ */
+function recentLatin1(a: number, b: number): string {
+  const n = b - a;
+  if (n > RECENT_MAX_LENGTH) return latin1(a, b);
+  let h = n;
+  for (let p = a; p < b; p++) h = Math.imul(h ^ buf[p]!, 16777619);
+  const slot = (h ^ (h >>> 16)) & (RECENT_SLOTS - 1);
+  const seen = RECENT[slot];
+  if (seen !== undefined && seen.length === n) {
+    let k = 0;
+    while (k < n && seen.charCodeAt(k) === buf[a + k]) k++;
+    if (k === n) return seen;
+  }
+  const text = latin1(a, b);
+  RECENT[slot] = text;
+  return text;
+}
+const RECENT_SLOTS = 1024;
+const RECENT_MAX_LENGTH = 64;
+const RECENT: Array<string | undefined> = new Array<string | undefined>(RECENT_SLOTS).fill(undefined);
 
 function latin1(a: number, b: number): string {
   // ASCII only here (checked by the caller): one char per byte.
@@ -508,11 +533,11 @@ function spanMember(m: number): boolean {
   spanSeen |= bit;
   switch (m) {
     case M.traceId:
-      return (traceId = hexId(32)) !== undefined;
+      return (traceId = traceIdValue()) !== undefined;
     case M.spanId:
       return (spanId = hexId(16)) !== undefined;
     case M.parentSpanId:
-      if ((parentSpanId = hexId(16)) !== undefined) return true;
+      if ((parentSpanId = parentIdValue()) !== undefined) return true;
       if (!str()) return false;
       // The reference reader takes any non-empty string here; an empty one is no parent.
       if (strEnd === strStart) return true;
@@ -579,6 +604,49 @@ function hexId(length: number): string | undefined {
   const id = latin1(a, b);
   return upper ? id.toLowerCase() : id;
 }
+
+/**
+ * The trace id ({@link hexId} of 32 digits), the previous span's string again when the bytes are the same: the spans
+ * of a trace mostly come in a run, so most spans make no id string, and equal ids are one string (compared by pointer).
+ */
+function traceIdValue(): string | undefined {
+  ws();
+  const a = pos + 1;
+  if (lastTraceId !== undefined && a + 33 <= stop && buf[pos] === QUOTE && buf[a + 32] === QUOTE) {
+    let k = 0;
+    while (k < 8 && view.getInt32(a + k * 4, true) === lastTraceWords[k]) k++;
+    if (k === 8) {
+      pos = a + 33;
+      return lastTraceId;
+    }
+  }
+  const id = hexId(32);
+  if (id === undefined) return undefined;
+  for (let k = 0; k < 8; k++) lastTraceWords[k] = view.getInt32(a + k * 4, true);
+  lastTraceId = id;
+  return id;
+}
+/** {@link traceIdValue} for a parent span id (16 digits): siblings come in a run too. */
+function parentIdValue(): string | undefined {
+  ws();
+  const a = pos + 1;
+  if (lastParentId !== undefined && a + 17 <= stop && buf[pos] === QUOTE && buf[a + 16] === QUOTE && view.getInt32(a, true) === lastParentWords[0] &&
+    view.getInt32(a + 4, true) === lastParentWords[1] && view.getInt32(a + 8, true) === lastParentWords[2] && view.getInt32(a + 12, true) === lastParentWords[3]) {
+    pos = a + 17;
+    return lastParentId;
+  }
+  const id = hexId(16);
+  if (id === undefined) return undefined;
+  for (let k = 0; k < 4; k++) lastParentWords[k] = view.getInt32(a + k * 4, true);
+  lastParentId = id;
+  return id;
+}
+let lastParentId: string | undefined;
+const lastParentWords = new Int32Array(4);
+
+/** The last trace id read, and its 32 bytes as words (uppercase digits included, as read). */
+let lastTraceId: string | undefined;
+const lastTraceWords = new Int32Array(8);
 
 function lowerCase(id: string): string {
   for (let i = 0; i < id.length; i++) {

@@ -1,6 +1,4 @@
-import { energyRoots, fairShare } from '../model/energy-rule.js';
 import { readGenAiSpan } from '../model/genai-span.js';
-import { forestUnits } from '../model/genai-units.js';
 import type { SpanForest } from '../model/span-forest.js';
 import { TraceAssembler } from '../model/trace-assembler.js';
 import type { SpanRecord } from '../otlp/span-record.js';
@@ -8,7 +6,9 @@ import * as sc from '../../semconv.js';
 import { BucketState, SESSION_FAILED, SESSION_REGENERATED } from './bucket-state.js';
 import type { KpiRow } from './kpi-row.js';
 import { Hash64Table } from './hash64-table.js';
+import type { RangeSpans } from './range-result.js';
 import { SessionTable } from './session-table.js';
+import { addTraceSums, DirectTraceSums, TRACE_FIELDS } from './trace-sums.js';
 import { bucketStartOf, type RollupWindow } from './windows.js';
 
 /**
@@ -19,19 +19,31 @@ import { bucketStartOf, type RollupWindow } from './windows.js';
  * per bucket of the window; per session about 60 bytes of typed arrays and tables (session-table.ts) and ~15 per
  * bucket it is active in (its flags there, and its user, in two tables of 64-bit keys: off the JavaScript heap, whose
  * collector would otherwise let garbage grow in proportion); ~18 per trace; and the spans of the traces still open.
+ * The rollup's worker threads fold byte ranges of the input apart (range-aggregator.ts); the main thread takes in
+ * their results in input order ({@link absorbSpans}, {@link addTraceSum}, {@link addTrace}), with the same rows.
  */
 export class KpiAggregator {
-  private readonly _buckets = new Map<number, BucketState>();
+  private readonly _states: BucketState[];
+  /** Bucket start (ms) → its index in the window. */
+  private readonly _bucketIndex = new Map<number, number>();
+  /** What whole traces added, per bucket and field (trace-sums.ts). */
+  private readonly _sums: Float64Array;
+  private readonly _sink: DirectTraceSums;
   private readonly _sessions = new SessionTable();
   /** (bucket index, session) → SESSION_* flags of the session's spans in that bucket: every session active in a bucket. */
   private readonly _bucketSessions = new Hash64Table();
   /** (bucket index, user key): every user seen in a bucket (each counted in its bucket as it is added). */
   private readonly _bucketUsers = new Hash64Table();
 
-  private readonly _traces = new TraceAssembler((forest) => this._addTrace(forest));
+  private readonly _traces = new TraceAssembler((forest) => this.addTrace(forest));
+  /** The bucket index of an end time, or -1 outside the window. */
+  readonly bucketOf = (endMs: number): number => this._bucketIndex.get(bucketStartOf(endMs, this._window.granularity)) ?? -1;
 
   constructor(private readonly _window: RollupWindow) {
-    _window.buckets.forEach((bucket, i) => this._buckets.set(bucket.startMs, new BucketState(bucket.key, i)));
+    this._states = _window.buckets.map((bucket, i) => new BucketState(bucket.key, i));
+    _window.buckets.forEach((bucket, i) => this._bucketIndex.set(bucket.startMs, i));
+    this._sums = new Float64Array(_window.buckets.length * TRACE_FIELDS);
+    this._sink = new DirectTraceSums(this._sums);
   }
 
   /** Marks the end of a batch of input (one line): traces complete before it are counted (analysis/trace-assembler.ts). */
@@ -43,85 +55,62 @@ export class KpiAggregator {
   add(span: SpanRecord): void {
     const view = readGenAiSpan(span);
     this._traces.add(view);
-    const attrs = span.attributes;
     const session = this._sessions.sessionOf(span.traceId, view.conversationId);
     // An empty user id is no user id (the seed's `user_id or session_id`): the view reads none.
     const userId = view.userId;
     this._sessions.track(session, span.startMs, span.endMs, view.kind === 'tool', userId);
 
-    const bucket = this._buckets.get(bucketStartOf(span.endMs, this._window.granularity));
-    if (bucket === undefined) return;
+    const b = this.bucketOf(span.endMs);
+    if (b < 0) return;
+    const bucket = this._states[b]!;
     bucket.spans++;
-    if (userId !== undefined && this._bucketUsers.orValue(bucket.index, this._sessions.userKey(userId), 0)) bucket.users++;
-    let flags = 0;
-    if (view.kind === 'agent') {
-      if (view.failed) flags |= SESSION_FAILED;
-      if (attrs[sc.ATTR_OPENJOULES_TURN_REGENERATED] === true) flags |= SESSION_REGENERATED;
-    }
-    this._bucketSessions.orValue(bucket.index, session, flags);
+    if (userId !== undefined && this._bucketUsers.orValue(b, this._sessions.userKey(userId), 0)) bucket.users++;
+    this._bucketSessions.orValue(b, session, sessionFlags(view.kind, view.failed, span));
     bucket.countEvents(span.events);
   }
 
-  /**
-   * One whole trace: its turns, model calls and tool calls (nested spans of a kind count once, analysis/genai-units.ts),
-   * each in the bucket where its outermost span ended, and its energy (the fair shares of its energy roots,
-   * analysis/energy-rule.ts), each root in the bucket where it ended. Usage, cost and the hosted-API estimate come from
-   * model calls only (an agent span may repeat its turn's totals); the estimate is summed apart from the energy.
-   */
-  private _addTrace(forest: SpanForest): void {
-    const units = forestUnits(forest);
-    for (const turn of units.agent) {
-      const bucket = this._bucketOfNode(forest, turn.top);
-      if (bucket !== undefined) bucket.turns++;
-    }
-    for (const call of units.model) {
-      const bucket = this._bucketOfNode(forest, call.top);
-      if (bucket === undefined) continue;
-      bucket.llmCalls++;
-      bucket.tokensPrompt += call.usage.inputTokens ?? 0;
-      bucket.tokensCompletion += call.usage.outputTokens ?? 0;
-      bucket.tokensCacheRead += call.usage.cacheReadTokens ?? 0;
-      bucket.tokensCacheCreation += call.usage.cacheCreationTokens ?? 0;
-      bucket.costUsd += call.costUsd ?? 0;
-      const remote = call.remoteEnergy;
-      if (remote !== undefined) {
-        bucket.remoteMinJoules += remote.minJoules ?? remote.joules;
-        bucket.remoteMaxJoules += remote.maxJoules ?? remote.joules;
-      }
-    }
-    for (const tool of units.tool) {
-      const bucket = this._bucketOfNode(forest, tool.top);
-      if (bucket === undefined) continue;
-      bucket.toolCalls++;
-      if (!tool.failed) bucket.toolSuccesses++;
-    }
-    for (const root of energyRoots(forest)) {
-      const bucket = this._bucketOfNode(forest, root);
-      if (bucket === undefined) continue;
-      const share = fairShare(forest.nodes[root]!.energy!);
-      bucket.energyJoules += share.joules ?? 0;
-      bucket.energyGpuJoules += share.gpuJoules ?? 0;
-      bucket.energyCpuJoules += share.cpuJoules ?? 0;
-    }
+  /** One whole trace's turns, calls and energy, into its buckets (trace-sums.ts). */
+  addTrace(forest: SpanForest): void {
+    addTraceSums(forest, this.bucketOf, this._sink);
   }
 
-  /** The bucket in which node `i` of `forest` ended, if it is in the window. */
-  private _bucketOfNode(forest: SpanForest, i: number): BucketState | undefined {
-    return this._buckets.get(bucketStartOf(forest.nodes[i]!.span.endMs, this._window.granularity));
+  /** One addition a worker thread logged for a trace (trace-sums.ts), replayed in input order. */
+  addTraceSum(cell: number, value: number): void {
+    this._sums[cell]! += value;
+  }
+
+  /**
+   * Takes in what a worker thread counted of the spans of one byte range (sessions, users, spans, events), after the
+   * ranges before it. False, with nothing taken in, when a trace carried a different conversation id there than
+   * before it (the range's worker could not know which one its spans without one belong to): the caller then reads
+   * the input on one thread.
+   */
+  absorbSpans(range: RangeSpans): boolean {
+    const mapped = this._sessions.absorb(range.sessions);
+    if (mapped === undefined) return false;
+    const { sessions, users } = mapped;
+    const bs = range.bucketSessions;
+    for (let i = 0; i < bs.length; i += 3) this._bucketSessions.orValue(bs[i]!, sessions[bs[i + 1]!]!, bs[i + 2]!);
+    const bu = range.bucketUsers;
+    for (let i = 0; i < bu.length; i += 2) if (this._bucketUsers.orValue(bu[i]!, users[bu[i + 1]!]!, 0)) this._states[bu[i]!]!.users++;
+    range.bucketSpans.forEach((n, b) => (this._states[b]!.spans += n));
+    for (const [b, events] of range.events) this._states[b]!.countEvents(events);
+    return true;
   }
 
   /** The rows, in the window's bucket order, with trace-keyed sessions merged into their conversations. */
   rows(gridIntensityGPerKwh?: number): KpiRow[] {
     this._traces.flush();
     const sessions = this._sessions;
+    const states = this._states;
     const final = sessions.resolve();
     for (let s = 0; s < final.length; s++) {
       if (final[s] !== s) continue;
       const ttfa = sessions.ttfaSeconds(s);
       if (ttfa === undefined) continue;
-      this._buckets.get(bucketStartOf(sessions.firstToolEndMs(s), this._window.granularity))?.ttfaSeconds.push(ttfa);
+      const b = this.bucketOf(sessions.firstToolEndMs(s));
+      if (b >= 0) states[b]!.ttfaSeconds.push(ttfa);
     }
-    const states = this._window.buckets.map((b) => this._buckets.get(b.startMs)!);
     // Trace-keyed sessions merged into their conversations, their flags OR-ed, then each (bucket, session) counted once.
     const merged = new Hash64Table();
     this._bucketSessions.forEach((bucket, session, flags) => merged.orValue(bucket, final[session]!, flags));
@@ -131,6 +120,15 @@ export class KpiAggregator {
       // The seed's `user_id or session_id`: a session without a user counts as its own user.
       if (this._bucketUsers.orValue(bucket, sessions.userOrIdKey(session), 0)) state.users++;
     });
-    return states.map((state) => state.toRow(gridIntensityGPerKwh));
+    return states.map((state) => state.toRow(gridIntensityGPerKwh, this._sums));
   }
+}
+
+/** The SESSION_* flags one span sets on its session in its bucket. */
+export function sessionFlags(kind: string, failed: boolean, span: SpanRecord): number {
+  if (kind !== 'agent') return 0;
+  let flags = 0;
+  if (failed) flags |= SESSION_FAILED;
+  if (span.attributes[sc.ATTR_OPENJOULES_TURN_REGENERATED] === true) flags |= SESSION_REGENERATED;
+  return flags;
 }

@@ -1,11 +1,13 @@
+import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { hostSharesFromFiles } from '../model/host-shares-files.js';
 import type { HostShares } from '../model/host-shares.js';
 import { ATTR_ENERGY_DEVICE_IDS } from '../../semconv.js';
-import { readSpanBatches, SpanInputError } from '../otlp/read-spans.js';
+import { listSpanInputs, readSpanBatches, SpanInputError } from '../otlp/read-spans.js';
 import type { ReadIssue, SpanRecord } from '../otlp/span-record.js';
 import { KpiAggregator } from './aggregator.js';
 import type { KpiRow } from './kpi-row.js';
+import { RANGE_BYTES, rollupInParallel, rollupThreads, type ParallelOutcome, type Reported } from './parallel-rollup.js';
 import { rollupReadsAttribute, validateRollupSpan } from './span-schema.js';
 import type { RollupWindow } from './windows.js';
 
@@ -23,6 +25,16 @@ export interface RollupOptions {
   readonly onProgress?: (chars: number) => void;
   /** One line per device whose processes could not all be placed on one counter line (host-shares.ts). */
   readonly onNote?: (line: string) => void;
+  /**
+   * Threads to read files with (worker threads, parallel-rollup.ts); default OPENJOULES_ROLLUP_THREADS, else the
+   * machine's cores. 1 reads on this thread. The rows and issues are the same either way.
+   */
+  readonly threads?: number;
+  /**
+   * Size of the byte ranges the files are cut into for the threads (default 32 MiB); input under two ranges is read
+   * on this thread. Set small only to test the parallel path.
+   */
+  readonly rangeBytes?: number;
 }
 
 /**
@@ -39,9 +51,12 @@ export async function rollupSpans(
   options: RollupOptions = {},
 ): Promise<KpiRow[]> {
   if (isPathList(inputs)) {
+    // Large files are read on several threads, unless a span carries device readings; then, as on one thread:
+    const parallel = await inParallel(inputs, window, options);
+    if (parallel !== undefined && 'rows' in parallel) return parallel.rows;
     // Spans of several processes on one device share its joules, which takes a first pass over the files. Most input
     // carries no device readings: one pass assumes so and hands over to the two passes at the first span with any.
-    const onePass = await rollupFiles(inputs, window, options, undefined, NO_REPLAY);
+    const onePass = await rollupFiles(inputs, window, options, undefined, parallel?.handOver ?? NO_REPLAY);
     if (onePass.rows !== undefined) return onePass.rows;
     const shares = await hostSharesFromFiles(inputs);
     for (const d of shares?.devices ?? []) if (d.note) options.onNote?.(`${d.id}: ${d.note}`);
@@ -65,11 +80,34 @@ export async function rollupSpans(
   return aggregator.rows(options.gridIntensityGPerKwh);
 }
 
-/** What a pass over the files reported (issues and progress), so a second pass over them reports only the rest. */
-interface Reported {
-  readonly issues: number;
-  readonly chars: number;
+/**
+ * The rollup on worker threads (parallel-rollup.ts), when it is worth it: regular files only (no stdin), more than
+ * one thread, and at least two ranges of input. Undefined when not taken.
+ */
+async function inParallel(inputs: readonly string[], window: RollupWindow, options: RollupOptions): Promise<ParallelOutcome | undefined> {
+  if (inputs.includes('-')) return undefined;
+  const threads = rollupThreads(options.threads);
+  if (threads < 2) return undefined;
+  const files = await listSpanInputs(inputs);
+  let bytes = 0;
+  for (const file of files) {
+    const info = statSync(file);
+    if (!info.isFile()) return undefined;
+    bytes += info.size;
+  }
+  const rangeBytes = options.rangeBytes ?? RANGE_BYTES;
+  if (bytes < 2 * rangeBytes) return undefined;
+  return rollupInParallel(files, window, {
+    threads,
+    rangeBytes,
+    strict: options.strict,
+    gridIntensityGPerKwh: options.gridIntensityGPerKwh,
+    onIssue: options.onIssue,
+    onProgress: options.onProgress,
+  });
 }
+
+/** What a pass over the files reported (issues and progress), so a second pass over them reports only the rest. */
 const NO_REPLAY: Reported = { issues: 0, chars: 0 };
 
 /**

@@ -1,4 +1,6 @@
+import { hash64, hashHi, hashLo } from './hash64.js';
 import { Hash64Table } from './hash64-table.js';
+import type { SessionsOfRange } from './range-result.js';
 import { TraceIdTable } from './trace-id-table.js';
 
 /**
@@ -132,10 +134,16 @@ export class SessionTable {
   userKey(id: string): number {
     if (id === this._lastUserId) return this._lastUserKey;
     hash64(id);
-    const key = this._userKeys.setIfAbsent(hashHi, hashLo, this._userKeyCount);
-    if (key === this._userKeyCount) this._userKeyCount++;
+    const key = this._userKeyOf(hashHi, hashLo);
     this._lastUserId = id;
     this._lastUserKey = key;
+    return key;
+  }
+
+  /** The number of the user id whose hash is (hi, lo). */
+  private _userKeyOf(hi: number, lo: number): number {
+    const key = this._userKeys.setIfAbsent(hi, lo, this._userKeyCount);
+    if (key === this._userKeyCount) this._userKeyCount++;
     return key;
   }
 
@@ -144,6 +152,116 @@ export class SessionTable {
     const user = this._user[session]!;
     if (user !== 0) return user - 1;
     return this.userKey(this._traceOf.get(session) ?? this._idOf.get(session)!);
+  }
+
+  /** The table as a worker thread hands it to the main thread (range-result.ts). */
+  export(): SessionsOfRange {
+    const n = this._count;
+    const keyHi = new Int32Array(n);
+    const keyLo = new Int32Array(n);
+    this._conversations.forEach((hi, lo, session) => {
+      keyHi[session] = hi;
+      keyLo[session] = lo;
+    });
+    const userHi = new Int32Array(this._userKeyCount);
+    const userLo = new Int32Array(this._userKeyCount);
+    this._userKeys.forEach((hi, lo, key) => {
+      userHi[key] = hi;
+      userLo[key] = lo;
+    });
+    const traceConversations: number[] = [];
+    const otherTraceConversations: Array<[string, number]> = [];
+    this._traceConversation.forEach(
+      (hi, lo, session) => traceConversations.push(hi, lo, session),
+      (id, session) => otherTraceConversations.push([id, session]),
+    );
+    return {
+      count: n,
+      keyHi,
+      keyLo,
+      traceSessions: [...this._traceOf],
+      ids: [...this._idOf],
+      firstStartMs: this._firstStartMs.slice(0, n),
+      firstToolStartMs: this._firstToolStartMs.slice(0, n),
+      firstToolEndMs: this._firstToolEndMs.slice(0, n),
+      user: this._user.slice(0, n),
+      userHi,
+      userLo,
+      traceConversations: Int32Array.from(traceConversations),
+      otherTraceConversations,
+    };
+  }
+
+  /**
+   * Takes in a later byte range's table (its sessions in order of first sight there), as if its spans had come here
+   * one by one: returns where each of its sessions and users went here, or undefined when the range saw a trace with
+   * another conversation id than this table had for it (the range's spans without one may then belong elsewhere).
+   */
+  absorb(range: SessionsOfRange): { sessions: Int32Array; users: Int32Array } | undefined {
+    const users = new Int32Array(range.userHi.length);
+    for (let k = 0; k < users.length; k++) users[k] = this._userKeyOf(range.userHi[k]!, range.userLo[k]!);
+    const traceOf = new Map(range.traceSessions);
+    const idOf = new Map(range.ids);
+    const sessions = new Int32Array(range.count);
+    // Sessions first: a span without a conversation id went to its trace's conversation if the ranges before had one.
+    for (let s = 0; s < range.count; s++) {
+      const traceId = traceOf.get(s);
+      if (traceId === undefined) {
+        const session = this._conversations.setIfAbsent(range.keyHi[s]!, range.keyLo[s]!, this._count);
+        if (session === this._count) {
+          this._add();
+          const id = idOf.get(s);
+          if (id !== undefined) this._idOf.set(session, id);
+        }
+        sessions[s] = session;
+        continue;
+      }
+      const known = this._traceConversation.get(traceId);
+      if (known >= 0) {
+        sessions[s] = known;
+        continue;
+      }
+      let session = this._traceSessions.get(traceId);
+      if (session === undefined) {
+        session = this._add();
+        this._traceSessions.set(traceId, session);
+        this._traceOf.set(session, traceId);
+      }
+      sessions[s] = session;
+    }
+    // Then the range's traces' first conversations.
+    const tc = range.traceConversations;
+    for (let i = 0; i < tc.length; i += 3) {
+      const session = sessions[tc[i + 2]!]!;
+      if (this._traceConversation.setIfAbsentWords(tc[i]!, tc[i + 1]!, session) !== session) return undefined;
+    }
+    for (const [traceId, s] of range.otherTraceConversations) {
+      const session = sessions[s]!;
+      const known = this._traceConversation.get(traceId);
+      if (known >= 0 && known !== session) return undefined;
+      this._traceConversation.setIfAbsent(traceId, session);
+    }
+    for (let s = 0; s < range.count; s++) {
+      const g = sessions[s]!;
+      const startMs = range.firstStartMs[s]!;
+      if (this._tracked[g] === 0) {
+        this._tracked[g] = 1;
+        this._firstStartMs[g] = startMs;
+      } else if (startMs < this._firstStartMs[g]!) {
+        this._firstStartMs[g] = startMs;
+      }
+      const user = range.user[s]!;
+      if (this._user[g] === 0 && user !== 0) {
+        this._user[g] = users[user - 1]! + 1;
+        this._idOf.delete(g);
+      }
+      const toolStartMs = range.firstToolStartMs[s]!;
+      if (!Number.isNaN(toolStartMs) && !(toolStartMs >= this._firstToolStartMs[g]!)) {
+        this._firstToolStartMs[g] = toolStartMs;
+        this._firstToolEndMs[g] = range.firstToolEndMs[s]!;
+      }
+    }
+    return { sessions, users };
   }
 
   /** Number of sessions. */
@@ -194,30 +312,6 @@ export class SessionTable {
 }
 
 const INITIAL = 1024;
-
-// The 64-bit hash of the string given to hash64(), as two int32s.
-let hashHi = 0;
-let hashLo = 0;
-
-/** Two independent 32-bit hashes of `s` (FNV-1a and a multiply-rotate), each finished with murmur3's mix. */
-function hash64(s: string): void {
-  let a = 0x811c9dc5;
-  let b = 0x9747b28c ^ s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    a = Math.imul(a ^ c, 16777619);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 15;
-  }
-  hashHi = fmix(a);
-  hashLo = fmix(b);
-}
-
-function fmix(h: number): number {
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
 
 function grown<T extends Float64Array | Int32Array | Uint8Array>(from: T, to: T): T {
   to.set(from as never);

@@ -1,3 +1,4 @@
+import { hash64, hashHi, hashLo } from './hash64.js';
 import { Hash64Table } from './hash64-table.js';
 
 /**
@@ -17,12 +18,40 @@ export class TraceIdTable {
     return this._table.get(wordHi, wordLo);
   }
 
+  /** Sets the id whose last 64 bits are (hi, lo) to `value` unless it has one already; returns the value it has after. */
+  setIfAbsentWords(hi: number, lo: number, value: number): number {
+    return this._table.setIfAbsent(hi, lo, value);
+  }
+
+  /** Calls `visit` with each hex id's last 64 bits and value, `visitOther` with each other id and value. */
+  forEach(visit: (hi: number, lo: number, value: number) => void, visitOther: (id: string, value: number) => void): void {
+    this._table.forEach(visit);
+    for (const [id, value] of this._other) visitOther(id, value);
+  }
+
   /** Sets `traceId` to `value` (≥ 0) unless it has one already. */
   setIfAbsent(traceId: string, value: number): void {
     if (words(traceId)) this._table.setIfAbsent(wordHi, wordLo, value);
     else if (!this._other.has(traceId)) this._other.set(traceId, value);
   }
 }
+
+/**
+ * A trace id as 64 bits, left in {@link keyHi} / {@link keyLo}: the last 64 of a 32-digit lowercase hex id (as
+ * {@link TraceIdTable} keys it), else a 64-bit hash of the id.
+ */
+export function traceKey64(traceId: string): void {
+  if (words(traceId)) {
+    keyHi = wordHi;
+    keyLo = wordLo;
+  } else {
+    hash64(traceId);
+    keyHi = hashHi;
+    keyLo = hashLo;
+  }
+}
+export let keyHi = 0;
+export let keyLo = 0;
 
 // The last 64 bits of the id read by words(), as two int32s (the table is synchronous: no per-call object).
 let wordHi = 0;
