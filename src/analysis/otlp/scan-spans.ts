@@ -144,34 +144,9 @@ function isHexDigit(c: number | undefined): boolean {
 
 /** The last string's value, as JSON.parse would give it. */
 function strValue(): string {
-  if (strPlain) return recentLatin1(strStart, strEnd);
+  if (strPlain) return latin1(strStart, strEnd);
   return JSON.parse(DECODER.decode(buf.subarray(strStart - 1, strEnd + 1))) as string;
 }
-
-/**
- * {@link latin1} of a short ASCII string, the same string again when these bytes were read lately: span names and
- * attribute values (operation names, conversation ids, energy sources) repeat span after span, and a string that is
- * not made is no garbage to collect. A direct-mapped cache on a hash of the bytes, compared in place.
- */
-function recentLatin1(a: number, b: number): string {
-  const n = b - a;
-  if (n > RECENT_MAX_LENGTH) return latin1(a, b);
-  let h = n;
-  for (let p = a; p < b; p++) h = Math.imul(h ^ buf[p]!, 16777619);
-  const slot = (h ^ (h >>> 16)) & (RECENT_SLOTS - 1);
-  const seen = RECENT[slot];
-  if (seen !== undefined && seen.length === n) {
-    let k = 0;
-    while (k < n && seen.charCodeAt(k) === buf[a + k]) k++;
-    if (k === n) return seen;
-  }
-  const text = latin1(a, b);
-  RECENT[slot] = text;
-  return text;
-}
-const RECENT_SLOTS = 1024;
-const RECENT_MAX_LENGTH = 64;
-const RECENT: Array<string | undefined> = new Array<string | undefined>(RECENT_SLOTS).fill(undefined);
 
 function latin1(a: number, b: number): string {
   // ASCII only here (checked by the caller): one char per byte.
