@@ -508,11 +508,11 @@ function spanMember(m: number): boolean {
   spanSeen |= bit;
   switch (m) {
     case M.traceId:
-      return (traceId = traceIdValue()) !== undefined;
+      return (traceId = hexId(32)) !== undefined;
     case M.spanId:
       return (spanId = hexId(16)) !== undefined;
     case M.parentSpanId:
-      if ((parentSpanId = parentIdValue()) !== undefined) return true;
+      if ((parentSpanId = hexId(16)) !== undefined) return true;
       if (!str()) return false;
       // The reference reader takes any non-empty string here; an empty one is no parent.
       if (strEnd === strStart) return true;
@@ -579,49 +579,6 @@ function hexId(length: number): string | undefined {
   const id = latin1(a, b);
   return upper ? id.toLowerCase() : id;
 }
-
-/**
- * The trace id ({@link hexId} of 32 digits), the previous span's string again when the bytes are the same: the spans
- * of a trace mostly come in a run, so most spans make no id string, and equal ids are one string (compared by pointer).
- */
-function traceIdValue(): string | undefined {
-  ws();
-  const a = pos + 1;
-  if (lastTraceId !== undefined && a + 33 <= stop && buf[pos] === QUOTE && buf[a + 32] === QUOTE) {
-    let k = 0;
-    while (k < 8 && view.getInt32(a + k * 4, true) === lastTraceWords[k]) k++;
-    if (k === 8) {
-      pos = a + 33;
-      return lastTraceId;
-    }
-  }
-  const id = hexId(32);
-  if (id === undefined) return undefined;
-  for (let k = 0; k < 8; k++) lastTraceWords[k] = view.getInt32(a + k * 4, true);
-  lastTraceId = id;
-  return id;
-}
-/** {@link traceIdValue} for a parent span id (16 digits): siblings come in a run too. */
-function parentIdValue(): string | undefined {
-  ws();
-  const a = pos + 1;
-  if (lastParentId !== undefined && a + 17 <= stop && buf[pos] === QUOTE && buf[a + 16] === QUOTE && view.getInt32(a, true) === lastParentWords[0] &&
-    view.getInt32(a + 4, true) === lastParentWords[1] && view.getInt32(a + 8, true) === lastParentWords[2] && view.getInt32(a + 12, true) === lastParentWords[3]) {
-    pos = a + 17;
-    return lastParentId;
-  }
-  const id = hexId(16);
-  if (id === undefined) return undefined;
-  for (let k = 0; k < 4; k++) lastParentWords[k] = view.getInt32(a + k * 4, true);
-  lastParentId = id;
-  return id;
-}
-let lastParentId: string | undefined;
-const lastParentWords = new Int32Array(4);
-
-/** The last trace id read, and its 32 bytes as words (uppercase digits included, as read). */
-let lastTraceId: string | undefined;
-const lastTraceWords = new Int32Array(8);
 
 function lowerCase(id: string): string {
   for (let i = 0; i < id.length; i++) {

@@ -30,10 +30,6 @@ export class RangeAggregator implements TraceSumSink {
   private readonly _bucketOf = (endMs: number): number => this._bucketIndex.get(bucketStartOf(endMs, this._window.granularity)) ?? -1;
 
   private _spans = 0;
-  /** The last span's trace id and its 64-bit key: a trace's spans mostly come in a run. */
-  private _lastTraceId: string | undefined;
-  private _lastHi = 0;
-  private _lastLo = 0;
   private _traceHi = new Int32Array(INITIAL);
   private _traceLo = new Int32Array(INITIAL);
   private _root = new Uint8Array(INITIAL);
@@ -59,14 +55,9 @@ export class RangeAggregator implements TraceSumSink {
   addSpan(span: SpanRecord): void {
     const i = this._spans++;
     if (i === this._root.length) this._growSpans();
-    if (span.traceId !== this._lastTraceId) {
-      traceKey64(span.traceId);
-      this._lastTraceId = span.traceId;
-      this._lastHi = keyHi;
-      this._lastLo = keyLo;
-    }
-    this._traceHi[i] = this._lastHi;
-    this._traceLo[i] = this._lastLo;
+    traceKey64(span.traceId);
+    this._traceHi[i] = keyHi;
+    this._traceLo[i] = keyLo;
     if (span.parentSpanId === undefined) this._root[i] = 1;
     const view = readGenAiSpan(span);
     this._place = 2 * i;
