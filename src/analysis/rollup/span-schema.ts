@@ -36,17 +36,8 @@ function isOurNamespace(key: string): boolean {
   return key.startsWith('energy.') || key.startsWith('openjoules.');
 }
 
-/**
- * The span attributes of the GenAI view (analysis/genai-fields.ts) that a KPI row depends on: what makes a span a
- * turn, a model call or a tool call, its tokens, cost, conversation and user. The view's other fields (models,
- * provider, tool and agent names, streaming, error type) name or describe units and are in no row.
- */
-const ROW_FIELDS: ReadonlyArray<keyof typeof GENAI_FIELDS> = [
-  'operationName', 'openinferenceKind', 'traceloopKind', 'llmRequestType', 'aiOperationId',
-  'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheCreationTokens', 'reasoningTokens', 'totalTokens',
-  'costUsd', 'conversationId', 'userId', 'subModelCall',
-];
-const GENAI_KEYS: ReadonlySet<string> = new Set(ROW_FIELDS.flatMap((field) => GENAI_FIELDS[field].keys as readonly string[]));
+/** Every span attribute the analysis layer's GenAI view reads (analysis/genai-fields.ts). */
+const GENAI_KEYS: ReadonlySet<string> = new Set(Object.values(GENAI_FIELDS).flatMap((field) => field.keys as readonly string[]));
 
 /**
  * Whether the rollup reads a span attribute, or checks it: what the GenAI view reads, what {@link validateRollupSpan}
