@@ -2,7 +2,7 @@
 // period and phase, how the driver reports power, where a 32-bit counter wraps), names the EnergyConfig the sampler's
 // worker opens, and opens a second instance of the same source on this thread for the naive baseline.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnergyConfig } from '../../src/runtime/energy/sources/config.js';
 import { NvmlSource } from '../../src/runtime/energy/sources/nvml.js';
@@ -18,6 +18,7 @@ import {
 } from '../../src/semconv.js';
 import { joulesAt, type PowerProfileData } from '../../test/doubles/power-profile.mjs';
 import { buildDouble, buildRaplSysfsWriter, powermetricsStandIn } from '../../test/energy/helpers/doubles.js';
+import { RAPL_MAX_UJ, writeSocketZones } from '../../test/helpers/powercap-tree.js';
 import {
   APPLE_ANE_SHAPE,
   APPLE_CPU_SHAPE,
@@ -161,8 +162,6 @@ function rocmCase(tickMs: number, power: 'current' | 'average', sampleIntervalMs
   };
 }
 
-/** Intel's RAPL range: 2^32 counts of 2^-14 J. */
-const RAPL_MAX_UJ = 262143328850;
 
 const raplCase: BackendCase = {
   key: 'rapl',
@@ -175,16 +174,7 @@ const raplCase: BackendCase = {
     const pkg = profileFor(context, 'package', 44, CPU_SHAPE);
     const dram = profileFor(context, 'dram', 45, DRAM_SHAPE);
     const root = join(context.dir, 'powercap');
-    const zones = [
-      { dir: 'intel-rapl:0', name: 'package-0' },
-      { dir: 'intel-rapl:0:0', name: 'core' },
-      { dir: 'intel-rapl:0:1', name: 'dram' },
-    ];
-    for (const z of zones) {
-      mkdirSync(join(root, z.dir), { recursive: true });
-      writeFileSync(join(root, z.dir, 'name'), `${z.name}\n`);
-      writeFileSync(join(root, z.dir, 'max_energy_range_uj'), `${RAPL_MAX_UJ}\n`);
-    }
+    writeSocketZones(root);
     const pkgAtWrap = (joulesAt(pkg.profile, context.wrapAtMs) - joulesAt(pkg.profile, 0)) * 1e6;
     const file = join(context.dir, 'rapl.control');
     const lateLog = join(context.dir, 'rapl-late.log');

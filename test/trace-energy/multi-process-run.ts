@@ -4,7 +4,7 @@
 // joules from the first span start to the last span end, from the power profiles. Shared by
 // test/trace-energy/multi-process*.test.ts (JSONL files) and the e2e through a Collector.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { CommandIo } from '../../src/analysis/cli/io.js';
@@ -15,6 +15,7 @@ import type { SpanRecord } from '../../src/analysis/otlp/span-record.js';
 import { formatProfile, joulesBetween, parseProfile, type PowerProfileData } from '../doubles/power-profile.mjs';
 import { buildDouble, buildRaplSysfsWriter } from '../energy/helpers/doubles.js';
 import { repoRoot } from '../helpers/build.js';
+import { RAPL_MAX_UJ, writeSocketZones } from '../helpers/powercap-tree.js';
 
 /** Profile: 300 W ± 150 W, a new level every 37 ms (faster than the 100 ms counter), for 60 s. */
 export const PROFILE = parseProfile(
@@ -48,8 +49,7 @@ export const DRAM_PROFILE = parseProfile(
 );
 /** The ROCm accumulator's range: 2^32 counts of the library's resolution (15.3 as a C float), J. */
 export const ROCM_RANGE_J = (2 ** 32 * Math.fround(15.3)) / 1e6;
-/** Intel's RAPL range (max_energy_range_uj): 2^32 counts of 2^-14 J. */
-export const RAPL_MAX_UJ = 262143328850;
+export { RAPL_MAX_UJ };
 /** The agents start this long after {@link runAgents} is called, ms of profile time. */
 const START_DELAY_MS = 2500;
 /** Where a wrapping counter wraps: this long after the agents start, ms. */
@@ -162,16 +162,7 @@ async function prepareBackend(backend: MultiProcessBackend, dir: string, profile
     return { env: { OPENJOULES_ENERGY_SOURCES: 'rocm_smi', OPENJOULES_ROCM_LIBRARY: buildDouble('rocm_smi'), OJ_ROCM_DOUBLE_CONTROL: control }, stop: () => {} };
   }
   const root = join(dir, 'powercap');
-  const zones = [
-    { dir: 'intel-rapl:0', name: 'package-0' },
-    { dir: 'intel-rapl:0:0', name: 'core' },
-    { dir: 'intel-rapl:0:1', name: 'dram' },
-  ];
-  for (const z of zones) {
-    mkdirSync(join(root, z.dir), { recursive: true });
-    writeFileSync(join(root, z.dir, 'name'), `${z.name}\n`);
-    writeFileSync(join(root, z.dir, 'max_energy_range_uj'), `${RAPL_MAX_UJ}\n`);
-  }
+  writeSocketZones(root);
   const dramFile = writeProfile(dir, 'dram-profile.txt', DRAM_PROFILE);
   const packageAtWrapUj = joulesBetween(PROFILE, 0, wrapAtMs) * 1e6;
   const control = join(dir, 'rapl.control');
