@@ -84,21 +84,21 @@ function parseSources(value: string | undefined, warn: (message: string) => void
 }
 
 function parseInterval(value: string | undefined, warn: (message: string) => void): number {
-  const text = nonEmpty(value);
-  if (!text) return DEFAULT_SAMPLE_INTERVAL_MS;
-  const ms = Number(text);
-  if (Number.isFinite(ms) && ms >= 1 && ms <= 60_000) return ms;
-  warn(`OPENJOULES_SAMPLE_INTERVAL_MS: "${text}" is not a number of ms between 1 and 60000; using ${DEFAULT_SAMPLE_INTERVAL_MS}`);
-  return DEFAULT_SAMPLE_INTERVAL_MS;
+  return parseMs('OPENJOULES_SAMPLE_INTERVAL_MS', value, 1, '1', DEFAULT_SAMPLE_INTERVAL_MS, warn);
 }
 
 function parseEdgeGap(value: string | undefined, warn: (message: string) => void): number {
+  return parseMs('OPENJOULES_EDGE_READ_GAP_MS', value, 0, '0 (off)', DEFAULT_EDGE_READ_GAP_MS, warn);
+}
+
+/** A number of ms from `min` to 60 s in variable `name`; unset gives `fallback`, a bad value one line and `fallback`. */
+function parseMs(name: string, value: string | undefined, min: number, minText: string, fallback: number, warn: (message: string) => void): number {
   const text = nonEmpty(value);
-  if (!text) return DEFAULT_EDGE_READ_GAP_MS;
+  if (!text) return fallback;
   const ms = Number(text);
-  if (Number.isFinite(ms) && ms >= 0 && ms <= 60_000) return ms;
-  warn(`OPENJOULES_EDGE_READ_GAP_MS: "${text}" is not a number of ms between 0 (off) and 60000; using ${DEFAULT_EDGE_READ_GAP_MS}`);
-  return DEFAULT_EDGE_READ_GAP_MS;
+  if (Number.isFinite(ms) && ms >= min && ms <= 60_000) return ms;
+  warn(`${name}: "${text}" is not a number of ms between ${minText} and 60000; using ${fallback}`);
+  return fallback;
 }
 
 function parseTdp(value: string | undefined, warn: (message: string) => void): number | undefined {
