@@ -65,8 +65,9 @@ export function runDitheredLoop(tick: () => void, periodMs: number, signal: Int3
   let due = performance.now() + delay();
   let followUp = Infinity;
   while (Atomics.load(signal, 0) === 0) {
-    if (requests && Atomics.load(signal, 1) !== served) {
-      served = Atomics.load(signal, 1);
+    const asked = requests ? Atomics.load(signal, 1) : served;
+    if (asked !== served) {
+      served = asked;
       tick();
       if (followUpMs > 0) followUp = performance.now() + followUpMs;
       continue;
