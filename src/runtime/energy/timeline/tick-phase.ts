@@ -9,8 +9,6 @@
  * is followed.
  */
 
-/** Edges the fit is made over. */
-const EDGES = 32;
 /** Edges in a row, off the model but agreeing with each other, that make it start over (a jump of the counter's clock). */
 const CONTRARY_EDGES = 3;
 /**
@@ -18,27 +16,51 @@ const CONTRARY_EDGES = 3;
  * other too, but only for a while; a clock that jumped stays where it jumped to.
  */
 const CONTRARY_SPAN_PERIODS = 100;
-/** A refitted period is accepted when it is within this fraction of the one before (else the edges disagree). */
-const MAX_PERIOD_CHANGE = 1e-3;
 /**
- * Ticks the kept edges must span for a refit to replace the period outright; over fewer (but at least 200) it moves
- * the period that share of the way. Each edge is known to the jitter of the update behind it (a RAPL stand-in's
- * writer: 25–75 µs, now and then 0.5 ms); edges that come many a second span a few hundred ticks, over which a 1 ms
- * period fits only to ~1e-3, and taken whole, refit after refit, the period wandered by that much: anchors drifted
- * half a period off within a second. Damped, the noise averages out over the refits and a real error (a probe a
- * little off, a device clock drifting) is still followed within seconds.
+ * How well the start-up probe knows the period, as a share of it (one standard deviation). It times a few dozen ticks
+ * whose updates land with tens of µs of jitter: a RAPL stand-in's probe was 5e-4 off, a 1 ms ROCm one 2e-5.
  */
-const FULL_REFIT_TICKS = 20_000;
+const PROBE_PERIOD_SHARE = 1e-3;
+/** How well the probe knows the phase, as a share of the period. */
+const PROBE_PHASE_SHARE = 0.1;
+/**
+ * The jitter of an edge beyond its window, ms: when the update behind a tick lands (a RAPL stand-in's writer: 25–75 µs
+ * after the tick; firmware alike).
+ */
+const EDGE_JITTER_MS = 0.03;
+/**
+ * How far the period may wander per tick (a device clock drifting against ours), as a share of it: one standard
+ * deviation of 1e-6 over 10^4 ticks. Keeps the filter from growing too sure of an old period.
+ */
+const PERIOD_WANDER_SHARE_PER_TICK = 1e-8;
+/** An edge is set aside when it is further from the model than this many standard deviations of the prediction... */
+const GATE_SIGMAS = 4;
+/** ...and this share of a period (an update a little late is still an edge), and always from a quarter period on. */
+const GATE_FLOOR_SHARE = 1 / 8;
+const GATE_CEILING_SHARE = 1 / 4;
 
-/** The tick phase of one counter. */
+/**
+ * The tick phase of one counter: a two-state Kalman filter (the time of one tick, the period) over the edges seen.
+ * Why a filter and not a least-squares fit over the last few dozen edges: the probe's period can be 5e-4 off (a 1 ms
+ * counter whose updates land with jitter, timed over a few dozen ticks); edges come a few a second, so a fit over the
+ * last 32 spanned either a few hundred ticks (too short to pin the period: refit after refit it wandered by 1e-3) or
+ * thousands (numbered from the newest edge with a period that far off, old edges were given the wrong tick numbers, and
+ * the fit was thrown away). The filter numbers each edge from the one before, where the period's error is still a small
+ * share of a tick, and weighs it by what it knows: the period's error shrinks with every edge and the span they cover.
+ */
 export class TickPhase {
-  private _periodMs: number;
+  /** The time of the reference tick (the last edge's), epoch ms, and the period, ms. */
   private _phaseMs: number;
-  private readonly _edges = new Float64Array(EDGES);
+  private _periodMs: number;
+  /** Covariance of (phase, period), ms². */
+  private _pp: number;
+  private _pq: number;
+  private _qq: number;
+  /** Edges taken in since the model (re)started. */
   private _count = 0;
   /** Seeded with a measured phase and not contradicted since. */
   private _seeded: boolean;
-  /** Edges in a row a quarter period or more off the model (set aside until CONTRARY_EDGES of them agree). */
+  /** Edges in a row off the model (set aside until CONTRARY_EDGES of them agree). */
   private readonly _contrary = new Float64Array(CONTRARY_EDGES);
   private _contraryCount = 0;
 
@@ -50,6 +72,9 @@ export class TickPhase {
     this._periodMs = periodMs;
     this._phaseMs = phaseMs !== undefined && Number.isFinite(phaseMs) ? phaseMs : NaN;
     this._seeded = !Number.isNaN(this._phaseMs);
+    this._pp = (PROBE_PHASE_SHARE * periodMs) ** 2;
+    this._pq = 0;
+    this._qq = (PROBE_PERIOD_SHARE * periodMs) ** 2;
   }
 
   /**
@@ -72,14 +97,52 @@ export class TickPhase {
     const p = this._periodMs;
     if (!(hiMs - loMs < p / 2) || !(hiMs >= loMs)) return;
     const m = (loMs + hiMs) / 2;
-    if (!Number.isNaN(this._phaseMs)) {
-      if (offBy(m, this._phaseMs, p) >= p / 4) {
-        this._setAside(m);
-        return;
-      }
-      this._contraryCount = 0;
+    const noise = (hiMs - loMs) ** 2 / 12 + EDGE_JITTER_MS ** 2;
+    if (Number.isNaN(this._phaseMs)) {
+      this._start(m, noise);
+      return;
     }
-    this._add(m);
+    if (!this._update(m, noise, true)) this._setAside(m);
+    else this._contraryCount = 0;
+  }
+
+  /** (Re)starts the model at an edge, keeping the period and its uncertainty from the probe. */
+  private _start(m: number, noise: number): void {
+    this._phaseMs = m;
+    this._pp = noise;
+    this._pq = 0;
+    this._qq = (PROBE_PERIOD_SHARE * this._periodMs) ** 2;
+    this._count = 1;
+  }
+
+  /**
+   * Moves the model to the tick nearest m and takes the edge in; false (nothing changed) when `gated` and the edge is
+   * further off than the model's uncertainty allows.
+   */
+  private _update(m: number, noise: number, gated: boolean): boolean {
+    const p = this._periodMs;
+    const k = Math.round((m - this._phaseMs) / p);
+    // Predicted to tick k: phase + k · period, its uncertainty grown by the period's.
+    const wander = (PERIOD_WANDER_SHARE_PER_TICK * p) ** 2 * Math.abs(k);
+    const pp = this._pp + 2 * k * this._pq + k * k * this._qq;
+    const pq = this._pq + k * this._qq;
+    const qq = this._qq + wander;
+    const predicted = this._phaseMs + k * p;
+    const innovation = m - predicted;
+    const s = pp + noise;
+    if (gated) {
+      const gate = Math.min(GATE_CEILING_SHARE * p, Math.max(GATE_FLOOR_SHARE * p, GATE_SIGMAS * Math.sqrt(s)));
+      if (Math.abs(innovation) >= gate) return false;
+    }
+    const gainPhase = pp / s;
+    const gainPeriod = pq / s;
+    this._phaseMs = predicted + gainPhase * innovation;
+    this._periodMs = p + gainPeriod * innovation;
+    this._pp = (1 - gainPhase) * pp;
+    this._pq = (1 - gainPhase) * pq;
+    this._qq = qq - gainPeriod * pq;
+    this._count++;
+    return true;
   }
 
   /** An edge off the model: kept aside; the model starts over from CONTRARY_EDGES of them in a row that agree. */
@@ -95,19 +158,10 @@ export class TickPhase {
     this._contrary[this._contraryCount++] = m;
     if (this._contraryCount < CONTRARY_EDGES || m - (this._contrary[0] ?? m) < CONTRARY_SPAN_PERIODS * p) return;
     this._contraryCount = 0;
-    this._count = 0;
     this._seeded = false;
-    for (const edge of this._contrary) this._add(edge);
-  }
-
-  private _add(m: number): void {
-    this._edges[this._count % EDGES] = m;
-    this._count++;
-    if (this._count === 1) {
-      this._phaseMs = m;
-      return;
-    }
-    this._refit(m);
+    const noise = EDGE_JITTER_MS ** 2;
+    this._start(this._contrary[0] ?? m, noise);
+    for (let i = 1; i < CONTRARY_EDGES; i++) this._update(this._contrary[i] ?? m, noise, false);
   }
 
   /** The last tick at or before tMs (NaN until the phase is known; check {@link TickPhase.ready} before trusting it). */
@@ -119,36 +173,6 @@ export class TickPhase {
   /** The first tick after tMs (NaN until the phase is known). */
   tickAfter(tMs: number): number {
     return this.tickAtOrBefore(tMs) + this._periodMs;
-  }
-
-  /** Least squares t = phase + k · period over the kept edges (tick numbers counted from the newest edge `m`). */
-  private _refit(m: number): void {
-    const n = Math.min(this._count, EDGES);
-    const p = this._periodMs;
-    let sk = 0;
-    let st = 0;
-    let skk = 0;
-    let skt = 0;
-    let kMin = Infinity;
-    for (let i = 0; i < n; i++) {
-      const t = this._edges[i] ?? m;
-      const k = Math.round((t - m) / p);
-      sk += k;
-      st += t;
-      skk += k * k;
-      skt += k * t;
-      kMin = Math.min(kMin, k);
-    }
-    const sxx = skk - (sk * sk) / n;
-    let period = p;
-    // The period is refitted only over edges at least a few hundred ticks apart; closer ones pin the phase alone.
-    if (n >= 3 && -kMin >= 200 && sxx > 0) {
-      const fitted = (skt - (sk * st) / n) / sxx;
-      if (Math.abs(fitted - p) <= MAX_PERIOD_CHANGE * p) period = p + (fitted - p) * Math.min(1, -kMin / FULL_REFIT_TICKS);
-    }
-    this._periodMs = period;
-    // The phase: the mean of the edges, each moved to the newest edge's tick by whole periods.
-    this._phaseMs = (st - period * sk) / n;
   }
 }
 
