@@ -26,6 +26,9 @@ const MIN_LEAD_MS = 0.05;
 const MIN_GUARD_BEFORE_MS = 0.05;
 const GUARD_AFTER_SHARE = 0.5;
 
+/** Reads of one counter per pass, at most, until one returns clear of the next tick (see returnedClear). */
+export const MAX_CLEAR_READS = 3;
+
 /** One counter value and the time it refers to at the latest (a poll's start for the value before, its end after). */
 export interface EdgeReading {
   readonly timeMs: number;
@@ -69,6 +72,19 @@ export class TickEdgeCatcher {
     const next = previous + phase.periodMs;
     const clearAt = t - previous < this._guardAfterMs ? previous + this._guardAfterMs : next - t < this._guardBeforeMs ? next + this._guardAfterMs : t;
     if (clearAt > t) Atomics.wait(this._sleeper, 0, 0, clearAt - t);
+  }
+
+  /**
+   * After a read made clear of ticks (waitClearOfTick): whether it also returned clear of the next one. Its time is
+   * taken just before the call, but the counter may be reached later: a thread held up inside the call (an interrupt,
+   * the hypervisor; tens of µs now and then on a VM) reaches it after the tick, and the value is then a tick newer than
+   * its time says — a whole tick's energy anchored one tick early. A call that ended inside the guard before the next
+   * tick, or past it, may have seen either value; the caller reads again. True until the phase is known.
+   */
+  returnedClear(startMs: number, endMs: number): boolean {
+    const phase = this._phase;
+    if (!phase.ready) return true;
+    return phase.tickAfter(startMs) - endMs >= this._guardBeforeMs;
   }
 
   /**
