@@ -111,6 +111,41 @@ describe('DeviceTrack tick placement', () => {
     expect(track.energyAt(2008) - track.energyAt(2004)).toBeCloseTo(joules(2008) - joules(2004), 2);
   });
 
+  it('anchors the value read just before a caught tick at the tick before it, where the model puts a tick just behind the read', () => {
+    // Ticks at k + 0.5; each update lands 0–20 µs after its tick, so the edges the model learns from put its ticks
+    // ~10 µs late, and a read just before a late update comes after the model's tick.
+    const info: DeviceInfo = { ...GPU, counterPeriodMs: 1, counterPeriodMeasured: true, counterPhaseMs: 0.51 };
+    const track = new DeviceTrack(info, 8192);
+    const watts = 300;
+    const tickBefore = (t: number): number => Math.floor(t - 0.5) + 0.5;
+    const random = lcg(11);
+    const reads: number[] = [];
+    let n = 0;
+    for (let t = 0; t < 8000; t += 8 + 4 * random()) {
+      if (++n % 3 === 0) {
+        // A catch: the last read before the update lands (the old value) and the first after it, 4 µs apart.
+        const tick = tickBefore(t) + 1;
+        const landed = tick + 0.02 * random();
+        feed(track, landed - 0.002, (watts * (tick - 1)) / 1000, watts);
+        feed(track, landed + 0.002, (watts * tick) / 1000, watts);
+        t = landed + 0.002;
+      } else {
+        // Other reads are made clear of ticks, as the sources make them (tick-edge.ts).
+        if (t - tickBefore(t) < 0.05 || tickBefore(t) + 1 - t < 0.05) t += 0.1;
+        feed(track, t, (watts * tickBefore(t)) / 1000, watts);
+      }
+      reads.push(t);
+    }
+    // 10 ms windows anywhere (not only from read to read: a misplaced anchor shows most between reads).
+    let worst = 0;
+    for (let a = reads[100]!; a + 10 < reads[reads.length - 10]!; a += 0.37) {
+      const truth = (watts * 10) / 1000;
+      worst = Math.max(worst, Math.abs(track.energyAt(a + 10) - track.energyAt(a) - truth) / truth);
+    }
+    // Anchored at the model's tick just behind the read, the old value stood a whole tick late: up to ~10% off.
+    expect(worst).toBeLessThan(0.01);
+  });
+
   it('takes readings stamped at their own ticks (powermetrics) as exact at their time', () => {
     const info: DeviceInfo = { ...GPU, counterPeriodMs: 100, counterTimestamped: true };
     const track = new DeviceTrack(info, 1024);

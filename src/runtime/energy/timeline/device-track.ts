@@ -131,7 +131,11 @@ export class DeviceTrack {
       return;
     }
     if (energy > this._lastValue) {
-      let tick = this._locateTick(this._tickWindowStart(t), t);
+      const lo = this._tickWindowStart(t);
+      // Whether the read before this one first showed the value it had (and made the newest anchor).
+      const lastMadeAnchor = this._seen === 1 && this._valueSinceMs === this._lastSeenMs;
+      let tick = this._locateTick(lo, t);
+      if (lastMadeAnchor) this._placeBeforeEdge(lo, t, tick);
       const prev = this._anchors.lastTime();
       if (!(tick > prev)) tick = Number.isNaN(prev) ? t : Math.min(t, prev + 1e-6);
       this._anchors.push(tick, energy, this._powerIntegralAt(tick));
@@ -160,6 +164,25 @@ export class DeviceTrack {
     }
     const window = this._locator.locate(lo, t);
     return (window.lo + window.hi) / 2;
+  }
+
+  /**
+   * A fast counter's edge — the value moved between two reads less than half a period apart, at `tick` — says the
+   * value the first of them showed belongs to the tick a period before. That read came just before the edge (a catch,
+   * tick-edge.ts), where a phase model a few µs late puts its anchor at this same tick: a whole tick's energy a period
+   * late. The newest anchor is then moved back a period, when that keeps the anchors in order.
+   */
+  private _placeBeforeEdge(lo: number, t: number, tick: number): void {
+    const phase = this._phase;
+    if (!phase || !(t - lo < phase.periodMs / 2)) return;
+    const a = this._anchors;
+    const n = a.length;
+    const before = tick - phase.periodMs;
+    if (n === 0 || !(a.time(n - 1) > before + phase.periodMs / 2)) return;
+    if (n >= 2 && !(a.time(n - 2) < before)) return;
+    const value = a.value(n - 1);
+    a.dropLast();
+    a.push(before, value, this._powerIntegralAt(before));
   }
 
   /**

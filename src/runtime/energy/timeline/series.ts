@@ -80,6 +80,13 @@ export class Series {
     return true;
   }
 
+  /** Removes the newest point (its owner found it misplaced and pushes it again where it belongs). */
+  dropLast(): void {
+    if (this._length === 0) return;
+    this._length--;
+    this._hint = 0;
+  }
+
   /** Index of the last point with time ≤ tMs, or -1. */
   indexAtOrBefore(tMs: number): number {
     const n = this._length;
