@@ -155,6 +155,8 @@ describe('TickEdgeCatcher', () => {
     // Held up inside the call: it ended within the guard before the tick at 1001, or past it.
     expect(catcher.returnedClear(1000.9, 1000.97)).toBe(false);
     expect(catcher.returnedClear(1000.9, 1001.02)).toBe(false);
+    // Started just after a tick (a stalled call made again at once): the update may not have landed.
+    expect(catcher.returnedClear(1001.05, 1001.06)).toBe(false);
     expect(new TickEdgeCatcher(1, NaN, 0.001).returnedClear(1000.9, 1001.02)).toBe(true);
   });
 

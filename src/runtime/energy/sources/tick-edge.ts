@@ -79,12 +79,16 @@ export class TickEdgeCatcher {
    * taken just before the call, but the counter may be reached later: a thread held up inside the call (an interrupt,
    * the hypervisor; tens of µs now and then on a VM) reaches it after the tick, and the value is then a tick newer than
    * its time says — a whole tick's energy anchored one tick early. A call that ended inside the guard before the next
-   * tick, or past it, may have seen either value; the caller reads again. True until the phase is known.
+   * tick, or past it, may have seen either value; so may one that started inside the guard after a tick (a stalled
+   * call made again at once, timed-call.ts: the update may not have landed yet). The caller reads again. True until the
+   * phase is known.
    */
   returnedClear(startMs: number, endMs: number): boolean {
     const phase = this._phase;
     if (!phase.ready) return true;
-    return phase.tickAfter(startMs) - endMs >= this._guardBeforeMs;
+    const previous = phase.tickAtOrBefore(startMs);
+    // A tenth off the guard after: the wait before the read ends at it, give or take the clock's reading.
+    return startMs - previous >= 0.9 * this._guardAfterMs && previous + phase.periodMs - endMs >= this._guardBeforeMs;
   }
 
   /**
