@@ -54,6 +54,22 @@ describe('TickPhase', () => {
     expect(Math.abs(phase.tickAtOrBefore(31_000.5) - 31_000.06)).toBeLessThan(0.05);
   });
 
+  it('starts over when its period is so far off that the edges disagree with it and with each other', () => {
+    const phase = new TickPhase(1, 0);
+    for (let k = 20; k <= 200; k += 20) phase.observe(k - 0.001, k + 0.001);
+    // The counter's clock changes rate by 2e-3 at 1000: edges a few hundred ticks apart are each a fraction of a
+    // period off the model, and off each other, so no three agree. Started over, the model is shown edges 20 ticks
+    // apart until it has ten, as the edge catcher catches them.
+    const tick = (k: number): number => (k <= 1000 ? k : 1000 + (k - 1000) * 1.002);
+    let i = 0;
+    for (let k = 1000; k <= 9000; k += phase.edgeCount < 10 ? 20 : 250 + 37 * (i++ % 5)) {
+      phase.observe(tick(k) - 0.001, tick(k) + 0.001);
+    }
+    expect(phase.ready).toBe(true);
+    expect(Math.abs(phase.periodMs - 1.002)).toBeLessThan(1e-5);
+    expect(Math.abs(phase.tickAtOrBefore(tick(9500) + 0.5) - tick(9500))).toBeLessThan(0.01);
+  });
+
   it('ignores windows as wide as half a period or more: they say nothing about the phase', () => {
     const phase = new TickPhase(1, 0.2);
     phase.observe(9.6, 10.4);
@@ -139,6 +155,20 @@ describe('TickEdgeCatcher', () => {
     expect(catcher.maybeCatch(t, counter, now)).toBeDefined();
     t = 1002.98;
     expect(catcher.maybeCatch(t, counter, now)).toBeUndefined();
+  });
+
+  it('catches every 20 ms until its model has ten edges, then every 250 ms', () => {
+    let t = 0;
+    const now = (): number => (t += 0.001);
+    const counter = (): number => Math.floor(t);
+    const catcher = new TickEdgeCatcher(1, 0, 0.001);
+    const caughtAt = (at: number): boolean => {
+      t = at;
+      return catcher.maybeCatch(t, counter, now) !== undefined;
+    };
+    for (let k = 1; k <= 10; k++) expect(caughtAt(1000 + 20 * k - 0.02)).toBe(true);
+    expect(caughtAt(1000 + 20 * 11 - 0.02)).toBe(false);
+    expect(caughtAt(1000 + 20 * 10 + 250 - 0.02)).toBe(true);
   });
 
   it('gives up, bounded, when the counter does not move at the tick (0 W)', () => {

@@ -11,8 +11,15 @@ import { TickPhase } from '../timeline/tick-phase.js';
 
 /** Counters at most this slow are "fast": read every ~10 ms, they show a new value at every read. */
 export const FAST_COUNTER_MAX_PERIOD_MS = 5;
-/** Shortest time between two catches, ms. */
+/** Shortest time between two catches, ms... */
 const MIN_CATCH_INTERVAL_MS = 250;
+/**
+ * ...and while the model has fewer edges than SETTLING_EDGES: the probe's period may be 1e-3 off, which over 250 ticks
+ * puts the next tick a quarter period from where the model says, too far to tell it from a late update. Edges a few
+ * dozen ticks apart first pin the period well enough for the next ones to be far apart.
+ */
+const SETTLING_CATCH_INTERVAL_MS = 20;
+const SETTLING_EDGES = 10;
 /** Least lead time, ms: the tick must be due this soon after a read for a catch to be tried. */
 const MIN_LEAD_MS = 0.05;
 
@@ -99,7 +106,8 @@ export class TickEdgeCatcher {
   maybeCatch(nowMs: number, read: () => number | undefined, now: () => number): [EdgeReading, EdgeReading] | undefined {
     const phase = this._phase;
     const due = phase.tickAfter(nowMs);
-    if (!(due - nowMs <= this._leadMs) || nowMs - this._lastCatchMs < MIN_CATCH_INTERVAL_MS) return undefined;
+    const interval = phase.edgeCount < SETTLING_EDGES ? SETTLING_CATCH_INTERVAL_MS : MIN_CATCH_INTERVAL_MS;
+    if (!(due - nowMs <= this._leadMs) || nowMs - this._lastCatchMs < interval) return undefined;
     this._lastCatchMs = nowMs;
     let beforeMs = now();
     let before = read();

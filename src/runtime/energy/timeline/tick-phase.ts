@@ -17,6 +17,13 @@ const CONTRARY_EDGES = 3;
  */
 const CONTRARY_SPAN_PERIODS = 100;
 /**
+ * Of the last LOST_WINDOW edges, how many off the model (agreeing with each other or not; across CONTRARY_SPAN_PERIODS
+ * at least) make it start over from the newest: a period far enough off makes each edge disagree with the one before
+ * as well, while now and then one lands near the model by chance, so neither rule above ever fires.
+ */
+const LOST_WINDOW = 16;
+const LOST_OFF = 10;
+/**
  * How well the start-up probe knows the period, as a share of it (one standard deviation). It times a few dozen ticks
  * whose updates land with tens of µs of jitter: a RAPL stand-in's probe was 5e-4 off, a 1 ms ROCm one 2e-5.
  */
@@ -63,6 +70,10 @@ export class TickPhase {
   /** Edges in a row off the model (set aside until CONTRARY_EDGES of them agree). */
   private readonly _contrary = new Float64Array(CONTRARY_EDGES);
   private _contraryCount = 0;
+  /** The last LOST_WINDOW edges' times and whether each was off the model (a ring). */
+  private readonly _recentMs = new Float64Array(LOST_WINDOW);
+  private readonly _recentOff = new Uint8Array(LOST_WINDOW);
+  private _recentCount = 0;
 
   /**
    * @param periodMs the counter's period, ms (measured).
@@ -92,6 +103,11 @@ export class TickPhase {
     return this._periodMs;
   }
 
+  /** Edges taken in since the model started (or started over): few, and the period is known only as the probe knew it. */
+  get edgeCount(): number {
+    return this._count;
+  }
+
   /** Records a tick seen in (loMs, hiMs], a window narrower than half a period. */
   observe(loMs: number, hiMs: number): void {
     const p = this._periodMs;
@@ -102,12 +118,32 @@ export class TickPhase {
       this._start(m, noise);
       return;
     }
-    if (!this._update(m, noise, true)) this._setAside(m);
-    else this._contraryCount = 0;
+    const taken = this._update(m, noise, true);
+    if (this._lost(m, !taken)) {
+      this._seeded = false;
+      this._contraryCount = 0;
+      this._start(m, noise);
+      return;
+    }
+    if (taken) this._contraryCount = 0;
+    else this._setAside(m);
+  }
+
+  /** Notes an edge, off the model or not; whether most of the recent ones were off (see LOST_OFF). */
+  private _lost(m: number, off: boolean): boolean {
+    const slot = this._recentCount++ % LOST_WINDOW;
+    this._recentMs[slot] = m;
+    this._recentOff[slot] = off ? 1 : 0;
+    if (!off || this._recentCount < LOST_WINDOW) return false;
+    let offs = 0;
+    for (let i = 0; i < LOST_WINDOW; i++) offs += this._recentOff[i] ?? 0;
+    const oldest = this._recentMs[this._recentCount % LOST_WINDOW] ?? m;
+    return offs >= LOST_OFF && m - oldest >= CONTRARY_SPAN_PERIODS * this._periodMs;
   }
 
   /** (Re)starts the model at an edge, keeping the period and its uncertainty from the probe. */
   private _start(m: number, noise: number): void {
+    this._recentCount = 0;
     this._phaseMs = m;
     this._pp = noise;
     this._pq = 0;
