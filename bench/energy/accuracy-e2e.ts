@@ -4,7 +4,7 @@
 // @opentelemetry/sdk-trace) go through the EnergySpanProcessor to an in-memory exporter. Each span's joules are compared
 // with the exact integral of the profile over the span's own [start, end]; the naive begin/end counter difference
 // (what Zeus does), read from a second instance of the same source on this thread, is the baseline in the same run.
-// Run: npm run bench:accuracy-e2e [-- --seconds 40 --only nvml-instant,rocm-20ms-current --interval 10,5 --edge-gap 0,1]
+// Run: npm run bench:accuracy-e2e [-- --seconds 40 --only nvml-instant,rocm-20ms-current --interval 10,5 --edge-gap 0,1 --show-worst 5]
 // (--interval: the sampler's period for every case, ms, several comma-separated to run each case at each in turn;
 // without it each case's own, 10 ms but for the one row sampled every 2 ms. --edge-gap: the least gap between readings
 // asked for at span edges, ms, 0 for none, several to run each case at each; without it the default, 1 ms.)
@@ -31,6 +31,8 @@ const RUN_MS = Number(option('seconds') ?? 40) * 1000;
 const ONLY = option('only')?.split(',');
 const INTERVALS_MS = option('interval')?.split(',').map(Number);
 const EDGE_GAPS_MS = option('edge-gap')?.split(',').map(Number);
+/** --show-worst N: the N worst spans of two periods or more with the host steady, per part, to look into. */
+const SHOW_WORST = Number(option('show-worst') ?? 0);
 if (EDGE_GAPS_MS?.some((ms) => !(ms >= 0 && ms <= 1000))) throw new Error(`--edge-gap: "${option('edge-gap')}" is not a list of ms between 0 and 1000`);
 if (INTERVALS_MS?.some((ms) => !(ms >= 1 && ms <= 1000))) throw new Error(`--interval: "${option('interval')}" is not a list of ms between 1 and 1000`);
 /** Time the sampler runs before the first span: its tick location and calibration settle within it. */
@@ -143,6 +145,7 @@ function score(
   let stalled = 0;
   let staleEdges = 0;
   let scored = 0;
+  const worstSteady: Array<{ label: string; error: number; startMs: number; endMs: number; staleNear: number }> = [];
   for (const record of records) {
     const span = byId.get(record.spanId);
     if (!span) continue;
@@ -167,12 +170,24 @@ function score(
       const naive = Number.isNaN(naiveJoules) ? Infinity : Math.abs(naiveJoules - truth) / truth;
       errors.ours.get(record.bucketMs)?.push(ours);
       if (!hostStalled) errors.steady.get(record.bucketMs)?.push(ours);
+      if (!hostStalled && SHOW_WORST > 0 && record.bucketMs >= 2 * backend.counterPeriodMs) {
+        worstSteady.push({ label: part.label, error: ours, startMs, endMs, staleNear: stale.nearest(startMs, endMs) });
+      }
       errors.naive.get(record.bucketMs)?.push(naive);
       if (backend.counterPhaseMs !== undefined) {
         const line = (t: number): number => tickLineJoules(part.profile, backend.counterPeriodMs, backend.counterPhaseMs!, t);
         errors.ticksOnly.get(record.bucketMs)?.push(Math.abs(line(endMs) - line(startMs) - truth) / truth);
       }
       if (part.wraps && wrapAtMs !== undefined && startMs <= wrapAtMs && endMs >= wrapAtMs) errors.acrossWrap.push([ours, naive]);
+    }
+  }
+  if (SHOW_WORST > 0) {
+    worstSteady.sort((a, b) => b.error - a.error);
+    for (const w of worstSteady.slice(0, SHOW_WORST)) {
+      console.log(
+        `  worst, host steady: ${backend.key} ${w.label} ${pct(w.error, 2)} over [${w.startMs.toFixed(3)}, ${w.endMs.toFixed(3)}] ms ` +
+          `(profile time; the stand-in's nearest late write ${w.staleNear.toFixed(2)} ms from an edge)`,
+      );
     }
   }
   return { backend, parts: results, spans: scored, estimates, unscored, stalled, staleEdges };
@@ -191,6 +206,15 @@ class StaleWindows {
 
   constructor(windows: Array<[number, number]>) {
     this._windows = windows.sort((a, b) => a[0] - b[0]);
+  }
+
+  /** How far the nearest window is from either of two times, ms (Infinity when there is none). */
+  nearest(a: number, b: number): number {
+    let best = Infinity;
+    for (const [lo, hi] of this._windows) {
+      for (const t of [a, b]) best = Math.min(best, t < lo ? lo - t : t > hi ? t - hi : 0);
+    }
+    return best;
   }
 
   holds(t: number): boolean {
