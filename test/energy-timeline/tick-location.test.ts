@@ -99,7 +99,9 @@ describe('DeviceTrack tick placement', () => {
   });
 
   it('solves for where the power stepped inside a sample interval when the counter is faster than the reads', () => {
-    const info: DeviceInfo = { ...GPU, counterPeriodMs: 1, counterPeriodMeasured: true, counterPhaseMs: 0.5 };
+    // The probe bounded the power's refresh by 3.4 ms (a power that held that long between changes): a bound, which
+    // for a counter this fast does not stop the power shaping E(t).
+    const info: DeviceInfo = { ...GPU, counterPeriodMs: 1, counterPeriodMeasured: true, counterPhaseMs: 0.5, powerRefreshMs: 3.4 };
     const track = new DeviceTrack(info, 4096);
     // 100 W, stepping to 300 W at 2004.3 ms; read every 10 ms.
     const watts = (t: number): number => (t < 2004.3 ? 100 : 300);

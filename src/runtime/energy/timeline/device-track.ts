@@ -43,7 +43,10 @@ export class DeviceTrack {
    * Whether the instantaneous power shapes E(t) between ticks. Not when it refreshes no faster than half the counter's
    * period (the A100/H100 part-time sensor: one value per 100 ms tick, taken over 25 ms of it): it then knows nothing
    * about where in a tick the energy went, only a stale quarter of it, and shaping by it does worse than a straight
-   * line. It still serves where no counter is (power integration) and past the last tick.
+   * line. It still serves where no counter is (power integration) and past the last tick. A counter faster than its
+   * reads is left out of this: its ticks already pin the energy to a period, the power read at each read places a step
+   * between two reads better than a straight line even when it refreshes about once a tick (a MI300's 1 ms), and the
+   * probe's refresh there is only a bound, from a few changes of a power that may simply have held for milliseconds.
    */
   private readonly _powerShapes: boolean;
   private _hasCounter = false;
@@ -78,7 +81,8 @@ export class DeviceTrack {
     this._power = new Series(capacity);
     this._locator = new TickLocator(info.counterPeriodMs);
     const refresh = info.powerRefreshMs;
-    this._powerShapes = !(info.method === 'counter' && refresh !== undefined && info.counterPeriodMs !== undefined && refresh >= info.counterPeriodMs / 2);
+    const slowCounter = info.counterPeriodMs !== undefined && info.counterPeriodMs > FAST_COUNTER_MAX_PERIOD_MS;
+    this._powerShapes = !(info.method === 'counter' && refresh !== undefined && slowCounter && refresh >= info.counterPeriodMs! / 2);
     const period = info.counterPeriodMs;
     if (period !== undefined && period > 0 && period <= FAST_COUNTER_MAX_PERIOD_MS && !info.counterTimestamped) {
       this._phase = new TickPhase(period, info.counterPhaseMs);
