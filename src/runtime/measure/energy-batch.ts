@@ -3,6 +3,8 @@
  * them and their tokens, and divides the batch's energy per token and per request.
  */
 import { randomUUID } from 'node:crypto';
+import { context } from '@opentelemetry/api';
+import { withBatchId } from './batch-context.js';
 import type { EnergySample } from './energy-sample.js';
 import { measureEnergy, type MeasureEnergyOptions } from './measure-energy.js';
 
@@ -60,6 +62,8 @@ export interface EnergyBatchResult<T> {
  * Runs `fn` as one batch: `fn` records each request with `batch.recordRequest(tokens, …)`; the batch is measured like
  * {@link measureEnergy} and its energy divided per token and per request (the seed's `with batch.sample() as ctx`).
  * Never throws of its own; `fn`'s own error is passed on. Bad token or energy values (negative, not finite) count as 0.
+ * Spans started inside `fn` get `openjoules.batch.id` (with the energy span processor installed and a context manager,
+ * as the NodeSDK and `openjoules/register` set up), so `openjoules stats --by batch` groups them.
  *
  * @example
  * const { metrics } = await withEnergyBatch(async (batch) => {
@@ -72,12 +76,15 @@ export async function withEnergyBatch<T>(
   options: EnergyBatchOptions = {},
 ): Promise<EnergyBatchResult<T>> {
   const requests = new RequestTally(options.batchId ?? randomUUID());
+  // Spans started inside carry the batch's id (the energy span processor stamps openjoules.batch.id).
+  const inBatch = withBatchId(context.active(), requests.batchId);
+  const run = (): T | PromiseLike<T> => context.with(inBatch, fn, undefined, requests);
   const started = performance.now();
   if (options.measure === false) {
-    const result = await fn(requests);
+    const result = await run();
     return { result, metrics: toBatchMetrics(requests, undefined, (performance.now() - started) / 1000) };
   }
-  const { result, sample } = await measureEnergy(() => fn(requests), options);
+  const { result, sample } = await measureEnergy(run, options);
   return { result, sample, metrics: toBatchMetrics(requests, sample, sample.duration_seconds) };
 }
 

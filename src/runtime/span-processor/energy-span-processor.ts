@@ -42,6 +42,7 @@ import { OperationEnergyMetrics } from '../metrics/energy-metrics.js';
 import { RemoteEnergyEstimator } from '../remote/remote-energy.js';
 import { RemoteEnergySpanProcessor } from '../remote/remote-energy-span-processor.js';
 import { AttributionSweep } from './attribution.js';
+import { stampBatchId } from './batch-id.js';
 import { EnergyAttributeWriter } from './energy-attributes.js';
 import type { EnergySpanProcessorOptions, EnergySpanProcessorStats } from './energy-span-processor-options.js';
 import { FinalizePolicy } from './finalize-policy.js';
@@ -146,6 +147,7 @@ export class EnergySpanProcessor implements SpanProcessor {
   }
 
   onStart(span: Span, parentContext: Context): void {
+    stampBatchId(span, parentContext);
     this._next?.onStart(span, parentContext);
     const sweep = this._sweep;
     if (!sweep || this._shutdown) return;
