@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runAttribute } from '../../src/analysis/cli/attribute.js';
+import { runExport } from '../../src/analysis/cli/export.js';
+import { runReport } from '../../src/analysis/cli/report.js';
 import { runRollup } from '../../src/analysis/cli/rollup.js';
+import { runStats } from '../../src/analysis/cli/stats.js';
 import { runSummary } from '../../src/analysis/cli/summary.js';
 import { encodeTraceRequest } from '../../src/runtime/otlp/encode.js';
 import { makeSpans } from '../helpers/span-trees.js';
@@ -119,7 +122,7 @@ describe('several processes on a counter that wraps', () => {
 });
 
 describe('the commands say so when a process could not be placed', () => {
-  it('summary, rollup and attribute each print one line naming the device', async () => {
+  it('summary, rollup, stats, export, report and attribute each print one line naming the device', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'oj-host-alignment-'));
     try {
       const reset = [measured(640, 'c', 650, 1000, [], { resetJ: 12_345.6 })];
@@ -136,6 +139,9 @@ describe('the commands say so when a process could not be placed', () => {
       expect(await stderrOf((io) => runSummary({ inputs: [input], out: join(dir, 'summary.json'), strict: true }, io))).toMatch(line);
       const day = new Date(BASE_MS).toISOString().slice(0, 10);
       expect(await stderrOf((io) => runRollup({ inputs: [input], out: join(dir, 'rollup'), daily: day, format: 'json', strict: true }, io))).toMatch(line);
+      expect(await stderrOf((io) => runStats({ inputs: [input], store: join(dir, 'stats.db'), strict: true }, io))).toMatch(line);
+      expect(await stderrOf((io) => runExport({ inputs: [input], out: join(dir, 'export.jsonl'), format: 'jsonl', strict: true }, io))).toMatch(line);
+      expect(await stderrOf((io) => runReport({ inputs: [input], out: join(dir, 'report.html'), strict: true }, io))).toMatch(line);
       expect(await stderrOf((io) => runAttribute({ inputs: [input], timeline: [], out: join(dir, 'out.jsonl'), rule: 'fair', strict: true }, io, {}))).toMatch(
         /0x1234abcd0000 {2}1 of 3 processes could not be placed/,
       );

@@ -8,7 +8,8 @@ export type CommandSpans = { readonly spans: SpanRecord[]; readonly skipped: num
 
 /**
  * Reads every span of a command's inputs the way every command does: a progress bar on a terminal, each bad line on
- * stderr as `file:line: reason` and counted, `--strict` stopping at the first (`nothingDone` says what was not done).
+ * stderr as `file:line: reason` and counted, `--strict` stopping at the first (`nothingDone` says what was not done),
+ * and a note on stderr for each device whose processes' spans could not all be put on one line (as `summary` prints).
  */
 export async function readCommandSpans(
   inputs: readonly string[],
@@ -27,6 +28,7 @@ export async function readCommandSpans(
         skipped++;
         options.io.stderr.write(`${formatIssue(issue)}\n`);
       },
+      onNote: (line) => options.io.stderr.write(`openjoules ${options.label}: ${line}\n`),
     });
     return { spans, skipped };
   } catch (error) {

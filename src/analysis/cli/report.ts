@@ -60,6 +60,10 @@ export async function runReport(o: ReportCliOptions, io: CommandIo): Promise<Rep
         progress.done();
         say(io.stderr, formatIssue(issue));
       },
+      onNote: (line) => {
+        progress.done();
+        say(io.stderr, `openjoules report: ${line}`);
+      },
     });
     progress.done();
     say(io.stdout, result.out);

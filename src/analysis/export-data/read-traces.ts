@@ -13,6 +13,8 @@ export interface ReadAllSpansOptions {
   /** Where to draw a progress bar (only when it is a TTY); none when absent. */
   readonly progressStream?: NodeJS.WriteStream;
   readonly progressLabel?: string;
+  /** One line per device whose spans across processes could not all be put on one line (host-shares.ts). */
+  readonly onNote?: (line: string) => void;
 }
 
 /**
@@ -43,5 +45,5 @@ export async function readAllSpans(inputs: readonly string[], options: ReadAllSp
     progress?.done();
   }
   // Spans of several processes on one device share its joules (analysis/host-shares.ts).
-  return withHostShares(spans);
+  return withHostShares(spans, options.onNote);
 }

@@ -21,6 +21,8 @@ export interface WriteReportOptions {
   readonly onProgress?: (chars: number) => void;
   /** Footer time (epoch ms), for reproducible output. */
   readonly generatedAtMs?: number;
+  /** One line per device whose spans across processes could not all be put on one line (host-shares.ts). */
+  readonly onNote?: (line: string) => void;
 }
 
 /** What {@link writeReport} wrote. */
@@ -65,6 +67,7 @@ export async function writeReport(inputs: readonly string[], out: string, option
   }
   if (shares.size > 0) {
     shares.resolve();
+    for (const d of shares.devices) if (d.note) options.onNote?.(`${d.id}: ${d.note}`);
     for (let i = 0; i < spans.length; i++) spans[i] = shares.apply(spans[i]!);
   }
   if (spans.length === 0) {
