@@ -72,6 +72,29 @@ describe('runDitheredLoop: readings asked for now (span edges)', () => {
     expect(ticks[2]! - ticks[0]!).toBeGreaterThan(60);
   });
 
+  it('serves a request counted without a wake (the asker\'s gap) with the follow-up, and follows that up in turn', async () => {
+    const buffer = new SharedArrayBuffer(8);
+    const signal = new Int32Array(buffer);
+    // One request with a wake, one 5 ms later counted only (within the asker's gap), then stop; the schedule is a
+    // minute away.
+    const code = `
+      const { workerData } = require('node:worker_threads');
+      const signal = new Int32Array(workerData);
+      setTimeout(() => { Atomics.add(signal, 1, 1); Atomics.notify(signal, 0); }, 50);
+      setTimeout(() => Atomics.add(signal, 1, 1), 55);
+      setTimeout(() => { Atomics.store(signal, 0, 1); Atomics.notify(signal, 0); }, 400);`;
+    const worker = new Worker(code, { eval: true, workerData: buffer });
+    await new Promise((resolve) => worker.once('online', resolve));
+    const t0 = performance.now();
+    const ticks: number[] = [];
+    runDitheredLoop(() => ticks.push(performance.now() - t0), 60_000, signal, 40);
+    await worker.terminate();
+    // Read at once for the first; 40 ms on, the follow-up (after the second request too); 40 ms on again, its own.
+    expect(ticks).toHaveLength(3);
+    expect(ticks[1]! - ticks[0]!).toBeGreaterThanOrEqual(40);
+    expect(ticks[2]! - ticks[1]!).toBeGreaterThanOrEqual(40);
+  });
+
   it('does not lose a request made while a reading is under way', async () => {
     const buffer = new SharedArrayBuffer(8);
     const signal = new Int32Array(buffer);

@@ -51,8 +51,8 @@ export function startDitheredTimer(tick: () => void, periodMs: number, unref: bo
  * there, counts readings asked for now (a span edge, see EnergyTimeline.requestReading; add 1 and notify index 0):
  * `tick` runs at once — or as soon as the one under way ends, so a request made while the thread reads is not lost —
  * and again `followUpMs` later when that is given (a counter that ticks faster than the schedule reads it: the second
- * read lands past its next tick, so the tick interval holding the edge is known on both sides); the schedule goes on
- * as before. Blocks the thread's event loop: for a worker that does nothing else. Why not a timer there: waking from a
+ * read lands past its next tick, so the tick interval holding the edge is known on both sides); requests counted
+ * without a wake by then are served by that follow-up, which is followed up in turn; the schedule goes on as before. Blocks the thread's event loop: for a worker that does nothing else. Why not a timer there: waking from a
  * futex costs the thread a fraction of what an event-loop timer costs (at a 2 ms period, about a third,
  * bench/energy/sampling-cost.ts), and the sleep is not rounded to whole milliseconds. The schedule is kept on absolute
  * deadlines, so the mean period stays `periodMs`; after a stall (a slow read, a suspended VM) it starts again from now
@@ -79,7 +79,14 @@ export function runDitheredLoop(tick: () => void, periodMs: number, signal: Int3
     if (wakeAt > now && Atomics.wait(signal, 0, 0, wakeAt - now) !== 'timed-out') continue;
     if (Atomics.load(signal, 0) !== 0) break;
     tick();
-    if (wakeAt === followUp) followUp = Infinity;
-    else due += delay();
+    if (wakeAt !== followUp) {
+      due += delay();
+      continue;
+    }
+    // Requests counted since, without a wake (the asker's gap): this reading came after them, so it serves them, and
+    // it is followed up in turn, so their tick intervals are read on both sides too.
+    const pending = requests ? Atomics.load(signal, 1) : served;
+    followUp = pending !== served ? performance.now() + followUpMs : Infinity;
+    served = pending;
   }
 }

@@ -13,15 +13,23 @@ import type { DetectionResult, DeviceInfo } from '../sources/source.js';
 const FAULT_POST_INTERVAL_MS = 1000;
 
 /**
+ * A fast counter's follow-up, in its periods. Its reads land in the second half of a tick interval (the sources wait
+ * out half a period after a tick, tick-edge.ts), so 0.9 periods on is the next interval, wherever in that half the
+ * first one was; 1.2 (as before) skipped an interval whenever the first read came late in one, and the edge's interval
+ * was then known at one end only.
+ */
+const FAST_FOLLOW_UP_PERIODS = 0.9;
+
+/**
  * How long after an edge reading to read again, ms. A counter that ticks faster than the schedule reads it (RAPL, a
- * 1 ms ROCm accumulator): a little over its period, so the second read lands past its next tick and the tick interval
+ * 1 ms ROCm accumulator): FAST_FOLLOW_UP_PERIODS, so the second read shows its next tick and the tick interval
  * holding the edge is known at both ends. Otherwise half the schedule's period: one more power sample next to the
  * edge, where the power samples shape how much of the tick interval around it falls inside the span.
  */
 function edgeFollowUpMs(devices: readonly DeviceInfo[], periodMs: number): number {
   let fastest = Infinity;
   for (const d of devices) if (d.counterPeriodMs !== undefined && d.counterPeriodMs > 0) fastest = Math.min(fastest, d.counterPeriodMs);
-  return fastest < periodMs ? fastest * 1.2 : periodMs / 2;
+  return fastest < periodMs ? fastest * FAST_FOLLOW_UP_PERIODS : periodMs / 2;
 }
 
 function post(message: SamplerWorkerMessage): void {

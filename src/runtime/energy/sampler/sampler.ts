@@ -152,18 +152,20 @@ class WorkerSampler implements EnergySampler {
 }
 
 /**
- * Asks the worker for a reading now (runDitheredLoop: one more in the signal's request count, and a wake), at most
- * once per `gapMs`: a wake costs the worker's thread tens of microseconds, so spans a few microseconds apart share
- * one. Costs the caller a clock read, and a futex wake when the worker sleeps (a worker on a timer, powermetrics',
- * never looks at the count: nothing happens).
+ * Asks the worker for a reading now (runDitheredLoop: one more in the signal's request count, and a wake). Every request
+ * is counted, but the worker is woken at most once per `gapMs`: a wake costs the worker's thread tens of microseconds,
+ * so spans a few microseconds apart share one. A request counted without a wake is served by the follow-up reading of
+ * the one that woke it (runDitheredLoop), which then follows up in turn: each edge gets a reading after it and one
+ * past it. Costs the caller a clock read and an atomic add, and a futex wake when the worker sleeps (a worker on a
+ * timer, powermetrics', never looks at the count: nothing happens).
  */
 function edgeReadRequester(signal: Int32Array, gapMs: number): () => void {
   let last = -Infinity;
   return () => {
+    Atomics.add(signal, 1, 1);
     const now = performance.now();
     if (now - last < gapMs) return;
     last = now;
-    Atomics.add(signal, 1, 1);
     Atomics.notify(signal, 0, 1);
   };
 }
