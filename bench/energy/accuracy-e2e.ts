@@ -21,6 +21,7 @@ import { median, pct, printTable } from '../lib/table.js';
 import { BACKEND_CASES, sampledEvery, withEdgeReadGap, type BackendCase, type MeasuredPart, type PreparedBackend } from './e2e-backends.js';
 import { NaiveCounters, runSpanLanes, SPAN_BUCKETS_MS, type SpanRecord } from './e2e-spans.js';
 import { StallMonitor } from './e2e-stalls.js';
+import { DEFAULT_EDGE_READ_GAP_MS } from '../../src/runtime/energy/sources/config.js';
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -67,6 +68,8 @@ interface CaseResult {
   readonly stalled: number;
   /** Spans with an edge where the stand-in showed a stale counter (PreparedBackend.standInStale). */
   readonly staleEdges: number;
+  /** Spans with an edge whose reading the worker made more than a few ms late (e2e-stalls.ts). */
+  readonly lateEdges: number;
 }
 
 async function runCase(backend: BackendCase): Promise<CaseResult | undefined> {
@@ -144,6 +147,9 @@ function score(
   let unscored = 0;
   let stalled = 0;
   let staleEdges = 0;
+  let lateEdges = 0;
+  // With readings at span edges on (the default), one held up past an edge is a stall of the worker there.
+  const edgeReadings = (prepared.config.edgeReadGapMs ?? DEFAULT_EDGE_READ_GAP_MS) > 0;
   let scored = 0;
   const worstSteady: Array<{ label: string; error: number; startMs: number; endMs: number; staleNear: number }> = [];
   for (const record of records) {
@@ -160,7 +166,9 @@ function score(
     const endMs = startMs + hrTimeToMilliseconds(span.duration);
     const standInStale = stale.holds(startMs) || stale.holds(endMs);
     if (standInStale) staleEdges++;
-    const hostStalled = standInStale || stalls.overlaps(startMs + epochOfProfile, endMs + epochOfProfile);
+    const edgeReadLate = edgeReadings && (stalls.edgeReadLate(startMs + epochOfProfile) || stalls.edgeReadLate(endMs + epochOfProfile));
+    if (edgeReadLate) lateEdges++;
+    const hostStalled = standInStale || edgeReadLate || stalls.overlaps(startMs + epochOfProfile, endMs + epochOfProfile);
     if (hostStalled) stalled++;
     for (const { part, errors } of results) {
       const truth = joulesBetween(part.profile, startMs, endMs);
@@ -188,9 +196,13 @@ function score(
         `  worst, host steady: ${backend.key} ${w.label} ${pct(w.error, 2)} over [${w.startMs.toFixed(3)}, ${w.endMs.toFixed(3)}] ms ` +
           `(profile time; the stand-in's nearest late write ${w.staleNear.toFixed(2)} ms from an edge)`,
       );
+      for (const edge of [w.startMs, w.endMs]) {
+        const near = stalls.readingsNear(edge + epochOfProfile, 4).map((d) => d.toFixed(2));
+        console.log(`    readings seen near the edge at ${edge.toFixed(3)}, ms from it: ${near.join(' ') || 'none'}`);
+      }
     }
   }
-  return { backend, parts: results, spans: scored, estimates, unscored, stalled, staleEdges };
+  return { backend, parts: results, spans: scored, estimates, unscored, stalled, staleEdges, lateEdges };
 }
 
 /** Cumulative joules at `t` (profile ms) as the counter alone knows them at best: exact at its ticks, straight between. */
@@ -218,17 +230,8 @@ class StaleWindows {
   }
 
   holds(t: number): boolean {
-    const w = this._windows;
-    let lo = 0;
-    let hi = w.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (w[mid]![0] <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    // Windows are short (≤ a few ms) and sorted by start: those starting within the last 20 ms may still cover t.
-    for (let i = lo - 1; i >= 0 && w[i]![0] >= t - 20; i--) if (w[i]![1] >= t) return true;
-    return false;
+    // A few dozen windows a run, some long (the writer descheduled for tens of ms): a plain scan.
+    return this._windows.some(([lo, hi]) => lo <= t && t <= hi);
   }
 }
 
@@ -272,7 +275,7 @@ function printCase(result: CaseResult): void {
   }
   console.log(
     `  ${result.spans} spans scored (start known to ±${MAX_BRACKET_MS * 500} µs; ${result.unscored} left out, the thread descheduled ` +
-      `around startSpan); ${result.stalled} overlapped a host stall${result.staleEdges ? ` (${result.staleEdges} of them an edge where the stand-in's writer ran late)` : ''}; ${result.estimates} finalised as estimates`,
+      `around startSpan); ${result.stalled} overlapped a host stall${result.staleEdges ? ` (${result.staleEdges} of them an edge where the stand-in's writer ran late)` : ''}${result.lateEdges ? ` (${result.lateEdges} an edge whose reading came > 4 ms late)` : ''}; ${result.estimates} finalised as estimates`,
   );
 }
 
