@@ -48,24 +48,34 @@ describe('runDitheredLoop', () => {
 });
 
 describe('runDitheredLoop: readings asked for now (span edges)', () => {
-  it('reads at once for a request, again followUpMs later, and keeps its schedule', async () => {
+  /**
+   * Runs the loop on this thread (its schedule a minute away, follow-ups `followUpMs` on) while another thread runs
+   * `script` against the signal (`ask()`: count a request and wake; `count()`: count one without a wake; `stop()`);
+   * the loop's reading times, ms from its start.
+   */
+  async function loopWithAsker(script: string, followUpMs: number): Promise<number[]> {
     const buffer = new SharedArrayBuffer(8);
     const signal = new Int32Array(buffer);
-    // Another thread asks twice, 150 ms apart, then stops the loop; the schedule itself is a minute away.
     const code = `
       const { workerData } = require('node:worker_threads');
       const signal = new Int32Array(workerData);
-      const ask = () => { Atomics.add(signal, 1, 1); Atomics.notify(signal, 0); };
-      setTimeout(ask, 50);
-      setTimeout(ask, 200);
-      setTimeout(() => { Atomics.store(signal, 0, 1); Atomics.notify(signal, 0); }, 400);`;
+      const count = () => Atomics.add(signal, 1, 1);
+      const ask = () => { count(); Atomics.notify(signal, 0); };
+      const stop = () => { Atomics.store(signal, 0, 1); Atomics.notify(signal, 0); };
+      ${script}`;
     const worker = new Worker(code, { eval: true, workerData: buffer });
     await new Promise((resolve) => worker.once('online', resolve));
     const t0 = performance.now();
     const ticks: number[] = [];
-    runDitheredLoop(() => ticks.push(performance.now() - t0), 60_000, signal, 20);
+    runDitheredLoop(() => ticks.push(performance.now() - t0), 60_000, signal, followUpMs);
     await worker.terminate();
-    // Two requests, each read at once and followed up 20 ms later: four reads, none from the minute-long schedule.
+    return ticks;
+  }
+
+  it('reads at once for a request, again followUpMs later, and keeps its schedule', async () => {
+    // Two requests, 150 ms apart, then stop.
+    const ticks = await loopWithAsker('setTimeout(ask, 50); setTimeout(ask, 200); setTimeout(stop, 400);', 20);
+    // Each read at once and followed up 20 ms later: four reads, none from the minute-long schedule.
     expect(ticks).toHaveLength(4);
     expect(ticks[1]! - ticks[0]!).toBeGreaterThanOrEqual(20);
     expect(ticks[3]! - ticks[2]!).toBeGreaterThanOrEqual(20);
@@ -73,22 +83,8 @@ describe('runDitheredLoop: readings asked for now (span edges)', () => {
   });
 
   it('serves a request counted without a wake (the asker\'s gap) with the follow-up, and follows that up in turn', async () => {
-    const buffer = new SharedArrayBuffer(8);
-    const signal = new Int32Array(buffer);
-    // One request with a wake, one 5 ms later counted only (within the asker's gap), then stop; the schedule is a
-    // minute away.
-    const code = `
-      const { workerData } = require('node:worker_threads');
-      const signal = new Int32Array(workerData);
-      setTimeout(() => { Atomics.add(signal, 1, 1); Atomics.notify(signal, 0); }, 50);
-      setTimeout(() => Atomics.add(signal, 1, 1), 55);
-      setTimeout(() => { Atomics.store(signal, 0, 1); Atomics.notify(signal, 0); }, 400);`;
-    const worker = new Worker(code, { eval: true, workerData: buffer });
-    await new Promise((resolve) => worker.once('online', resolve));
-    const t0 = performance.now();
-    const ticks: number[] = [];
-    runDitheredLoop(() => ticks.push(performance.now() - t0), 60_000, signal, 40);
-    await worker.terminate();
+    // One request with a wake, one 5 ms later counted only (within the asker's gap), then stop.
+    const ticks = await loopWithAsker('setTimeout(ask, 50); setTimeout(count, 55); setTimeout(stop, 400);', 40);
     // Read at once for the first; 40 ms on, the follow-up (after the second request too); 40 ms on again, its own.
     expect(ticks).toHaveLength(3);
     expect(ticks[1]! - ticks[0]!).toBeGreaterThanOrEqual(40);
