@@ -80,6 +80,8 @@ const MEMBERS = [
   'resourceSpans', 'resource', 'scopeSpans', 'scope', 'spans', 'traceId', 'spanId', 'parentSpanId', 'name', 'kind',
   'startTimeUnixNano', 'endTimeUnixNano', 'attributes', 'status', 'events', 'code', 'message', 'key', 'value',
   'stringValue', 'intValue', 'doubleValue', 'boolValue',
+  // Read by no one, but on every span: named here so it is matched in place, not hashed and looked up.
+  'flags',
 ] as const;
 const M = Object.fromEntries(MEMBERS.map((m, i) => [m, i])) as Record<(typeof MEMBERS)[number], number>;
 
@@ -531,7 +533,7 @@ function spanMember(m: number): boolean {
     case M.endTimeUnixNano:
       return (endMs = nanos()) !== undefined;
     case M.attributes:
-      lastHead = undefined;
+      lastHead = START_HEAD;
       return array(attribute);
     case M.status:
       return object(statusMember);
@@ -626,39 +628,45 @@ const CLOSE_CLOSE = pattern(Buffer.from('}}'));
 
 /**
  * The bytes of an attribute from its key to its value, `<key>","value":{"<type>":`, and what they say. A writer
- * repeats the same attributes in the same order span after span, so each head remembers the one that followed it
- * last time, and an attribute is first compared with that guess in one pass: no hashing, no lookup.
+ * repeats the same attributes in the same order span after span, so each head remembers the ones that followed it
+ * the last two times, and an attribute is first compared with those guesses in one pass: no hashing, no lookup. Two,
+ * not one: spans of two kinds alternate in a trace (a model call, a tool call, ...), and their lists part after a
+ * shared first attribute (`gen_ai.operation.name`), so one guess there would miss on every span.
  */
 interface Head {
   readonly bytes: Pattern;
   readonly name: Name;
   /** The value's member: stringValue, intValue, doubleValue or boolValue. */
   readonly member: number;
+  /** The attribute that followed this one last time, and the one before that (when it differed). */
   next: Head | undefined;
+  next2: Head | undefined;
 }
-/** The head of the previous attribute of this span (undefined before its first), and the guess for a first one. */
-let lastHead: Head | undefined;
-let firstHead: Head | undefined;
+/** The head of the previous attribute of this span, or {@link START_HEAD} before its first. */
+const START_HEAD: Head = { bytes: pattern(Buffer.alloc(0)), name: undefined as never, member: -1, next: undefined, next2: undefined };
+let lastHead: Head = START_HEAD;
 
 /** An attribute as every OTLP/JSON writer lays it out, `{"key":"…","value":{"<type>":…}}`. */
 function compactAttribute(): boolean {
   if (!matchesAt(KEY_OPEN, pos)) return false;
   const keyStart = pos + KEY_OPEN.bytes.length;
-  const guess = lastHead === undefined ? firstHead : lastHead.next;
-  let head: Head;
-  if (guess !== undefined && matchesAt(guess.bytes, keyStart)) {
-    head = guess;
-    pos = keyStart + guess.bytes.bytes.length;
-  } else {
-    pos = keyStart - 1;
-    const n = nameStr();
-    if (n === undefined || !matchesAt(VALUE_OPEN, pos)) return false;
-    pos += VALUE_OPEN.bytes.length;
-    const m = member();
-    if (m < M.stringValue) return false;
-    head = n.heads[m - M.stringValue] ??= { bytes: pattern(buf.slice(keyStart, pos)), name: n, member: m, next: undefined };
-    if (lastHead === undefined) firstHead = head;
-    else lastHead.next = head;
+  const last = lastHead;
+  let head = last.next;
+  if (head !== undefined && matchesAt(head.bytes, keyStart)) pos = keyStart + head.bytes.bytes.length;
+  else {
+    head = last.next2;
+    if (head !== undefined && matchesAt(head.bytes, keyStart)) pos = keyStart + head.bytes.bytes.length;
+    else {
+      pos = keyStart - 1;
+      const n = nameStr();
+      if (n === undefined || !matchesAt(VALUE_OPEN, pos)) return false;
+      pos += VALUE_OPEN.bytes.length;
+      const m = member();
+      if (m < M.stringValue || m > M.boolValue) return false;
+      head = n.heads[m - M.stringValue] ??= { bytes: pattern(buf.slice(keyStart, pos)), name: n, member: m, next: undefined, next2: undefined };
+      last.next2 = last.next;
+      last.next = head;
+    }
   }
   lastHead = head;
   if (!keepOf(head.name)) {
