@@ -5,6 +5,25 @@ import type { AttrValue, SpanRecord } from './span-record.js';
 export type KeepAttribute = (key: string) => boolean;
 
 /**
+ * Takes each span's kept attributes as they are read, in place of the record's attributes object (whose keyed
+ * stores, and the walks over it after, cost the rollup more than reading the values): the records then come with
+ * no attributes ({@link NO_ATTRIBUTES}), and the sink keeps what it needs of them. Calls come in order: per span
+ * {@link startSpan}, {@link put} for each kept attribute, {@link endSpan} with its record; a line the scanner leaves to
+ * the reference reader may stop anywhere in between, so a sink's work on a line counts only once the line is taken.
+ */
+export interface AttributeSink {
+  /** Which attributes to read: a code ≥ 0 (handed back to {@link put}) for a name to keep, < 0 to skip its value. Asked once per name. */
+  code(key: string): number;
+  startSpan(): void;
+  /** One kept attribute of the span; false leaves the line to the reference reader (a repeated key, say). */
+  put(code: number, key: string, value: AttrValue): boolean;
+  endSpan(span: SpanRecord): void;
+}
+
+/** The attributes of the records a scan with an {@link AttributeSink} gives (the sink had them). */
+export const NO_ATTRIBUTES: Readonly<Record<string, AttrValue>> = Object.freeze({});
+
+/**
  * Reads the spans of one OTLP/JSON line straight from its bytes, without `JSON.parse` of the whole line: it walks
  * the document's known shape (resourceSpans → scopeSpans → spans), decodes only the span fields a record has and the
  * attributes `keep` asks for, and checks everything else as JSON while skipping it. Returns the same records that
@@ -13,12 +32,13 @@ export type KeepAttribute = (key: string) => boolean;
  * which the caller then reads the reference way, so its results and issues never depend on this reader.
  * Resource, scope and span events (rare, and read whole) go through `JSON.parse` of their own bytes.
  */
-export function scanTraceLine(bytes: Buffer, start: number, end: number, keep: KeepAttribute): SpanRecord[] | undefined {
+export function scanTraceLine(bytes: Buffer, start: number, end: number, keep: KeepAttribute | AttributeSink): SpanRecord[] | undefined {
   buf = bytes;
   view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   pos = start;
   stop = end;
-  keepAttribute = keep;
+  if (typeof keep === 'function') keepAttribute = keep;
+  else sink = keep;
   out = [];
   try {
     if (!document()) return undefined;
@@ -28,6 +48,7 @@ export function scanTraceLine(bytes: Buffer, start: number, end: number, keep: K
     buf = EMPTY;
     view = EMPTY_VIEW;
     out = [];
+    sink = undefined;
   }
 }
 
@@ -52,6 +73,8 @@ let view: DataView<ArrayBufferLike> = EMPTY_VIEW;
 let pos = 0;
 let stop = 0;
 let keepAttribute: KeepAttribute = () => true;
+/** Where kept attributes go instead of the record, when the caller gave one. */
+let sink: AttributeSink | undefined;
 let out: SpanRecord[] = [];
 /** Start and end of the last string read by {@link str} (contents, quotes excluded), and whether it had escapes or non-ASCII. */
 let strStart = 0;
@@ -64,9 +87,9 @@ interface Name {
   readonly text: string;
   /** Index in {@link MEMBERS}, or -1. */
   readonly member: number;
-  /** `keepAttribute(text)` for the reader that asked last ({@link keepOf}). */
-  keep: boolean;
-  keepFor: KeepAttribute | undefined;
+  /** What the reader that asked last keeps of this name ({@link codeOf}). */
+  code: number;
+  codeFor: unknown;
   next: Name | undefined;
   /** This name's attribute heads, by value type (stringValue, intValue, doubleValue, boolValue). */
   readonly heads: Array<Head | undefined>;
@@ -197,7 +220,7 @@ function name(h: number): Name {
     if (k === len) return e;
   }
   const text = buf.toString('utf8', strStart, strEnd);
-  const entry: Name = { bytes: buf.slice(strStart, strEnd), text, member: MEMBERS.indexOf(text as never), keep: false, keepFor: undefined, next: NAMES.get(h), heads: [] };
+  const entry: Name = { bytes: buf.slice(strStart, strEnd), text, member: MEMBERS.indexOf(text as never), code: -1, codeFor: undefined, next: NAMES.get(h), heads: [] };
   if (namesCount < NAMES_MAX) {
     NAMES.set(h, entry);
     namesCount++;
@@ -205,12 +228,21 @@ function name(h: number): Name {
   return entry;
 }
 
-function keepOf(n: Name): boolean {
-  if (n.keepFor !== keepAttribute) {
-    n.keep = keepAttribute(n.text);
-    n.keepFor = keepAttribute;
+/** The name's code for the current reader: ≥ 0 to keep (the sink's code, or 0), -1 to skip. */
+function codeOf(n: Name): number {
+  const reader = sink ?? keepAttribute;
+  if (n.codeFor !== reader) {
+    n.code = sink !== undefined ? sink.code(n.text) : keepAttribute(n.text) ? 0 : -1;
+    n.codeFor = reader;
   }
-  return n.keep;
+  return n.code;
+}
+
+/** Keeps one attribute's value: into the sink, else the record's attributes. */
+function keepValue(n: Name, code: number, value: AttrValue): boolean {
+  if (sink !== undefined) return sink.put(code, n.text, value);
+  attributes[n.text] = value;
+  return true;
 }
 
 /** Member names with their closing quote, by first byte: compared in place, with no hashing or lookup. */
@@ -466,7 +498,7 @@ let spanName: string | undefined;
 let kind = 0;
 let startMs: number | undefined;
 let endMs: number | undefined;
-let attributes: Record<string, AttrValue> = {};
+let attributes: Record<string, AttrValue> = NO_ATTRIBUTES as Record<string, AttrValue>;
 let statusCode = 0;
 let statusMessage: string | undefined;
 let events: SpanRecord['events'] = [];
@@ -478,13 +510,14 @@ function span(): boolean {
   traceId = spanId = parentSpanId = spanName = startMs = endMs = statusMessage = undefined;
   kind = 0;
   statusCode = 0;
-  attributes = {};
+  attributes = sink === undefined ? {} : NO_ATTRIBUTES;
   events = NO_EVENTS;
   spanSeen = 0;
+  sink?.startSpan();
   if (!object(spanMember)) return false;
   // What the reference reader would report as a bad span is left to it.
   if (traceId === undefined || spanId === undefined || spanName === undefined || startMs === undefined || endMs === undefined) return false;
-  out.push({
+  const record: SpanRecord = {
     traceId,
     spanId,
     parentSpanId,
@@ -498,7 +531,9 @@ function span(): boolean {
     statusCode,
     statusMessage,
     events,
-  });
+  };
+  out.push(record);
+  sink?.endSpan(record);
   return true;
 }
 
@@ -669,12 +704,12 @@ function compactAttribute(): boolean {
     }
   }
   lastHead = head;
-  if (!keepOf(head.name)) {
+  const code = codeOf(head.name);
+  if (code < 0) {
     if (!skip()) return false;
   } else {
     const value = scalar(head.member);
-    if (value === undefined) return false;
-    attributes[head.name.text] = value;
+    if (value === undefined || !keepValue(head.name, code, value)) return false;
   }
   if (!matchesAt(CLOSE_CLOSE, pos)) return false;
   pos += 2;
@@ -691,12 +726,12 @@ function attributeMember(m: number): boolean {
   if (m !== M.value) return skip();
   if (attrSeen !== 1) return false;
   attrSeen = 2;
-  if (!keepOf(attrName!)) return skip();
+  const code = codeOf(attrName!);
+  if (code < 0) return skip();
   if (!eat(LBRACE)) return false;
   const value = scalar(member());
   if (value === undefined || !eat(RBRACE)) return false;
-  attributes[attrName!.text] = value;
-  return true;
+  return keepValue(attrName!, code, value);
 }
 
 /**

@@ -1,11 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { readByteLines } from '../otlp/byte-lines.js';
-import { readLineSpans, SpanInputError } from '../otlp/read-spans.js';
-import type { SpanRecord } from '../otlp/span-record.js';
-import { ATTR_ENERGY_DEVICE_IDS } from '../../semconv.js';
+import { SpanInputError } from '../otlp/read-spans.js';
 import { RangeAggregator } from './range-aggregator.js';
 import type { RangeResult } from './range-result.js';
-import { rollupReadsAttribute, validateRollupSpan } from './span-schema.js';
+import { REGENERATED, RollupLineReader } from './rollup-line-reader.js';
 import type { RollupWindow } from './windows.js';
 
 /** One byte range of one input file, cut at line starts: bytes [start, end). */
@@ -24,12 +22,8 @@ export interface RangeTask {
 export async function foldRange(task: RangeTask, window: RollupWindow, onProgress: (bytes: number) => void): Promise<RangeResult> {
   const aggregator = new RangeAggregator(window);
   const issues: Array<{ line: number; reason: string }> = [];
-  let readings = false;
-  const validate = (span: SpanRecord): string | undefined => {
-    if (span.attributes[ATTR_ENERGY_DEVICE_IDS] !== undefined) readings = true;
-    return validateRollupSpan(span);
-  };
-  const options = { strict: task.strict, validate, onIssue: (issue: { line: number; reason: string }) => issues.push({ line: issue.line, reason: issue.reason }) };
+  const reader = new RollupLineReader();
+  const options = { strict: task.strict, onIssue: (issue: { line: number; reason: string }) => issues.push({ line: issue.line, reason: issue.reason }) };
   let lines = 0;
   let offset = task.start;
   const stream = createReadStream(task.file, { start: task.start, end: task.end - 1, highWaterMark: 1 << 20 });
@@ -38,9 +32,10 @@ export async function foldRange(task: RangeTask, window: RollupWindow, onProgres
       lines = line;
       const lineStart = offset;
       offset += end - start + 1;
-      const kept = readLineSpans(bytes, start, end, task.file, line, rollupReadsAttribute, options);
-      if (kept.length === 0) continue;
-      for (const span of kept) aggregator.addSpan(span);
+      reader.read(bytes, start, end, task.file, line, options);
+      const { views, flags } = reader;
+      if (views.length === 0) continue;
+      for (let i = 0; i < views.length; i++) aggregator.addView(views[i]!, flags[i] === REGENERATED);
       aggregator.endLine(lineStart, lineStart + (end - start), line);
     }
   } catch (error) {
@@ -48,7 +43,7 @@ export async function foldRange(task: RangeTask, window: RollupWindow, onProgres
     issues.push({ line: error.issue.line, reason: error.issue.reason });
     stream.destroy();
   }
-  return { ...aggregator.result(), lines, issues, readings };
+  return { ...aggregator.result(), lines, issues, readings: reader.readings };
 }
 
 /** The typed arrays of a result, handed over to the main thread without a copy. */

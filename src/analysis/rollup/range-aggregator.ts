@@ -1,4 +1,4 @@
-import { readGenAiSpan } from '../model/genai-span.js';
+import type { GenAiSpan } from '../model/genai-span.js';
 import type { SpanForest } from '../model/span-forest.js';
 import { TraceAssembler } from '../model/trace-assembler.js';
 import type { SpanRecord } from '../otlp/span-record.js';
@@ -51,15 +51,15 @@ export class RangeAggregator implements TraceSumSink {
     this._bucketSpans = new Float64Array(_window.buckets.length);
   }
 
-  /** Adds one (already validated) span. */
-  addSpan(span: SpanRecord): void {
+  /** Adds one (already validated) span, read as its GenAI view (see KpiAggregator.addView). */
+  addView(view: GenAiSpan, regenerated: boolean): void {
+    const span = view.span;
     const i = this._spans++;
     if (i === this._root.length) this._growSpans();
     traceKey64(span.traceId);
     this._traceHi[i] = keyHi;
     this._traceLo[i] = keyLo;
     if (span.parentSpanId === undefined) this._root[i] = 1;
-    const view = readGenAiSpan(span);
     this._place = 2 * i;
     this._traces.add(view);
     const session = this._sessions.sessionOf(span.traceId, view.conversationId);
@@ -69,7 +69,7 @@ export class RangeAggregator implements TraceSumSink {
     if (b < 0) return;
     this._bucketSpans[b]!++;
     if (userId !== undefined) this._bucketUsers.orValue(b, this._sessions.userKey(userId), 0);
-    this._bucketSessions.orValue(b, session, sessionFlags(view.kind, view.failed, span));
+    this._bucketSessions.orValue(b, session, sessionFlags(view.kind, view.failed, regenerated));
     if (span.events.length > 0) this._events.push([b, span.events]);
   }
 
