@@ -269,27 +269,41 @@ function member(): number {
 }
 const MALFORMED = -2;
 
-/** Bytes to find in place, with their 4-byte words (little-endian) for comparing four at a time. */
+/**
+ * Bytes to find in place, as 4-byte words (little-endian) for comparing four at a time: at offsets 0, 4, 8, … and,
+ * when the length is not a multiple of 4, the last four bytes (overlapping the word before), so no byte is compared
+ * alone. Under 4 bytes, byte by byte.
+ */
 interface Pattern {
   readonly bytes: Buffer;
   readonly words: Int32Array;
+  readonly offsets: Int32Array;
 }
 
 function pattern(bytes: Buffer): Pattern {
-  const words = new Int32Array(bytes.length >> 2);
-  for (let k = 0; k < words.length; k++) words[k] = bytes.readInt32LE(k * 4);
-  return { bytes, words };
+  const n = bytes.length;
+  const count = n < 4 ? 0 : Math.ceil(n / 4);
+  const words = new Int32Array(count);
+  const offsets = new Int32Array(count);
+  for (let k = 0; k < count; k++) {
+    offsets[k] = Math.min(k * 4, n - 4);
+    words[k] = bytes.readInt32LE(offsets[k]!);
+  }
+  return { bytes, words, offsets };
 }
 
-/** Whether `p` is at `at`: word by word through {@link view}, then the last bytes. */
+/** Whether `p` is at `at`: word by word through {@link view}. */
 function matchesAt(p: Pattern, at: number): boolean {
   const bytes = p.bytes;
   const n = bytes.length;
   if (at + n > stop) return false;
+  if (n < 4) {
+    for (let k = 0; k < n; k++) if (bytes[k] !== buf[at + k]) return false;
+    return true;
+  }
   const words = p.words;
-  let k = 0;
-  for (; k < words.length; k++) if (view.getInt32(at + k * 4, true) !== words[k]) return false;
-  for (k *= 4; k < n; k++) if (bytes[k] !== buf[at + k]) return false;
+  const offsets = p.offsets;
+  for (let k = 0; k < words.length; k++) if (view.getInt32(at + offsets[k]!, true) !== words[k]) return false;
   return true;
 }
 
@@ -514,7 +528,7 @@ function span(): boolean {
   events = NO_EVENTS;
   spanSeen = 0;
   sink?.startSpan();
-  if (!object(spanMember)) return false;
+  if (!spanObject()) return false;
   // What the reference reader would report as a bad span is left to it.
   if (traceId === undefined || spanId === undefined || spanName === undefined || startMs === undefined || endMs === undefined) return false;
   const record: SpanRecord = {
@@ -536,6 +550,45 @@ function span(): boolean {
   sink?.endSpan(record);
   return true;
 }
+
+/**
+ * {@link object} for a span, with {@link spanMember}: the members of a writer's spans come in the same order span after
+ * span, so, as for attribute heads, each member remembers the (up to) two that followed it last, and the name of the
+ * next is first compared in place with those, as its compact bytes `"name":` (a span without a parent, say, parts
+ * after `spanId`). Any other layout is read by {@link member}.
+ */
+function spanObject(): boolean {
+  if (!eat(LBRACE)) return false;
+  if (eat(RBRACE)) return true;
+  let prev: number = SPAN_START;
+  for (;;) {
+    ws();
+    let m = prev < 0 ? -1 : NEXT_MEMBER[prev]!;
+    if (m >= 0 && matchesAt(COMPACT_MEMBER[m]!, pos)) pos += COMPACT_MEMBER[m]!.bytes.length;
+    else {
+      m = prev < 0 ? -1 : NEXT_MEMBER2[prev]!;
+      if (m >= 0 && matchesAt(COMPACT_MEMBER[m]!, pos)) pos += COMPACT_MEMBER[m]!.bytes.length;
+      else {
+        m = member();
+        if (m === MALFORMED) return false;
+        if (prev >= 0 && m >= 0) {
+          NEXT_MEMBER2[prev] = NEXT_MEMBER[prev]!;
+          NEXT_MEMBER[prev] = m;
+        }
+      }
+    }
+    if (!spanMember(m)) return false;
+    prev = m;
+    if (eat(COMMA)) continue;
+    return eat(RBRACE);
+  }
+}
+
+/** Each member's compact name, `"name":`, and per member (and {@link SPAN_START}) the last two members after it in a span (-1: none yet). */
+const COMPACT_MEMBER = MEMBERS.map((m) => pattern(Buffer.from(`"${m}":`)));
+const SPAN_START = MEMBERS.length;
+const NEXT_MEMBER = new Int8Array(MEMBERS.length + 1).fill(-1);
+const NEXT_MEMBER2 = new Int8Array(MEMBERS.length + 1).fill(-1);
 
 function spanMember(m: number): boolean {
   if (m < 0) return skip();
@@ -627,19 +680,21 @@ function lowerCase(id: string): string {
 
 /** Decimal-string nanoseconds → epoch ms, as decode.ts's nanosToMs (one pass, exact high part). */
 function nanos(): number | undefined {
-  if (!str() || !strPlain) return undefined;
-  const n = strEnd - strStart;
-  if (n === 0 || n > 20) return undefined;
-  const split = n > 6 ? n - 6 : 0;
+  ws();
+  if (pos >= stop || buf[pos] !== QUOTE) return undefined;
+  // Digits only, up to the closing quote (anything else in the string: the reference reader's).
+  const a = pos + 1;
+  let p = a;
+  while (p < stop && isDigit(buf[p])) p++;
+  const n = p - a;
+  if (p >= stop || buf[p] !== QUOTE || n === 0 || n > 20) return undefined;
+  pos = p + 1;
+  const split = n > 6 ? p - 6 : a;
   let high = 0;
+  for (let q = a; q < split; q++) high = high * 10 + (buf[q]! - 48);
   let low = 0;
-  for (let i = 0; i < n; i++) {
-    const d = buf[strStart + i]! - 48;
-    if (d < 0 || d > 9) return undefined;
-    if (i < split) high = high * 10 + d;
-    else low = low * 10 + d;
-  }
-  return split === 0 ? low / 1e6 : high + low / 1e6;
+  for (let q = split; q < p; q++) low = low * 10 + (buf[q]! - 48);
+  return split === a ? low / 1e6 : high + low / 1e6;
 }
 
 // One attribute while it is read.
@@ -662,7 +717,7 @@ const VALUE_OPEN = pattern(Buffer.from(',"value":{'));
 const CLOSE_CLOSE = pattern(Buffer.from('}}'));
 
 /**
- * The bytes of an attribute from its key to its value, `<key>","value":{"<type>":`, and what they say. A writer
+ * The bytes of an attribute up to its value, `{"key":"<key>","value":{"<type>":`, and what they say. A writer
  * repeats the same attributes in the same order span after span, so each head remembers the ones that followed it
  * the last two times, and an attribute is first compared with those guesses in one pass: no hashing, no lookup. Two,
  * not one: spans of two kinds alternate in a trace (a model call, a tool call, ...), and their lists part after a
@@ -683,22 +738,22 @@ let lastHead: Head = START_HEAD;
 
 /** An attribute as every OTLP/JSON writer lays it out, `{"key":"…","value":{"<type>":…}}`. */
 function compactAttribute(): boolean {
-  if (!matchesAt(KEY_OPEN, pos)) return false;
-  const keyStart = pos + KEY_OPEN.bytes.length;
+  const at = pos;
   const last = lastHead;
   let head = last.next;
-  if (head !== undefined && matchesAt(head.bytes, keyStart)) pos = keyStart + head.bytes.bytes.length;
+  if (head !== undefined && matchesAt(head.bytes, at)) pos = at + head.bytes.bytes.length;
   else {
     head = last.next2;
-    if (head !== undefined && matchesAt(head.bytes, keyStart)) pos = keyStart + head.bytes.bytes.length;
+    if (head !== undefined && matchesAt(head.bytes, at)) pos = at + head.bytes.bytes.length;
     else {
-      pos = keyStart - 1;
+      if (!matchesAt(KEY_OPEN, at)) return false;
+      pos = at + KEY_OPEN.bytes.length - 1;
       const n = nameStr();
       if (n === undefined || !matchesAt(VALUE_OPEN, pos)) return false;
       pos += VALUE_OPEN.bytes.length;
       const m = member();
       if (m < M.stringValue || m > M.boolValue) return false;
-      head = n.heads[m - M.stringValue] ??= { bytes: pattern(buf.slice(keyStart, pos)), name: n, member: m, next: undefined, next2: undefined };
+      head = n.heads[m - M.stringValue] ??= { bytes: pattern(buf.slice(at, pos)), name: n, member: m, next: undefined, next2: undefined };
       last.next2 = last.next;
       last.next = head;
     }
