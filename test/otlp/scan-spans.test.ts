@@ -105,6 +105,20 @@ describe('scanTraceLine', () => {
     expect(scan(text)).toStrictEqual(reference(text));
   });
 
+  it('tells apart attribute heads and span members that differ in one byte anywhere (its in-place comparisons, 8 bytes at a time)', () => {
+    // Keys of lengths around the comparison's word size, each one byte off the one before (first, middle, last byte).
+    const keys = ['k', 'kk', 'kkkkkkk', 'kkkkkkkk', 'kkkkkkkkk', 'xkkkkkkkk', 'kkkkxkkkk', 'kkkkkkkkx', 'gen_ai.usage.input_tokens', 'gen_ai.usage.input_tokenz'];
+    const values = ['{"stringValue":"v"}', '{"intValue":"1"}', '{"doubleValue":1}', '{"boolValue":true}'];
+    const spans = Array.from({ length: 60 }, (_, i) => {
+      const attrs = [0, 1, 2].map((j) => attr(keys[(i * 3 + j * 7) % keys.length]!, values[(i + j) % values.length]!));
+      // Spans with and without a parent, with members in two orders.
+      const parent = i % 3 === 0 ? '' : `"parentSpanId":"${SPAN.replace('b', 'd')}",`;
+      return i % 5 === 0 ? `{"spanId":"${SPAN}","traceId":"${TRACE}",${parent}${BASE},"attributes":[${attrs.join(',')}]}` : span(`${parent}${BASE},"attributes":[${attrs.join(',')}]`);
+    });
+    const text = line(spans);
+    expect(scan(text)).toStrictEqual(reference(text));
+  });
+
   it('keeps -0 as -0 and long decimals as Number() reads them', () => {
     const text = line([span(`${BASE},"attributes":[${attr('z', '{"doubleValue":-0}')},${attr('p', '{"doubleValue":0.30000000000000004}')},${attr('q', '{"intValue":"9007199254740993"}')}]`)]);
     const attrs = scan(text)![0]!.attributes;
