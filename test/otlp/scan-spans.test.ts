@@ -119,6 +119,17 @@ describe('scanTraceLine', () => {
     expect(scan(text)).toStrictEqual(reference(text));
   });
 
+  it('reads kept numbers of every form as JSON.parse does, and leaves malformed ones', () => {
+    const good = ['0', '-0', '0.5', '10', '7', '123456789012345', '1234567890123456', '0.000001', '-3.5', '99.999', '1.25e2', '1E3', '-0.0', '3.000000000000001'];
+    for (const n of good) {
+      const text = line([span(`${BASE},"attributes":[${attr('d', `{"doubleValue":${n}}`)},${attr('i', `{"intValue":${n.includes('.') || /e/i.test(n) ? '1' : n}}`)}]`)]);
+      expect(scan(text), n).toStrictEqual(reference(text));
+    }
+    for (const n of ['01', '-01', '00.5', '1.', '-', '.5', '1.e3', '+1', '1e', '0x1']) {
+      expect(scan(line([span(`${BASE},"attributes":[${attr('d', `{"doubleValue":${n}}`)}]`)])), n).toBeUndefined();
+    }
+  });
+
   it('keeps -0 as -0 and long decimals as Number() reads them', () => {
     const text = line([span(`${BASE},"attributes":[${attr('z', '{"doubleValue":-0}')},${attr('p', '{"doubleValue":0.30000000000000004}')},${attr('q', '{"intValue":"9007199254740993"}')}]`)]);
     const attrs = scan(text)![0]!.attributes;

@@ -136,6 +136,8 @@ function str(): boolean {
   let p = pos + 1;
   let plain = true;
   for (;;) {
+    // Most bytes are printable ASCII other than a quote or backslash: one table lookup each.
+    while (p < stop && (BYTE_CLASS[buf[p]!]! & PLAIN) !== 0) p++;
     if (p >= stop) return false;
     const c = buf[p]!;
     if (c === QUOTE) break;
@@ -162,6 +164,15 @@ function str(): boolean {
   pos = p + 1;
   return true;
 }
+
+/** Per byte: PLAIN (printable ASCII but `"` and `\\`), LOWER_HEX, UPPER_HEX. */
+const BYTE_CLASS = new Uint8Array(256);
+const PLAIN = 1;
+const LOWER_HEX = 2;
+const UPPER_HEX = 4;
+for (let c = 32; c < 127; c++) if (c !== QUOTE && c !== BACKSLASH) BYTE_CLASS[c]! |= PLAIN;
+for (const c of Buffer.from('0123456789abcdef')) BYTE_CLASS[c]! |= LOWER_HEX;
+for (const c of Buffer.from('ABCDEF')) BYTE_CLASS[c]! |= UPPER_HEX;
 
 function isHexDigit(c: number | undefined): boolean {
   return c !== undefined && ((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70));
@@ -414,9 +425,33 @@ function isDigit(c: number | undefined): boolean {
 function numberValue(): number {
   ws();
   const a = pos;
-  const b = numberEnd();
-  if (b < 0) return NaN;
-  return decimal(a, b);
+  // The common number (`-?digits(.digits)?`, at most 15 digits, no leading zero before a digit) read in one pass,
+  // as {@link decimal} would give it; anything else is read in two, from the start.
+  let p = a;
+  const negative = buf[p] === 45;
+  if (negative) p++;
+  const first = p;
+  let digits = 0;
+  for (let d = buf[p]! - 48; p < stop && d >= 0 && d <= 9; d = buf[++p]! - 48) digits = digits * 10 + d;
+  let count = p - first;
+  let fraction = 0;
+  if (count > 0 && p < stop && buf[p] === 46) {
+    const dot = ++p;
+    for (let d = buf[p]! - 48; p < stop && d >= 0 && d <= 9; d = buf[++p]! - 48) digits = digits * 10 + d;
+    fraction = p - dot;
+    count += fraction;
+    // A dot with no digit after it: not a number.
+    if (fraction === 0) count = 0;
+  }
+  const c = buf[p];
+  if (count === 0 || count > 15 || (buf[first] === 48 && p - first > 1 && buf[first + 1] !== 46) || c === 101 || c === 69) {
+    pos = a;
+    const b = numberEnd();
+    return b < 0 ? NaN : decimal(a, b);
+  }
+  pos = p;
+  const value = fraction > 0 ? digits / POW10[fraction]! : digits;
+  return negative ? -value : value;
 }
 
 /** Exact powers of ten (every one up to 1e22 is a double). */
@@ -661,16 +696,15 @@ function hexId(length: number): string | undefined {
   const a = pos + 1;
   const b = a + length;
   if (b >= stop || buf[b] !== QUOTE) return undefined;
-  let upper = false;
+  let seen = LOWER_HEX;
   for (let p = a; p < b; p++) {
-    const c = buf[p]!;
-    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) continue;
-    if (c >= 65 && c <= 70) upper = true;
-    else return undefined;
+    const k = BYTE_CLASS[buf[p]!]! & (LOWER_HEX | UPPER_HEX);
+    if (k === 0) return undefined;
+    seen |= k;
   }
   pos = b + 1;
   const id = latin1(a, b);
-  return upper ? id.toLowerCase() : id;
+  return seen & UPPER_HEX ? id.toLowerCase() : id;
 }
 
 function lowerCase(id: string): string {
