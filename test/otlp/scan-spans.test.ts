@@ -65,6 +65,8 @@ const LEFT: Array<[string, string]> = [
   ['a bad escape', line([span(BASE.replace('chat m', 'chat\\qm'))])],
   ['a short traceId', line([span(BASE).replace(TRACE, TRACE.slice(2))])],
   ['a missing end time', line([`{"traceId":"${TRACE}","spanId":"${SPAN}","name":"n","startTimeUnixNano":"1"}`])],
+  ['a time with a letter in it', line([span(BASE.replace('1777000000123456789', '17770000001234567x9'))])],
+  ['a time with a letter among its first digits', line([span(BASE.replace('1777000000123456789', '1777x00000123456789'))])],
   ['times as numbers', line([`{"traceId":"${TRACE}","spanId":"${SPAN}","name":"n","startTimeUnixNano":1,"endTimeUnixNano":2}`])],
   ['a kind as a string', line([span(BASE.replace('"kind":3', '"kind":"SPAN_KIND_CLIENT"'))])],
   ['a repeated span member', line([span(`${BASE},"name":"again"`)])],
