@@ -30,6 +30,9 @@ export class RangeAggregator implements TraceSumSink {
   private readonly _bucketOf = (endMs: number): number => this._bucketIndex.get(bucketStartOf(endMs, this._window.granularity)) ?? -1;
 
   private _spans = 0;
+  private _lastTraceId: string | undefined;
+  private _lastHi = 0;
+  private _lastLo = 0;
   private _traceHi = new Int32Array(INITIAL);
   private _traceLo = new Int32Array(INITIAL);
   private _root = new Uint8Array(INITIAL);
@@ -56,9 +59,15 @@ export class RangeAggregator implements TraceSumSink {
     const span = view.span;
     const i = this._spans++;
     if (i === this._root.length) this._growSpans();
-    traceKey64(span.traceId);
-    this._traceHi[i] = keyHi;
-    this._traceLo[i] = keyLo;
+    // Spans of a trace mostly come in a run: its id is read as 64 bits once per run.
+    if (span.traceId !== this._lastTraceId) {
+      traceKey64(span.traceId);
+      this._lastTraceId = span.traceId;
+      this._lastHi = keyHi;
+      this._lastLo = keyLo;
+    }
+    this._traceHi[i] = this._lastHi;
+    this._traceLo[i] = this._lastLo;
     if (span.parentSpanId === undefined) this._root[i] = 1;
     this._place = 2 * i;
     this._traces.add(view);
