@@ -17,9 +17,10 @@ export interface RangeTask {
 
 /**
  * Reads one byte range of a file and folds its spans (range-aggregator.ts), as `rollup`'s one-thread pass reads
- * lines (the same scanner, checks and issues, with line numbers counted from the range's first line).
+ * lines (the same scanner, checks and issues, with line numbers counted from the range's first line). `signal`
+ * abandons the range (the promise then rejects), for a fold on the main thread whose result is no longer wanted.
  */
-export async function foldRange(task: RangeTask, window: RollupWindow, onProgress: (bytes: number) => void): Promise<RangeResult> {
+export async function foldRange(task: RangeTask, window: RollupWindow, onProgress: (bytes: number) => void, signal?: AbortSignal): Promise<RangeResult> {
   const aggregator = new RangeAggregator(window);
   const issues: Array<{ line: number; reason: string }> = [];
   const reader = new RollupLineReader();
@@ -27,6 +28,11 @@ export async function foldRange(task: RangeTask, window: RollupWindow, onProgres
   let lines = 0;
   let offset = task.start;
   const stream = createReadStream(task.file, { start: task.start, end: task.end - 1, highWaterMark: 1 << 20 });
+  const abandon = (): void => {
+    stream.destroy(new Error('rollup: range abandoned'));
+  };
+  if (signal?.aborted) abandon();
+  signal?.addEventListener('abort', abandon, { once: true });
   try {
     for await (const { line, bytes, start, end } of readByteLines(stream, onProgress)) {
       lines = line;
@@ -42,6 +48,8 @@ export async function foldRange(task: RangeTask, window: RollupWindow, onProgres
     if (!(error instanceof SpanInputError)) throw error;
     issues.push({ line: error.issue.line, reason: error.issue.reason });
     stream.destroy();
+  } finally {
+    signal?.removeEventListener('abort', abandon);
   }
   return { ...aggregator.result(), lines, issues, readings: reader.readings };
 }
