@@ -231,7 +231,8 @@ function name(h: number): Name {
     if (k === len) return e;
   }
   const text = buf.toString('utf8', strStart, strEnd);
-  const entry: Name = { bytes: buf.slice(strStart, strEnd), text, member: MEMBERS.indexOf(text as never), code: -1, codeFor: undefined, next: NAMES.get(h), heads: [] };
+  // Copies, never views of the line's buffer: a reader may reuse it (file-byte-lines.ts), and a view would keep it all.
+  const entry: Name = { bytes: Buffer.from(buf.subarray(strStart, strEnd)), text, member: MEMBERS.indexOf(text as never), code: -1, codeFor: undefined, next: NAMES.get(h), heads: [] };
   if (namesCount < NAMES_MAX) {
     NAMES.set(h, entry);
     namesCount++;
@@ -810,7 +811,7 @@ function compactAttribute(): boolean {
       pos += VALUE_OPEN.bytes.length;
       const m = member();
       if (m < M.stringValue || m > M.boolValue) return false;
-      head = n.heads[m - M.stringValue] ??= { bytes: pattern(buf.slice(at, pos)), name: n, member: m, next: undefined, next2: undefined };
+      head = n.heads[m - M.stringValue] ??= { bytes: pattern(Buffer.from(buf.subarray(at, pos))), name: n, member: m, next: undefined, next2: undefined };
       last.next2 = last.next;
       last.next = head;
     }

@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { readByteLines } from '../otlp/byte-lines.js';
+import { readFileByteLines } from '../otlp/file-byte-lines.js';
 import { SpanInputError } from '../otlp/read-spans.js';
 import { RangeAggregator } from './range-aggregator.js';
 import type { RangeResult } from './range-result.js';
@@ -27,14 +26,8 @@ export async function foldRange(task: RangeTask, window: RollupWindow, onProgres
   const options = { strict: task.strict, onIssue: (issue: { line: number; reason: string }) => issues.push({ line: issue.line, reason: issue.reason }) };
   let lines = 0;
   let offset = task.start;
-  const stream = createReadStream(task.file, { start: task.start, end: task.end - 1, highWaterMark: 1 << 20 });
-  const abandon = (): void => {
-    stream.destroy(new Error('rollup: range abandoned'));
-  };
-  if (signal?.aborted) abandon();
-  signal?.addEventListener('abort', abandon, { once: true });
   try {
-    for await (const { line, bytes, start, end } of readByteLines(stream, onProgress)) {
+    for await (const { line, bytes, start, end } of readFileByteLines(task.file, task.start, task.end, onProgress, signal)) {
       lines = line;
       const lineStart = offset;
       offset += end - start + 1;
@@ -47,9 +40,6 @@ export async function foldRange(task: RangeTask, window: RollupWindow, onProgres
   } catch (error) {
     if (!(error instanceof SpanInputError)) throw error;
     issues.push({ line: error.issue.line, reason: error.issue.reason });
-    stream.destroy();
-  } finally {
-    signal?.removeEventListener('abort', abandon);
   }
   return { ...aggregator.result(), lines, issues, readings: reader.readings };
 }

@@ -1,8 +1,9 @@
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { hostSharesFromFiles } from '../model/host-shares-files.js';
 import type { HostShares } from '../model/host-shares.js';
 import { readByteLines } from '../otlp/byte-lines.js';
+import { readFileByteLines } from '../otlp/file-byte-lines.js';
 import { listSpanInputs, readSpanBatches, SpanInputError } from '../otlp/read-spans.js';
 import type { ReadIssue, SpanRecord } from '../otlp/span-record.js';
 import { KpiAggregator } from './aggregator.js';
@@ -143,9 +144,10 @@ async function rollupFiles(
     const optimistic = !inputs.includes('-');
     const reader = new RollupLineReader();
     for (const source of await listSpanInputs(inputs)) {
-      const stream = source === '-' ? (options.stdin ?? process.stdin) : createReadStream(source, { highWaterMark: 1 << 20 });
       const name = source === '-' ? '<stdin>' : source;
-      for await (const { line, bytes, start, end } of readByteLines(stream, counted.onProgress)) {
+      // Files through one reused buffer (file-byte-lines.ts): the reader keeps nothing of a line's bytes.
+      const lines = source === '-' ? readByteLines(options.stdin ?? process.stdin, counted.onProgress) : readFileByteLines(source, 0, undefined, counted.onProgress);
+      for await (const { line, bytes, start, end } of lines) {
         reader.read(bytes, start, end, name, line, counted);
         // A span with readings: its shares (and its neighbours') need the first pass. Checked before any row is made.
         if (optimistic && reader.readings) return { reported: { issues, chars } };
