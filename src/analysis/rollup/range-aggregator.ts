@@ -1,4 +1,5 @@
 import type { GenAiSpan } from '../model/genai-span.js';
+import { releaseArrays } from './release-arrays.js';
 import type { SpanForest } from '../model/span-forest.js';
 import { TraceAssembler } from '../model/trace-assembler.js';
 import type { SpanRecord } from '../otlp/span-record.js';
@@ -153,7 +154,9 @@ export class RangeAggregator implements TraceSumSink {
 
 const INITIAL = 4096;
 
+/** `to` with `from` copied in; `from` released (release-arrays.ts). */
 function grown<T extends Float64Array | Int32Array | Uint8Array>(from: T, to: T): T {
   to.set(from as never);
+  releaseArrays(from);
   return to;
 }
