@@ -65,6 +65,8 @@ const LEFT: Array<[string, string]> = [
   ['a bad escape', line([span(BASE.replace('chat m', 'chat\\qm'))])],
   ['a short traceId', line([span(BASE).replace(TRACE, TRACE.slice(2))])],
   ['a missing end time', line([`{"traceId":"${TRACE}","spanId":"${SPAN}","name":"n","startTimeUnixNano":"1"}`])],
+  ['a time with a letter in it', line([span(BASE.replace('1777000000123456789', '17770000001234567x9'))])],
+  ['a time with a letter among its first digits', line([span(BASE.replace('1777000000123456789', '1777x00000123456789'))])],
   ['times as numbers', line([`{"traceId":"${TRACE}","spanId":"${SPAN}","name":"n","startTimeUnixNano":1,"endTimeUnixNano":2}`])],
   ['a kind as a string', line([span(BASE.replace('"kind":3', '"kind":"SPAN_KIND_CLIENT"'))])],
   ['a repeated span member', line([span(`${BASE},"name":"again"`)])],
@@ -103,6 +105,31 @@ describe('scanTraceLine', () => {
     const spans = Array.from({ length: 40 }, (_, i) => span(`${BASE},"attributes":[${shapes[(i * 7) % 4]!.join(',')}]`));
     const text = line(spans);
     expect(scan(text)).toStrictEqual(reference(text));
+  });
+
+  it('tells apart attribute heads and span members that differ in one byte anywhere (its in-place comparisons, 8 bytes at a time)', () => {
+    // Keys of lengths around the comparison's word size, each one byte off the one before (first, middle, last byte).
+    const keys = ['k', 'kk', 'kkkkkkk', 'kkkkkkkk', 'kkkkkkkkk', 'xkkkkkkkk', 'kkkkxkkkk', 'kkkkkkkkx', 'gen_ai.usage.input_tokens', 'gen_ai.usage.input_tokenz'];
+    const values = ['{"stringValue":"v"}', '{"intValue":"1"}', '{"doubleValue":1}', '{"boolValue":true}'];
+    const spans = Array.from({ length: 60 }, (_, i) => {
+      const attrs = [0, 1, 2].map((j) => attr(keys[(i * 3 + j * 7) % keys.length]!, values[(i + j) % values.length]!));
+      // Spans with and without a parent, with members in two orders.
+      const parent = i % 3 === 0 ? '' : `"parentSpanId":"${SPAN.replace('b', 'd')}",`;
+      return i % 5 === 0 ? `{"spanId":"${SPAN}","traceId":"${TRACE}",${parent}${BASE},"attributes":[${attrs.join(',')}]}` : span(`${parent}${BASE},"attributes":[${attrs.join(',')}]`);
+    });
+    const text = line(spans);
+    expect(scan(text)).toStrictEqual(reference(text));
+  });
+
+  it('reads kept numbers of every form as JSON.parse does, and leaves malformed ones', () => {
+    const good = ['0', '-0', '0.5', '10', '7', '123456789012345', '1234567890123456', '0.000001', '-3.5', '99.999', '1.25e2', '1E3', '-0.0', '3.000000000000001'];
+    for (const n of good) {
+      const text = line([span(`${BASE},"attributes":[${attr('d', `{"doubleValue":${n}}`)},${attr('i', `{"intValue":${n.includes('.') || /e/i.test(n) ? '1' : n}}`)}]`)]);
+      expect(scan(text), n).toStrictEqual(reference(text));
+    }
+    for (const n of ['01', '-01', '00.5', '1.', '-', '.5', '1.e3', '+1', '1e', '0x1']) {
+      expect(scan(line([span(`${BASE},"attributes":[${attr('d', `{"doubleValue":${n}}`)}]`)])), n).toBeUndefined();
+    }
   });
 
   it('keeps -0 as -0 and long decimals as Number() reads them', () => {

@@ -180,11 +180,16 @@ describe('rollup on worker threads', () => {
       end: '2026-04-24T12:00:10',
       attrs: { 'energy.joules': 30, 'energy.attributed.joules': 30, 'energy.device.ids': ['gpu-0'], 'energy.device.start.joules': [10], 'energy.device.end.joules': [40] },
     });
-    const path = join(tempDir(), 'spans.jsonl');
-    writeFileSync(path, `${readFileSync(plain, 'utf8')}${gpu.jsonl()}`);
-    const one = await run(path, { threads: 1 });
-    const many = await run(path, { threads: 2, rangeBytes: 4096 });
-    expect(many).toStrictEqual(one);
-    expect(many.progress).toBe(statSync(path).size);
+    // Last (every range read first), and first (the ranges this thread and the worker are folding then abandoned).
+    for (const [where, text] of [['last', `${readFileSync(plain, 'utf8')}${gpu.jsonl()}`], ['first', `${gpu.jsonl()}${readFileSync(plain, 'utf8')}`]] as const) {
+      const path = join(tempDir(), 'spans.jsonl');
+      writeFileSync(path, text);
+      const one = await run(path, { threads: 1 });
+      for (const threads of [2, 3]) {
+        const many = await run(path, { threads, rangeBytes: 4096 });
+        expect({ where, threads, ...many }).toStrictEqual({ where, threads, ...one });
+        expect(many.progress).toBe(statSync(path).size);
+      }
+    }
   }, 60_000);
 });

@@ -140,20 +140,43 @@ function accepts(value: AttrValue, type: FieldType): boolean {
  * conventions known), so the hot path of `rollup` pays for what a span carries, not for what it could carry.
  */
 export function readGenAiSpan(span: SpanRecord): GenAiSpan {
-  read = read === 0x3fffffff ? 1 : read + 1;
+  startGenAiRead();
   const attrs = span.attributes;
   for (const key in attrs) {
     const slot = SLOT_OF[key];
-    if (slot === undefined) continue;
-    const field = slot >> 4;
-    const rank = slot & 15;
-    if (stamps[field] === read && rank >= ranks[field]!) continue;
-    const value = attrs[key]!;
-    if (!accepts(value, TYPES[field]!)) continue;
-    values[field] = value;
-    ranks[field] = rank;
-    stamps[field] = read;
+    if (slot !== undefined) offerGenAiAttribute(slot, attrs[key]!);
   }
+  return finishGenAiRead(span);
+}
+
+/** The slot (see {@link offerGenAiAttribute}) an attribute key feeds in the GenAI view, or -1 when the view does not read it. */
+export function genAiSlotOf(key: string): number {
+  return SLOT_OF[key] ?? -1;
+}
+
+/**
+ * Starts a GenAI view read attribute by attribute, for a reader that has a span's attributes one at a time and
+ * never as an object (the rollup's scanner, rollup/rollup-line-reader.ts): {@link offerGenAiAttribute} for each, then
+ * {@link finishGenAiRead}, with nothing else read in between. The same view as {@link readGenAiSpan} of a record
+ * holding those attributes.
+ */
+export function startGenAiRead(): void {
+  read = read === 0x3fffffff ? 1 : read + 1;
+}
+
+/** One attribute of the span being read, by its slot ({@link genAiSlotOf}, ≥ 0); a key of lower precedence than one taken loses. */
+export function offerGenAiAttribute(slot: number, value: AttrValue): void {
+  const field = slot >> 4;
+  const rank = slot & 15;
+  if (stamps[field] === read && rank >= ranks[field]!) return;
+  if (!accepts(value, TYPES[field]!)) return;
+  values[field] = value;
+  ranks[field] = rank;
+  stamps[field] = read;
+}
+
+/** The view of `span` from the attributes offered since {@link startGenAiRead} (its own `attributes` are not read). */
+export function finishGenAiRead(span: SpanRecord): GenAiSpan {
   const aiOperationIdAttr = get(F.aiOperationId) as string | undefined;
   // The AI SDK names its spans after their operation id; older versions set no `ai.operationId`.
   const aiOperationId = aiOperationIdAttr ?? (span.name.startsWith('ai.') ? span.name : undefined);

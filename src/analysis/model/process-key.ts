@@ -7,12 +7,18 @@ import type { AttrValue } from '../otlp/span-record.js';
  * line), so the cost is per line, not per span.
  */
 export function processKey(resource: Readonly<Record<string, AttrValue>>): string {
+  // The spans of a line share its resource: the last one answers most calls without a WeakMap lookup.
+  if (resource === lastResource) return lastKey;
   let key = MEMO.get(resource);
   if (key === undefined) {
     key = JSON.stringify(Object.keys(resource).sort().map((k) => [k, resource[k]]));
     MEMO.set(resource, key);
   }
+  lastResource = resource;
+  lastKey = key;
   return key;
 }
 
 const MEMO = new WeakMap<object, string>();
+let lastResource: object | undefined;
+let lastKey = '';

@@ -5,6 +5,25 @@ import type { AttrValue, SpanRecord } from './span-record.js';
 export type KeepAttribute = (key: string) => boolean;
 
 /**
+ * Takes each span's kept attributes as they are read, in place of the record's attributes object (whose keyed
+ * stores, and the walks over it after, cost the rollup more than reading the values): the records then come with
+ * no attributes ({@link NO_ATTRIBUTES}), and the sink keeps what it needs of them. Calls come in order: per span
+ * {@link startSpan}, {@link put} for each kept attribute, {@link endSpan} with its record; a line the scanner leaves to
+ * the reference reader may stop anywhere in between, so a sink's work on a line counts only once the line is taken.
+ */
+export interface AttributeSink {
+  /** Which attributes to read: a code ≥ 0 (handed back to {@link put}) for a name to keep, < 0 to skip its value. Asked once per name. */
+  code(key: string): number;
+  startSpan(): void;
+  /** One kept attribute of the span; false leaves the line to the reference reader (a repeated key, say). */
+  put(code: number, key: string, value: AttrValue): boolean;
+  endSpan(span: SpanRecord): void;
+}
+
+/** The attributes of the records a scan with an {@link AttributeSink} gives (the sink had them). */
+export const NO_ATTRIBUTES: Readonly<Record<string, AttrValue>> = Object.freeze({});
+
+/**
  * Reads the spans of one OTLP/JSON line straight from its bytes, without `JSON.parse` of the whole line: it walks
  * the document's known shape (resourceSpans → scopeSpans → spans), decodes only the span fields a record has and the
  * attributes `keep` asks for, and checks everything else as JSON while skipping it. Returns the same records that
@@ -13,12 +32,13 @@ export type KeepAttribute = (key: string) => boolean;
  * which the caller then reads the reference way, so its results and issues never depend on this reader.
  * Resource, scope and span events (rare, and read whole) go through `JSON.parse` of their own bytes.
  */
-export function scanTraceLine(bytes: Buffer, start: number, end: number, keep: KeepAttribute): SpanRecord[] | undefined {
+export function scanTraceLine(bytes: Buffer, start: number, end: number, keep: KeepAttribute | AttributeSink): SpanRecord[] | undefined {
   buf = bytes;
   view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   pos = start;
   stop = end;
-  keepAttribute = keep;
+  if (typeof keep === 'function') keepAttribute = keep;
+  else sink = keep;
   out = [];
   try {
     if (!document()) return undefined;
@@ -28,6 +48,7 @@ export function scanTraceLine(bytes: Buffer, start: number, end: number, keep: K
     buf = EMPTY;
     view = EMPTY_VIEW;
     out = [];
+    sink = undefined;
   }
 }
 
@@ -52,6 +73,8 @@ let view: DataView<ArrayBufferLike> = EMPTY_VIEW;
 let pos = 0;
 let stop = 0;
 let keepAttribute: KeepAttribute = () => true;
+/** Where kept attributes go instead of the record, when the caller gave one. */
+let sink: AttributeSink | undefined;
 let out: SpanRecord[] = [];
 /** Start and end of the last string read by {@link str} (contents, quotes excluded), and whether it had escapes or non-ASCII. */
 let strStart = 0;
@@ -64,9 +87,9 @@ interface Name {
   readonly text: string;
   /** Index in {@link MEMBERS}, or -1. */
   readonly member: number;
-  /** `keepAttribute(text)` for the reader that asked last ({@link keepOf}). */
-  keep: boolean;
-  keepFor: KeepAttribute | undefined;
+  /** What the reader that asked last keeps of this name ({@link codeOf}). */
+  code: number;
+  codeFor: unknown;
   next: Name | undefined;
   /** This name's attribute heads, by value type (stringValue, intValue, doubleValue, boolValue). */
   readonly heads: Array<Head | undefined>;
@@ -80,6 +103,8 @@ const MEMBERS = [
   'resourceSpans', 'resource', 'scopeSpans', 'scope', 'spans', 'traceId', 'spanId', 'parentSpanId', 'name', 'kind',
   'startTimeUnixNano', 'endTimeUnixNano', 'attributes', 'status', 'events', 'code', 'message', 'key', 'value',
   'stringValue', 'intValue', 'doubleValue', 'boolValue',
+  // Read by no one, but on every span: named here so it is matched in place, not hashed and looked up.
+  'flags',
 ] as const;
 const M = Object.fromEntries(MEMBERS.map((m, i) => [m, i])) as Record<(typeof MEMBERS)[number], number>;
 
@@ -111,6 +136,8 @@ function str(): boolean {
   let p = pos + 1;
   let plain = true;
   for (;;) {
+    // Most bytes are printable ASCII other than a quote or backslash: one table lookup each.
+    while (p < stop && (BYTE_CLASS[buf[p]!]! & PLAIN) !== 0) p++;
     if (p >= stop) return false;
     const c = buf[p]!;
     if (c === QUOTE) break;
@@ -137,6 +164,15 @@ function str(): boolean {
   pos = p + 1;
   return true;
 }
+
+/** Per byte: PLAIN (printable ASCII but `"` and `\\`), LOWER_HEX, UPPER_HEX. */
+const BYTE_CLASS = new Uint8Array(256);
+const PLAIN = 1;
+const LOWER_HEX = 2;
+const UPPER_HEX = 4;
+for (let c = 32; c < 127; c++) if (c !== QUOTE && c !== BACKSLASH) BYTE_CLASS[c]! |= PLAIN;
+for (const c of Buffer.from('0123456789abcdef')) BYTE_CLASS[c]! |= LOWER_HEX;
+for (const c of Buffer.from('ABCDEF')) BYTE_CLASS[c]! |= UPPER_HEX;
 
 function isHexDigit(c: number | undefined): boolean {
   return c !== undefined && ((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70));
@@ -195,7 +231,8 @@ function name(h: number): Name {
     if (k === len) return e;
   }
   const text = buf.toString('utf8', strStart, strEnd);
-  const entry: Name = { bytes: buf.slice(strStart, strEnd), text, member: MEMBERS.indexOf(text as never), keep: false, keepFor: undefined, next: NAMES.get(h), heads: [] };
+  // Copies, never views of the line's buffer: a reader may reuse it (file-byte-lines.ts), and a view would keep it all.
+  const entry: Name = { bytes: Buffer.from(buf.subarray(strStart, strEnd)), text, member: MEMBERS.indexOf(text as never), code: -1, codeFor: undefined, next: NAMES.get(h), heads: [] };
   if (namesCount < NAMES_MAX) {
     NAMES.set(h, entry);
     namesCount++;
@@ -203,12 +240,21 @@ function name(h: number): Name {
   return entry;
 }
 
-function keepOf(n: Name): boolean {
-  if (n.keepFor !== keepAttribute) {
-    n.keep = keepAttribute(n.text);
-    n.keepFor = keepAttribute;
+/** The name's code for the current reader: ≥ 0 to keep (the sink's code, or 0), -1 to skip. */
+function codeOf(n: Name): number {
+  const reader = sink ?? keepAttribute;
+  if (n.codeFor !== reader) {
+    n.code = sink !== undefined ? sink.code(n.text) : keepAttribute(n.text) ? 0 : -1;
+    n.codeFor = reader;
   }
-  return n.keep;
+  return n.code;
+}
+
+/** Keeps one attribute's value: into the sink, else the record's attributes. */
+function keepValue(n: Name, code: number, value: AttrValue): boolean {
+  if (sink !== undefined) return sink.put(code, n.text, value);
+  attributes[n.text] = value;
+  return true;
 }
 
 /** Member names with their closing quote, by first byte: compared in place, with no hashing or lookup. */
@@ -235,27 +281,44 @@ function member(): number {
 }
 const MALFORMED = -2;
 
-/** Bytes to find in place, with their 4-byte words (little-endian) for comparing four at a time. */
+/**
+ * Bytes to find in place, as 8-byte words read as doubles (little-endian) for comparing eight at a time: at offsets
+ * 0, 8, 16, … and, when the length is not a multiple of 8, the last eight bytes (overlapping the word before), so no
+ * byte is compared alone. Under 8 bytes, byte by byte. Equal doubles are equal bytes here: the two doubles equal with
+ * other bits, +0 and -0, need seven zero bytes in a row, which no pattern has (it is JSON text: names, punctuation,
+ * no raw control character); and a pattern word that reads as NaN equals nothing, so it only ever misses (the
+ * caller then reads the bytes the long way).
+ */
 interface Pattern {
   readonly bytes: Buffer;
-  readonly words: Int32Array;
+  readonly words: Float64Array;
+  readonly offsets: Int32Array;
 }
 
 function pattern(bytes: Buffer): Pattern {
-  const words = new Int32Array(bytes.length >> 2);
-  for (let k = 0; k < words.length; k++) words[k] = bytes.readInt32LE(k * 4);
-  return { bytes, words };
+  const n = bytes.length;
+  const count = n < 8 ? 0 : Math.ceil(n / 8);
+  const words = new Float64Array(count);
+  const offsets = new Int32Array(count);
+  for (let k = 0; k < count; k++) {
+    offsets[k] = Math.min(k * 8, n - 8);
+    words[k] = bytes.readDoubleLE(offsets[k]!);
+  }
+  return { bytes, words, offsets };
 }
 
-/** Whether `p` is at `at`: word by word through {@link view}, then the last bytes. */
+/** Whether `p` is at `at`: word by word through {@link view}. */
 function matchesAt(p: Pattern, at: number): boolean {
   const bytes = p.bytes;
   const n = bytes.length;
   if (at + n > stop) return false;
+  if (n < 8) {
+    for (let k = 0; k < n; k++) if (bytes[k] !== buf[at + k]) return false;
+    return true;
+  }
   const words = p.words;
-  let k = 0;
-  for (; k < words.length; k++) if (view.getInt32(at + k * 4, true) !== words[k]) return false;
-  for (k *= 4; k < n; k++) if (bytes[k] !== buf[at + k]) return false;
+  const offsets = p.offsets;
+  for (let k = 0; k < words.length; k++) if (view.getFloat64(at + offsets[k]!, true) !== words[k]) return false;
   return true;
 }
 
@@ -363,9 +426,33 @@ function isDigit(c: number | undefined): boolean {
 function numberValue(): number {
   ws();
   const a = pos;
-  const b = numberEnd();
-  if (b < 0) return NaN;
-  return decimal(a, b);
+  // The common number (`-?digits(.digits)?`, at most 15 digits, no leading zero before a digit) read in one pass,
+  // as {@link decimal} would give it; anything else is read in two, from the start.
+  let p = a;
+  const negative = buf[p] === 45;
+  if (negative) p++;
+  const first = p;
+  let digits = 0;
+  for (let d = buf[p]! - 48; p < stop && d >= 0 && d <= 9; d = buf[++p]! - 48) digits = digits * 10 + d;
+  let count = p - first;
+  let fraction = 0;
+  if (count > 0 && p < stop && buf[p] === 46) {
+    const dot = ++p;
+    for (let d = buf[p]! - 48; p < stop && d >= 0 && d <= 9; d = buf[++p]! - 48) digits = digits * 10 + d;
+    fraction = p - dot;
+    count += fraction;
+    // A dot with no digit after it: not a number.
+    if (fraction === 0) count = 0;
+  }
+  const c = buf[p];
+  if (count === 0 || count > 15 || (buf[first] === 48 && p - first > 1 && buf[first + 1] !== 46) || c === 101 || c === 69) {
+    pos = a;
+    const b = numberEnd();
+    return b < 0 ? NaN : decimal(a, b);
+  }
+  pos = p;
+  const value = fraction > 0 ? digits / POW10[fraction]! : digits;
+  return negative ? -value : value;
 }
 
 /** Exact powers of ten (every one up to 1e22 is a double). */
@@ -464,7 +551,7 @@ let spanName: string | undefined;
 let kind = 0;
 let startMs: number | undefined;
 let endMs: number | undefined;
-let attributes: Record<string, AttrValue> = {};
+let attributes: Record<string, AttrValue> = NO_ATTRIBUTES as Record<string, AttrValue>;
 let statusCode = 0;
 let statusMessage: string | undefined;
 let events: SpanRecord['events'] = [];
@@ -476,13 +563,14 @@ function span(): boolean {
   traceId = spanId = parentSpanId = spanName = startMs = endMs = statusMessage = undefined;
   kind = 0;
   statusCode = 0;
-  attributes = {};
+  attributes = sink === undefined ? {} : NO_ATTRIBUTES;
   events = NO_EVENTS;
   spanSeen = 0;
-  if (!object(spanMember)) return false;
+  sink?.startSpan();
+  if (!spanObject()) return false;
   // What the reference reader would report as a bad span is left to it.
   if (traceId === undefined || spanId === undefined || spanName === undefined || startMs === undefined || endMs === undefined) return false;
-  out.push({
+  const record: SpanRecord = {
     traceId,
     spanId,
     parentSpanId,
@@ -496,9 +584,50 @@ function span(): boolean {
     statusCode,
     statusMessage,
     events,
-  });
+  };
+  out.push(record);
+  sink?.endSpan(record);
   return true;
 }
+
+/**
+ * {@link object} for a span, with {@link spanMember}: the members of a writer's spans come in the same order span after
+ * span, so, as for attribute heads, each member remembers the (up to) two that followed it last, and the name of the
+ * next is first compared in place with those, as its compact bytes `"name":` (a span without a parent, say, parts
+ * after `spanId`). Any other layout is read by {@link member}.
+ */
+function spanObject(): boolean {
+  if (!eat(LBRACE)) return false;
+  if (eat(RBRACE)) return true;
+  let prev: number = SPAN_START;
+  for (;;) {
+    ws();
+    let m = prev < 0 ? -1 : NEXT_MEMBER[prev]!;
+    if (m >= 0 && matchesAt(COMPACT_MEMBER[m]!, pos)) pos += COMPACT_MEMBER[m]!.bytes.length;
+    else {
+      m = prev < 0 ? -1 : NEXT_MEMBER2[prev]!;
+      if (m >= 0 && matchesAt(COMPACT_MEMBER[m]!, pos)) pos += COMPACT_MEMBER[m]!.bytes.length;
+      else {
+        m = member();
+        if (m === MALFORMED) return false;
+        if (prev >= 0 && m >= 0) {
+          NEXT_MEMBER2[prev] = NEXT_MEMBER[prev]!;
+          NEXT_MEMBER[prev] = m;
+        }
+      }
+    }
+    if (!spanMember(m)) return false;
+    prev = m;
+    if (eat(COMMA)) continue;
+    return eat(RBRACE);
+  }
+}
+
+/** Each member's compact name, `"name":`, and per member (and {@link SPAN_START}) the last two members after it in a span (-1: none yet). */
+const COMPACT_MEMBER = MEMBERS.map((m) => pattern(Buffer.from(`"${m}":`)));
+const SPAN_START = MEMBERS.length;
+const NEXT_MEMBER = new Int8Array(MEMBERS.length + 1).fill(-1);
+const NEXT_MEMBER2 = new Int8Array(MEMBERS.length + 1).fill(-1);
 
 function spanMember(m: number): boolean {
   if (m < 0) return skip();
@@ -531,7 +660,7 @@ function spanMember(m: number): boolean {
     case M.endTimeUnixNano:
       return (endMs = nanos()) !== undefined;
     case M.attributes:
-      lastHead = undefined;
+      lastHead = START_HEAD;
       return array(attribute);
     case M.status:
       return object(statusMember);
@@ -568,16 +697,15 @@ function hexId(length: number): string | undefined {
   const a = pos + 1;
   const b = a + length;
   if (b >= stop || buf[b] !== QUOTE) return undefined;
-  let upper = false;
+  let seen = LOWER_HEX;
   for (let p = a; p < b; p++) {
-    const c = buf[p]!;
-    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) continue;
-    if (c >= 65 && c <= 70) upper = true;
-    else return undefined;
+    const k = BYTE_CLASS[buf[p]!]! & (LOWER_HEX | UPPER_HEX);
+    if (k === 0) return undefined;
+    seen |= k;
   }
   pos = b + 1;
   const id = latin1(a, b);
-  return upper ? id.toLowerCase() : id;
+  return seen & UPPER_HEX ? id.toLowerCase() : id;
 }
 
 function lowerCase(id: string): string {
@@ -590,19 +718,41 @@ function lowerCase(id: string): string {
 
 /** Decimal-string nanoseconds → epoch ms, as decode.ts's nanosToMs (one pass, exact high part). */
 function nanos(): number | undefined {
-  if (!str() || !strPlain) return undefined;
-  const n = strEnd - strStart;
-  if (n === 0 || n > 20) return undefined;
-  const split = n > 6 ? n - 6 : 0;
-  let high = 0;
-  let low = 0;
-  for (let i = 0; i < n; i++) {
-    const d = buf[strStart + i]! - 48;
-    if (d < 0 || d > 9) return undefined;
-    if (i < split) high = high * 10 + d;
-    else low = low * 10 + d;
+  ws();
+  if (pos >= stop || buf[pos] !== QUOTE) return undefined;
+  // Digits only, up to the closing quote (anything else in the string: the reference reader's).
+  const a = pos + 1;
+  if (a + 19 < stop && buf[a + 19] === QUOTE) {
+    // 19 digits (every time from 2001 to 2286): the two parts in one pass.
+    let high = 0;
+    let low = 0;
+    let q = a;
+    for (; q < a + 13; q++) {
+      const d = buf[q]! - 48;
+      if (d < 0 || d > 9) break;
+      high = high * 10 + d;
+    }
+    for (; q < a + 19; q++) {
+      const d = buf[q]! - 48;
+      if (d < 0 || d > 9) break;
+      low = low * 10 + d;
+    }
+    if (q === a + 19) {
+      pos = q + 1;
+      return high + low / 1e6;
+    }
   }
-  return split === 0 ? low / 1e6 : high + low / 1e6;
+  let p = a;
+  while (p < stop && isDigit(buf[p])) p++;
+  const n = p - a;
+  if (p >= stop || buf[p] !== QUOTE || n === 0 || n > 20) return undefined;
+  pos = p + 1;
+  const split = n > 6 ? p - 6 : a;
+  let high = 0;
+  for (let q = a; q < split; q++) high = high * 10 + (buf[q]! - 48);
+  let low = 0;
+  for (let q = split; q < p; q++) low = low * 10 + (buf[q]! - 48);
+  return split === a ? low / 1e6 : high + low / 1e6;
 }
 
 // One attribute while it is read.
@@ -625,48 +775,54 @@ const VALUE_OPEN = pattern(Buffer.from(',"value":{'));
 const CLOSE_CLOSE = pattern(Buffer.from('}}'));
 
 /**
- * The bytes of an attribute from its key to its value, `<key>","value":{"<type>":`, and what they say. A writer
- * repeats the same attributes in the same order span after span, so each head remembers the one that followed it
- * last time, and an attribute is first compared with that guess in one pass: no hashing, no lookup.
+ * The bytes of an attribute up to its value, `{"key":"<key>","value":{"<type>":`, and what they say. A writer
+ * repeats the same attributes in the same order span after span, so each head remembers the ones that followed it
+ * the last two times, and an attribute is first compared with those guesses in one pass: no hashing, no lookup. Two,
+ * not one: spans of two kinds alternate in a trace (a model call, a tool call, ...), and their lists part after a
+ * shared first attribute (`gen_ai.operation.name`), so one guess there would miss on every span.
  */
 interface Head {
   readonly bytes: Pattern;
   readonly name: Name;
   /** The value's member: stringValue, intValue, doubleValue or boolValue. */
   readonly member: number;
+  /** The attribute that followed this one last time, and the one before that (when it differed). */
   next: Head | undefined;
+  next2: Head | undefined;
 }
-/** The head of the previous attribute of this span (undefined before its first), and the guess for a first one. */
-let lastHead: Head | undefined;
-let firstHead: Head | undefined;
+/** The head of the previous attribute of this span, or {@link START_HEAD} before its first. */
+const START_HEAD: Head = { bytes: pattern(Buffer.alloc(0)), name: undefined as never, member: -1, next: undefined, next2: undefined };
+let lastHead: Head = START_HEAD;
 
 /** An attribute as every OTLP/JSON writer lays it out, `{"key":"…","value":{"<type>":…}}`. */
 function compactAttribute(): boolean {
-  if (!matchesAt(KEY_OPEN, pos)) return false;
-  const keyStart = pos + KEY_OPEN.bytes.length;
-  const guess = lastHead === undefined ? firstHead : lastHead.next;
-  let head: Head;
-  if (guess !== undefined && matchesAt(guess.bytes, keyStart)) {
-    head = guess;
-    pos = keyStart + guess.bytes.bytes.length;
-  } else {
-    pos = keyStart - 1;
-    const n = nameStr();
-    if (n === undefined || !matchesAt(VALUE_OPEN, pos)) return false;
-    pos += VALUE_OPEN.bytes.length;
-    const m = member();
-    if (m < M.stringValue) return false;
-    head = n.heads[m - M.stringValue] ??= { bytes: pattern(buf.slice(keyStart, pos)), name: n, member: m, next: undefined };
-    if (lastHead === undefined) firstHead = head;
-    else lastHead.next = head;
+  const at = pos;
+  const last = lastHead;
+  let head = last.next;
+  if (head !== undefined && matchesAt(head.bytes, at)) pos = at + head.bytes.bytes.length;
+  else {
+    head = last.next2;
+    if (head !== undefined && matchesAt(head.bytes, at)) pos = at + head.bytes.bytes.length;
+    else {
+      if (!matchesAt(KEY_OPEN, at)) return false;
+      pos = at + KEY_OPEN.bytes.length - 1;
+      const n = nameStr();
+      if (n === undefined || !matchesAt(VALUE_OPEN, pos)) return false;
+      pos += VALUE_OPEN.bytes.length;
+      const m = member();
+      if (m < M.stringValue || m > M.boolValue) return false;
+      head = n.heads[m - M.stringValue] ??= { bytes: pattern(Buffer.from(buf.subarray(at, pos))), name: n, member: m, next: undefined, next2: undefined };
+      last.next2 = last.next;
+      last.next = head;
+    }
   }
   lastHead = head;
-  if (!keepOf(head.name)) {
+  const code = codeOf(head.name);
+  if (code < 0) {
     if (!skip()) return false;
   } else {
     const value = scalar(head.member);
-    if (value === undefined) return false;
-    attributes[head.name.text] = value;
+    if (value === undefined || !keepValue(head.name, code, value)) return false;
   }
   if (!matchesAt(CLOSE_CLOSE, pos)) return false;
   pos += 2;
@@ -683,12 +839,12 @@ function attributeMember(m: number): boolean {
   if (m !== M.value) return skip();
   if (attrSeen !== 1) return false;
   attrSeen = 2;
-  if (!keepOf(attrName!)) return skip();
+  const code = codeOf(attrName!);
+  if (code < 0) return skip();
   if (!eat(LBRACE)) return false;
   const value = scalar(member());
   if (value === undefined || !eat(RBRACE)) return false;
-  attributes[attrName!.text] = value;
-  return true;
+  return keepValue(attrName!, code, value);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readGenAiSpan } from '../model/genai-span.js';
+import { readGenAiSpan, type GenAiSpan } from '../model/genai-span.js';
 import type { SpanForest } from '../model/span-forest.js';
 import { TraceAssembler } from '../model/trace-assembler.js';
 import type { SpanRecord } from '../otlp/span-record.js';
@@ -53,7 +53,15 @@ export class KpiAggregator {
 
   /** Adds one (already validated) span. */
   add(span: SpanRecord): void {
-    const view = readGenAiSpan(span);
+    this.addView(readGenAiSpan(span), span.attributes[sc.ATTR_OPENJOULES_TURN_REGENERATED] === true);
+  }
+
+  /**
+   * Adds one (already validated) span read as its GenAI view; `regenerated`: its `openjoules.turn.regenerated` is
+   * true (the one attribute read beside the view, so a reader may give views whose records carry no attributes).
+   */
+  addView(view: GenAiSpan, regenerated: boolean): void {
+    const span = view.span;
     this._traces.add(view);
     const session = this._sessions.sessionOf(span.traceId, view.conversationId);
     // An empty user id is no user id (the seed's `user_id or session_id`): the view reads none.
@@ -65,7 +73,7 @@ export class KpiAggregator {
     const bucket = this._states[b]!;
     bucket.spans++;
     if (userId !== undefined && this._bucketUsers.orValue(b, this._sessions.userKey(userId), 0)) bucket.users++;
-    this._bucketSessions.orValue(b, session, sessionFlags(view.kind, view.failed, span));
+    this._bucketSessions.orValue(b, session, sessionFlags(view.kind, view.failed, regenerated));
     bucket.countEvents(span.events);
   }
 
@@ -124,11 +132,11 @@ export class KpiAggregator {
   }
 }
 
-/** The SESSION_* flags one span sets on its session in its bucket. */
-export function sessionFlags(kind: string, failed: boolean, span: SpanRecord): number {
+/** The SESSION_* flags one span sets on its session in its bucket (`regenerated`: its `openjoules.turn.regenerated` is true). */
+export function sessionFlags(kind: string, failed: boolean, regenerated: boolean): number {
   if (kind !== 'agent') return 0;
   let flags = 0;
   if (failed) flags |= SESSION_FAILED;
-  if (span.attributes[sc.ATTR_OPENJOULES_TURN_REGENERATED] === true) flags |= SESSION_REGENERATED;
+  if (regenerated) flags |= SESSION_REGENERATED;
   return flags;
 }

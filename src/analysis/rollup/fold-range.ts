@@ -1,11 +1,8 @@
-import { createReadStream } from 'node:fs';
-import { readByteLines } from '../otlp/byte-lines.js';
-import { readLineSpans, SpanInputError } from '../otlp/read-spans.js';
-import type { SpanRecord } from '../otlp/span-record.js';
-import { ATTR_ENERGY_DEVICE_IDS } from '../../semconv.js';
+import { readFileByteLines } from '../otlp/file-byte-lines.js';
+import { SpanInputError } from '../otlp/read-spans.js';
 import { RangeAggregator } from './range-aggregator.js';
 import type { RangeResult } from './range-result.js';
-import { rollupReadsAttribute, validateRollupSpan } from './span-schema.js';
+import { REGENERATED, RollupLineReader } from './rollup-line-reader.js';
 import type { RollupWindow } from './windows.js';
 
 /** One byte range of one input file, cut at line starts: bytes [start, end). */
@@ -19,36 +16,32 @@ export interface RangeTask {
 
 /**
  * Reads one byte range of a file and folds its spans (range-aggregator.ts), as `rollup`'s one-thread pass reads
- * lines (the same scanner, checks and issues, with line numbers counted from the range's first line).
+ * lines (the same scanner, checks and issues, with line numbers counted from the range's first line). `signal`
+ * abandons the range (the promise then rejects), for a fold on the main thread whose result is no longer wanted.
  */
-export async function foldRange(task: RangeTask, window: RollupWindow, onProgress: (bytes: number) => void): Promise<RangeResult> {
+export async function foldRange(task: RangeTask, window: RollupWindow, onProgress: (bytes: number) => void, signal?: AbortSignal): Promise<RangeResult> {
   const aggregator = new RangeAggregator(window);
   const issues: Array<{ line: number; reason: string }> = [];
-  let readings = false;
-  const validate = (span: SpanRecord): string | undefined => {
-    if (span.attributes[ATTR_ENERGY_DEVICE_IDS] !== undefined) readings = true;
-    return validateRollupSpan(span);
-  };
-  const options = { strict: task.strict, validate, onIssue: (issue: { line: number; reason: string }) => issues.push({ line: issue.line, reason: issue.reason }) };
+  const reader = new RollupLineReader();
+  const options = { strict: task.strict, onIssue: (issue: { line: number; reason: string }) => issues.push({ line: issue.line, reason: issue.reason }) };
   let lines = 0;
   let offset = task.start;
-  const stream = createReadStream(task.file, { start: task.start, end: task.end - 1, highWaterMark: 1 << 20 });
   try {
-    for await (const { line, bytes, start, end } of readByteLines(stream, onProgress)) {
+    for await (const { line, bytes, start, end } of readFileByteLines(task.file, task.start, task.end, onProgress, signal)) {
       lines = line;
       const lineStart = offset;
       offset += end - start + 1;
-      const kept = readLineSpans(bytes, start, end, task.file, line, rollupReadsAttribute, options);
-      if (kept.length === 0) continue;
-      for (const span of kept) aggregator.addSpan(span);
+      reader.read(bytes, start, end, task.file, line, options);
+      const { views, flags } = reader;
+      if (views.length === 0) continue;
+      for (let i = 0; i < views.length; i++) aggregator.addView(views[i]!, flags[i] === REGENERATED);
       aggregator.endLine(lineStart, lineStart + (end - start), line);
     }
   } catch (error) {
     if (!(error instanceof SpanInputError)) throw error;
     issues.push({ line: error.issue.line, reason: error.issue.reason });
-    stream.destroy();
   }
-  return { ...aggregator.result(), lines, issues, readings };
+  return { ...aggregator.result(), lines, issues, readings: reader.readings };
 }
 
 /** The typed arrays of a result, handed over to the main thread without a copy. */

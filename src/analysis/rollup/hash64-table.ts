@@ -1,3 +1,5 @@
+import { releaseArrays } from './release-arrays.js';
+
 /**
  * A 64-bit key (two int32s) → a small non-negative integer, in typed arrays: 12 bytes a slot, open addressing with
  * linear probing, at most 4/5 full and grown by half (not doubled), so its size follows the number of keys in small
@@ -67,6 +69,7 @@ export class Hash64Table {
       this._lo[slot] = lo[i]!;
       this._values[slot] = values[i]!;
     }
+    releaseArrays(hi, lo, values);
   }
 }
 

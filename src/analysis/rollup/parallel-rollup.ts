@@ -3,7 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import { SpanInputError } from '../otlp/read-spans.js';
 import { KpiAggregator } from './aggregator.js';
 import { CrossRangeTraces } from './cross-range-traces.js';
-import type { RangeTask } from './fold-range.js';
+import { foldRange, type RangeTask } from './fold-range.js';
 import type { KpiRow } from './kpi-row.js';
 import { planRanges } from './range-plan.js';
 import type { RangeResult } from './range-result.js';
@@ -62,8 +62,8 @@ export interface ParallelOptions {
 }
 
 /**
- * `rollup` over regular files on worker threads: the files cut into byte ranges at line starts (range-plan.ts), each
- * folded by a worker (fold-range.ts), the results taken in on this thread in input order — sessions, users and
+ * `rollup` over regular files on `threads` threads, this one and worker threads: the files cut into byte ranges at
+ * line starts (range-plan.ts), each folded by a thread (fold-range.ts), the results taken in on this thread in input order — sessions, users and
  * flags (KpiAggregator.absorbSpans), the traces' sums replayed in order, the traces cut by a range's end joined
  * (cross-range-traces.ts) — so the rows are the same as one thread's, and so are the issues, in the same order.
  * Hands over to the one-thread path when a span carries device readings (their shares take two passes), a trace
@@ -109,7 +109,12 @@ export async function rollupInParallel(files: readonly string[], window: RollupW
   return { rows: aggregator.rows(options.gridIntensityGPerKwh) };
 }
 
-/** Workers folding the ranges in order, as many at once as there are workers; results kept until asked for. */
+/**
+ * `size` threads folding the ranges in order, each taking the next range when done: this thread and `size - 1`
+ * workers. This thread folds ranges too, between taking in results (a small share of the work), so that one isolate
+ * fewer is started, warms up its code (a range folded before the code is optimised takes about twice the CPU) and
+ * holds memory. Results are kept until asked for.
+ */
 class WorkerPool {
   onProgress: (bytes: number) => void = () => {};
   private readonly _workers: Worker[];
@@ -117,13 +122,17 @@ class WorkerPool {
   private readonly _waiting = new Map<number, { resolve: (r: RangeResult) => void; reject: (e: Error) => void }>();
   private _next = 0;
   private _failure: Error | undefined;
+  /** Abandons this thread's range at {@link close} (its result is no longer wanted after a hand-over). */
+  private readonly _here = new AbortController();
 
   constructor(
     size: number,
     private readonly _window: RollupWindow,
     private readonly _tasks: readonly RangeTask[],
   ) {
-    this._workers = acquireWorkers(size);
+    // This thread first: a worker takes a while to start.
+    this._foldHere();
+    this._workers = acquireWorkers(size - 1);
     for (const worker of this._workers) {
       worker.on('message', (message: WorkerMessage) => this._onMessage(worker, message));
       worker.on('error', (error) => this._fail(error));
@@ -146,9 +155,41 @@ class WorkerPool {
   /** Hands the workers back: kept for the next run if they finished every range they were sent, else ended. */
   close(): void {
     releaseWorkers(this._workers, this._failure === undefined && this._next >= this._tasks.length && this._busy === 0);
+    this._here.abort();
   }
 
   private _busy = 0;
+
+  /** Folds the next range on this thread, then the next, until none is left. */
+  private _foldHere(): void {
+    if (this._here.signal.aborted || this._failure !== undefined || this._next >= this._tasks.length) return;
+    const index = this._next++;
+    this._busy++;
+    const signal = this._here.signal;
+    const onProgress = (bytes: number): void => {
+      if (!signal.aborted) this.onProgress(bytes);
+    };
+    foldRange(this._tasks[index]!, this._window, onProgress, signal).then(
+      (result) => {
+        this._busy--;
+        this._deliver(index, result);
+        this._foldHere();
+      },
+      (error: unknown) => {
+        this._busy--;
+        if (!signal.aborted) this._fail(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  }
+
+  private _deliver(index: number, result: RangeResult): void {
+    const waiting = this._waiting.get(index);
+    if (waiting === undefined) this._results.set(index, result);
+    else {
+      this._waiting.delete(index);
+      waiting.resolve(result);
+    }
+  }
 
   private _send(worker: Worker): void {
     if (this._next >= this._tasks.length) return;
@@ -162,12 +203,7 @@ class WorkerPool {
     this._busy--;
     if (message.type === 'error') return this._fail(new Error(`rollup worker: ${message.message}`));
     this._send(worker);
-    const waiting = this._waiting.get(message.index);
-    if (waiting === undefined) this._results.set(message.index, message.result);
-    else {
-      this._waiting.delete(message.index);
-      waiting.resolve(message.result);
-    }
+    this._deliver(message.index, message.result);
   }
 
   private _fail(error: Error): void {

@@ -1,4 +1,5 @@
-import { readGenAiSpan } from '../model/genai-span.js';
+import type { GenAiSpan } from '../model/genai-span.js';
+import { releaseArrays } from './release-arrays.js';
 import type { SpanForest } from '../model/span-forest.js';
 import { TraceAssembler } from '../model/trace-assembler.js';
 import type { SpanRecord } from '../otlp/span-record.js';
@@ -30,6 +31,9 @@ export class RangeAggregator implements TraceSumSink {
   private readonly _bucketOf = (endMs: number): number => this._bucketIndex.get(bucketStartOf(endMs, this._window.granularity)) ?? -1;
 
   private _spans = 0;
+  private _lastTraceId: string | undefined;
+  private _lastHi = 0;
+  private _lastLo = 0;
   private _traceHi = new Int32Array(INITIAL);
   private _traceLo = new Int32Array(INITIAL);
   private _root = new Uint8Array(INITIAL);
@@ -51,15 +55,21 @@ export class RangeAggregator implements TraceSumSink {
     this._bucketSpans = new Float64Array(_window.buckets.length);
   }
 
-  /** Adds one (already validated) span. */
-  addSpan(span: SpanRecord): void {
+  /** Adds one (already validated) span, read as its GenAI view (see KpiAggregator.addView). */
+  addView(view: GenAiSpan, regenerated: boolean): void {
+    const span = view.span;
     const i = this._spans++;
     if (i === this._root.length) this._growSpans();
-    traceKey64(span.traceId);
-    this._traceHi[i] = keyHi;
-    this._traceLo[i] = keyLo;
+    // Spans of a trace mostly come in a run: its id is read as 64 bits once per run.
+    if (span.traceId !== this._lastTraceId) {
+      traceKey64(span.traceId);
+      this._lastTraceId = span.traceId;
+      this._lastHi = keyHi;
+      this._lastLo = keyLo;
+    }
+    this._traceHi[i] = this._lastHi;
+    this._traceLo[i] = this._lastLo;
     if (span.parentSpanId === undefined) this._root[i] = 1;
-    const view = readGenAiSpan(span);
     this._place = 2 * i;
     this._traces.add(view);
     const session = this._sessions.sessionOf(span.traceId, view.conversationId);
@@ -69,7 +79,7 @@ export class RangeAggregator implements TraceSumSink {
     if (b < 0) return;
     this._bucketSpans[b]!++;
     if (userId !== undefined) this._bucketUsers.orValue(b, this._sessions.userKey(userId), 0);
-    this._bucketSessions.orValue(b, session, sessionFlags(view.kind, view.failed, span));
+    this._bucketSessions.orValue(b, session, sessionFlags(view.kind, view.failed, regenerated));
     if (span.events.length > 0) this._events.push([b, span.events]);
   }
 
@@ -144,7 +154,9 @@ export class RangeAggregator implements TraceSumSink {
 
 const INITIAL = 4096;
 
+/** `to` with `from` copied in; `from` released (release-arrays.ts). */
 function grown<T extends Float64Array | Int32Array | Uint8Array>(from: T, to: T): T {
   to.set(from as never);
+  releaseArrays(from);
   return to;
 }

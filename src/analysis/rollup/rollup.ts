@@ -2,12 +2,14 @@ import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { hostSharesFromFiles } from '../model/host-shares-files.js';
 import type { HostShares } from '../model/host-shares.js';
-import { ATTR_ENERGY_DEVICE_IDS } from '../../semconv.js';
+import { readByteLines } from '../otlp/byte-lines.js';
+import { readFileByteLines } from '../otlp/file-byte-lines.js';
 import { listSpanInputs, readSpanBatches, SpanInputError } from '../otlp/read-spans.js';
 import type { ReadIssue, SpanRecord } from '../otlp/span-record.js';
 import { KpiAggregator } from './aggregator.js';
 import type { KpiRow } from './kpi-row.js';
 import { RANGE_BYTES, rollupInParallel, rollupThreads, type ParallelOutcome, type Reported } from './parallel-rollup.js';
+import { REGENERATED, RollupLineReader } from './rollup-line-reader.js';
 import { rollupReadsAttribute, validateRollupSpan } from './span-schema.js';
 import type { RollupWindow } from './windows.js';
 
@@ -112,8 +114,9 @@ const NO_REPLAY: Reported = { issues: 0, chars: 0 };
 
 /**
  * One pass over the files. `shares` undefined: the pass assumes no span carries device readings (`energy.device.ids`)
- * and stops at the first that does, giving no rows and what it reported so far. `shares` null or found: the final pass,
- * which reports only what comes after `replayed` (the same issues and bytes, in the same order, as the pass that stopped).
+ * and stops at the first that does, giving no rows and what it reported so far (not when reading stdin, which cannot
+ * be read twice). `shares` null or found: the final pass, which reports only what comes after `replayed` (the same
+ * issues and bytes, in the same order, as the pass that stopped).
  */
 async function rollupFiles(
   inputs: readonly string[],
@@ -123,36 +126,44 @@ async function rollupFiles(
   replayed: Reported,
 ): Promise<{ rows?: KpiRow[]; reported: Reported }> {
   const aggregator = new KpiAggregator(window);
-  const optimistic = shares === undefined && !inputs.includes('-');
-  let readings = false;
   let issues = 0;
   let chars = 0;
   const onIssue = options.onIssue;
   const onProgress = options.onProgress;
-  const batches = readSpanBatches(inputs, {
-    onIssue: onIssue && ((issue) => (++issues > replayed.issues ? onIssue(issue) : undefined)),
+  const counted = {
+    onIssue: onIssue && ((issue: ReadIssue) => (++issues > replayed.issues ? onIssue(issue) : undefined)),
     strict: options.strict,
-    stdin: options.stdin,
-    validate: optimistic
-      ? (span) => {
-          if (span.attributes[ATTR_ENERGY_DEVICE_IDS] !== undefined) readings = true;
-          return validateRollupSpan(span);
-        }
-      : validateRollupSpan,
-    onProgress: onProgress && ((n) => {
+    onProgress: onProgress && ((n: number) => {
       const before = chars;
       chars += n;
       if (chars > replayed.chars) onProgress(chars - Math.max(before, replayed.chars));
     }),
-    keepAttribute: rollupReadsAttribute,
-  });
+  };
+  if (shares === undefined) {
+    // Spans without shares to apply: read straight into GenAI views (rollup-line-reader.ts), no attribute objects.
+    const optimistic = !inputs.includes('-');
+    const reader = new RollupLineReader();
+    for (const source of await listSpanInputs(inputs)) {
+      const name = source === '-' ? '<stdin>' : source;
+      // Files through one reused buffer (file-byte-lines.ts): the reader keeps nothing of a line's bytes.
+      const lines = source === '-' ? readByteLines(options.stdin ?? process.stdin, counted.onProgress) : readFileByteLines(source, 0, undefined, counted.onProgress);
+      for await (const { line, bytes, start, end } of lines) {
+        reader.read(bytes, start, end, name, line, counted);
+        // A span with readings: its shares (and its neighbours') need the first pass. Checked before any row is made.
+        if (optimistic && reader.readings) return { reported: { issues, chars } };
+        const { views, flags } = reader;
+        if (views.length === 0) continue;
+        for (let i = 0; i < views.length; i++) aggregator.addView(views[i]!, flags[i] === REGENERATED);
+        aggregator.endBatch();
+      }
+    }
+    return { rows: aggregator.rows(options.gridIntensityGPerKwh), reported: { issues, chars } };
+  }
+  const batches = readSpanBatches(inputs, { ...counted, stdin: options.stdin, validate: validateRollupSpan, keepAttribute: rollupReadsAttribute });
   for await (const batch of batches) {
-    // A span with readings: its shares (and its neighbours') need the first pass. Checked before any row is made.
-    if (readings) return { reported: { issues, chars } };
     for (const span of batch) aggregator.add(shares ? shares.apply(span) : span);
     aggregator.endBatch();
   }
-  if (readings) return { reported: { issues, chars } };
   return { rows: aggregator.rows(options.gridIntensityGPerKwh), reported: { issues, chars } };
 }
 

@@ -1,4 +1,5 @@
 import { hash64, hashHi, hashLo } from './hash64.js';
+import { releaseArrays } from './release-arrays.js';
 import { Hash64Table } from './hash64-table.js';
 import type { SessionsOfRange } from './range-result.js';
 import { TraceIdTable } from './trace-id-table.js';
@@ -313,7 +314,9 @@ export class SessionTable {
 
 const INITIAL = 1024;
 
+/** `to` with `from` copied in; `from` released (release-arrays.ts). */
 function grown<T extends Float64Array | Int32Array | Uint8Array>(from: T, to: T): T {
   to.set(from as never);
+  releaseArrays(from);
   return to;
 }

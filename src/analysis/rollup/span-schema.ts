@@ -51,13 +51,15 @@ export function rollupReadsAttribute(key: string): boolean {
 /** How a key is checked: one of READ's types, UNKNOWN (ours but unregistered), or IGNORED (not read, not ours). */
 const UNKNOWN = 'unknown';
 const IGNORED = 'ignored';
-type KeyClass = Expected | typeof UNKNOWN | typeof IGNORED;
+/** How {@link validateRollupSpan} checks an attribute key: its expected type, `unknown` (an issue) or `ignored`. */
+export type KeyClass = Expected | typeof UNKNOWN | typeof IGNORED;
 
-/** Memo of {@link classify}: one Map lookup per attribute instead of three; capped so odd input cannot grow it. */
+/** Memo of {@link classifyRollupKey}: one Map lookup per attribute instead of three; capped so odd input cannot grow it. */
 const CLASS_CACHE = new Map<string, KeyClass>();
 const CLASS_CACHE_MAX = 4096;
 
-function classify(key: string): KeyClass {
+/** How the rollup checks an attribute key (a reader that meets each key once can ask once, rollup-line-reader.ts). */
+export function classifyRollupKey(key: string): KeyClass {
   let kind = CLASS_CACHE.get(key);
   if (kind !== undefined) return kind;
   kind = READ.get(key) ?? (isOurNamespace(key) && !KNOWN.has(key) ? UNKNOWN : IGNORED);
@@ -72,12 +74,29 @@ function classify(key: string): KeyClass {
  */
 export function validateRollupSpan(span: SpanRecord): string | undefined {
   for (const key in span.attributes) {
-    const kind = classify(key);
+    const kind = classifyRollupKey(key);
     if (kind === IGNORED) continue;
-    if (kind === UNKNOWN) return `span "${span.name}" (${span.spanId}): unknown attribute ${key} (not in the openjoules semconv registry)`;
-    const why = check(span.attributes[key]!, kind);
-    if (why) return `span "${span.name}" (${span.spanId}): attribute ${key} ${why}`;
+    const why = attributeProblem(kind, span.attributes[key]!);
+    if (why !== undefined) return rollupAttributeIssue(span, key, why);
   }
+  return validateRollupEvents(span);
+}
+
+/** What is wrong with an attribute's value for its {@link KeyClass} (`unknown` is always wrong), or undefined. */
+export function attributeProblem(kind: KeyClass, value: AttrValue): string | undefined {
+  if (kind === IGNORED) return undefined;
+  if (kind === UNKNOWN) return UNKNOWN;
+  return check(value, kind);
+}
+
+/** The issue {@link validateRollupSpan} gives for the attribute `key` of `span` with {@link attributeProblem} `why`. */
+export function rollupAttributeIssue(span: SpanRecord, key: string, why: string): string {
+  if (why === UNKNOWN) return `span "${span.name}" (${span.spanId}): unknown attribute ${key} (not in the openjoules semconv registry)`;
+  return `span "${span.name}" (${span.spanId}): attribute ${key} ${why}`;
+}
+
+/** {@link validateRollupSpan}'s check of the span's events (after its attributes): a reason, or undefined. */
+export function validateRollupEvents(span: SpanRecord): string | undefined {
   for (const event of span.events) {
     if (event.name === semconv.EVENT_OPENJOULES_FEEDBACK) {
       const rating = event.attributes[semconv.ATTR_OPENJOULES_FEEDBACK_RATING];
