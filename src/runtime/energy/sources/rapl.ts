@@ -18,7 +18,7 @@ import { nowEpochMs } from './clock.js';
 import type { EnergyConfig } from './config.js';
 import { NoDevicesError, RaplUnreadableError } from './errors.js';
 import type { DeviceInfo, DeviceReading, EnergySource } from './source.js';
-import { FAST_COUNTER_MAX_PERIOD_MS, MAX_CLEAR_READS, TickEdgeCatcher } from './tick-edge.js';
+import { FAST_COUNTER_MAX_PERIOD_MS, TickEdgeCatcher } from './tick-edge.js';
 import { DEFAULT_PROBE_BUDGET, measuredTiming, probeChannels, type ProbeBudget } from './tick-probe.js';
 import { stallThresholdMs, timedCall } from './timed-call.js';
 import { CounterTracker } from './wraparound.js';
@@ -124,14 +124,9 @@ export class RaplSource implements EnergySource {
         continue;
       }
       let joules: number | undefined;
-      let timeMs: number;
-      let attempts = 0;
-      do {
-        zone.catcher?.waitClearOfTick(nowEpochMs);
-        timeMs = timedCall(() => {
-          joules = this._counterJoules(zone);
-        }, zone.stallMs ?? stallThresholdMs(NaN));
-      } while (joules !== undefined && zone.catcher && ++attempts < MAX_CLEAR_READS && !zone.catcher.returnedClear(timeMs, nowEpochMs()));
+      const read = (): boolean => (joules = this._counterJoules(zone)) !== undefined;
+      const stallMs = zone.stallMs ?? stallThresholdMs(NaN);
+      const timeMs = zone.catcher ? zone.catcher.timedReadClearOfTick(read, stallMs, nowEpochMs) : timedCall(read, stallMs);
       if (joules === undefined) continue;
       readings.push({ deviceIndex: i, timeMs, energyJoules: joules });
     }

@@ -21,7 +21,7 @@ import {
   type RocmSmiLibrary,
 } from './rocm-smi-ffi.js';
 import type { DeviceInfo, DeviceReading, EnergySource } from './source.js';
-import { FAST_COUNTER_MAX_PERIOD_MS, MAX_CLEAR_READS, TickEdgeCatcher } from './tick-edge.js';
+import { FAST_COUNTER_MAX_PERIOD_MS, TickEdgeCatcher } from './tick-edge.js';
 import { DEFAULT_PROBE_BUDGET, measuredTiming, probeChannels, type ProbeBudget, type ProbeChannel } from './tick-probe.js';
 import { stallThresholdMs, timedCall } from './timed-call.js';
 import { CounterTracker } from './wraparound.js';
@@ -285,15 +285,10 @@ export class RocmSmiSource implements EnergySource {
     let timeMs: number;
     let energyJoules: number | undefined;
     if (gpu.info.method === 'counter') {
+      const read = (): boolean => (energyJoules = this._counterJoules(gpu)) !== undefined;
       const catcher = clearOfTick ? gpu.catcher : undefined;
-      let attempts = 0;
-      do {
-        catcher?.waitClearOfTick(nowEpochMs);
-        timeMs = timedCall(() => {
-          energyJoules = this._counterJoules(gpu);
-        }, gpu.stallMs);
-        if (energyJoules === undefined) return undefined;
-      } while (catcher && ++attempts < MAX_CLEAR_READS && !catcher.returnedClear(timeMs, nowEpochMs()));
+      timeMs = catcher ? catcher.timedReadClearOfTick(read, gpu.stallMs, nowEpochMs) : timedCall(read, gpu.stallMs);
+      if (energyJoules === undefined) return undefined;
     } else {
       timeMs = nowEpochMs();
     }

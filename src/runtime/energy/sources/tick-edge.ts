@@ -8,6 +8,7 @@
  * the model is found again.
  */
 import { TickPhase } from '../timeline/tick-phase.js';
+import { timedCall } from './timed-call.js';
 
 /** Counters at most this slow are "fast": read every ~10 ms, they show a new value at every read. */
 export const FAST_COUNTER_MAX_PERIOD_MS = 5;
@@ -28,13 +29,13 @@ const MIN_LEAD_MS = 0.05;
  * timeline would anchor a whole tick's energy at the wrong tick. Before a tick, the call may reach the counter after
  * the tick although its time stamp (taken just before) is earlier: two call durations, at least MIN_GUARD_BEFORE_MS.
  * After a tick (as the source's edges place it), the update may still be on its way (firmware, or the RAPL stand-in's
- * writer, whose updates land 25–75 µs after the tick and now and then later): a fifth of the period.
+ * writer, whose updates land 25–75 µs after the tick and now and then later): half the period.
  */
 const MIN_GUARD_BEFORE_MS = 0.05;
 const GUARD_AFTER_SHARE = 0.5;
 
 /** Reads of one counter per pass, at most, until one returns clear of the next tick (see returnedClear). */
-export const MAX_CLEAR_READS = 3;
+const MAX_CLEAR_READS = 3;
 
 /** One counter value and the time it refers to at the latest (a poll's start for the value before, its end after). */
 export interface EdgeReading {
@@ -96,6 +97,22 @@ export class TickEdgeCatcher {
     const previous = phase.tickAtOrBefore(startMs);
     // A tenth off the guard after: the wait before the read ends at it, give or take the clock's reading.
     return startMs - previous >= 0.9 * this._guardAfterMs && previous + phase.periodMs - endMs >= this._guardBeforeMs;
+  }
+
+  /**
+   * A counter read clear of ticks: waits clear of them (waitClearOfTick), reads through timedCall, and reads again,
+   * MAX_CLEAR_READS times in all at most, while a read did not return clear (returnedClear). `read` makes the driver
+   * call and says whether it succeeded (a failed one is not made again). Returns the time of the read that counts.
+   */
+  timedReadClearOfTick(read: () => boolean, stallMs: number, now: () => number): number {
+    for (let attempt = 1; ; attempt++) {
+      this.waitClearOfTick(now);
+      let ok = false;
+      const timeMs = timedCall(() => {
+        ok = read();
+      }, stallMs);
+      if (!ok || attempt >= MAX_CLEAR_READS || this.returnedClear(timeMs, now())) return timeMs;
+    }
   }
 
   /**
