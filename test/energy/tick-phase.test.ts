@@ -22,14 +22,7 @@ describe('TickPhase', () => {
 
   it('keeps its ticks through edges many a second, each off by the jitter of a late update', () => {
     const phase = new TickPhase(1, 0);
-    const jitter = lateUpdates(12345);
-    let worst = 0;
-    for (let k = 10; k < 6000; k += 10) {
-      // Where the model puts the tick about to be seen, before the edge is shown to it.
-      worst = Math.max(worst, Math.abs(phase.tickAtOrBefore(k + 0.5) - k));
-      const seen = k + jitter();
-      phase.observe(seen - 0.01, seen + 0.01);
-    }
+    const worst = worstBeforeEdges(phase, { from: 10, to: 5999, step: 10 }, 12345, 0.01);
     // A least-squares refit over the last few hundred ticks let the period wander by ~1e-3: ticks half a period off
     // within a second.
     expect(worst).toBeLessThan(0.15);
@@ -40,14 +33,7 @@ describe('TickPhase', () => {
   it('finds the period from a probe 5e-4 off, with edges a few a second off by the jitter of late updates', () => {
     // A RAPL stand-in's probe measured 1.00055 ms: taken as it was, the ticks drifted half a period in a second.
     const phase = new TickPhase(1.00055, 0);
-    const jitter = lateUpdates(777);
-    let worst = 0;
-    for (let k = 250; k <= 30_000; k += 237) {
-      const predicted = phase.tickAtOrBefore(k + 0.5) - k;
-      if (k > 1000) worst = Math.max(worst, Math.abs(predicted));
-      const seen = k + jitter();
-      phase.observe(seen - 0.003, seen + 0.003);
-    }
+    const worst = worstBeforeEdges(phase, { from: 250, to: 30_000, step: 237, scoredAfter: 1000 }, 777, 0.003);
     expect(worst).toBeLessThan(0.15);
     expect(Math.abs(phase.periodMs - 1)).toBeLessThan(2e-6);
     // A second past the last edge, the tick is still where the late updates put it.
@@ -201,6 +187,29 @@ describe('TickEdgeCatcher', () => {
     }
   });
 });
+
+/**
+ * Shows `phase` an edge at each tick k of a 1 ms counter (from `from` to `to` by `step`), seen ±`halfWindowMs` around
+ * when its update landed (lateUpdates(seed) after the tick); returns how far, at worst, the tick it put there before
+ * each edge was from the tick itself, over ticks past `scoredAfter`.
+ */
+function worstBeforeEdges(
+  phase: TickPhase,
+  ticks: { from: number; to: number; step: number; scoredAfter?: number },
+  seed: number,
+  halfWindowMs: number,
+): number {
+  const jitter = lateUpdates(seed);
+  let worst = 0;
+  for (let k = ticks.from; k <= ticks.to; k += ticks.step) {
+    // Where the model puts the tick about to be seen, before the edge is shown to it.
+    const predicted = phase.tickAtOrBefore(k + 0.5) - k;
+    if (k > (ticks.scoredAfter ?? -Infinity)) worst = Math.max(worst, Math.abs(predicted));
+    const seen = k + jitter();
+    phase.observe(seen - halfWindowMs, seen + halfWindowMs);
+  }
+  return worst;
+}
 
 /** When a counter's update lands after its tick, ms: 20–100 µs, and one time in twenty up to 240 µs (seeded). */
 function lateUpdates(seed: number): () => number {

@@ -52,11 +52,12 @@ export function startDitheredTimer(tick: () => void, periodMs: number, unref: bo
  * `tick` runs at once — or as soon as the one under way ends, so a request made while the thread reads is not lost —
  * and again `followUpMs` later when that is given (a counter that ticks faster than the schedule reads it: the second
  * read lands past its next tick, so the tick interval holding the edge is known on both sides); requests counted
- * without a wake by then are served by that follow-up, which is followed up in turn; the schedule goes on as before. Blocks the thread's event loop: for a worker that does nothing else. Why not a timer there: waking from a
- * futex costs the thread a fraction of what an event-loop timer costs (at a 2 ms period, about a third,
- * bench/energy/sampling-cost.ts), and the sleep is not rounded to whole milliseconds. The schedule is kept on absolute
- * deadlines, so the mean period stays `periodMs`; after a stall (a slow read, a suspended VM) it starts again from now
- * instead of catching up in a burst.
+ * without a wake by then are served by that follow-up, which is followed up in turn; the schedule goes on as before.
+ * Blocks the thread's event loop: for a worker that does nothing else. Why not a timer there: waking from a futex costs
+ * the thread a fraction of what an event-loop timer costs (at a 2 ms period, about a third, bench/energy/sampling-cost.ts),
+ * and the sleep is not rounded to whole milliseconds. The schedule is kept on absolute deadlines, so the mean period
+ * stays `periodMs`; after a stall (a slow read, a suspended VM) it starts again from now instead of catching up in a
+ * burst.
  */
 export function runDitheredLoop(tick: () => void, periodMs: number, signal: Int32Array, followUpMs = 0): void {
   const delay = ditheredDelays(periodMs);
