@@ -217,7 +217,7 @@ class StaleWindows {
   private readonly _windows: Array<[number, number]>;
 
   constructor(windows: Array<[number, number]>) {
-    this._windows = windows.sort((a, b) => a[0] - b[0]);
+    this._windows = windows;
   }
 
   /** How far the nearest window is from either of two times, ms (Infinity when there is none). */
